@@ -1,0 +1,1 @@
+"""Generated client (placeholder until scripts/generate_client.py runs)."""

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Set everything up and run every check: lint, types, and the whole test suite.
+# Usage: bash scripts/test.sh [pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh dev
+
+echo "==> ruff"
+.venv/bin/ruff check src tests scripts benchmarks
+echo "==> mypy"
+.venv/bin/mypy
+echo "==> pytest"
+.venv/bin/python -m pytest "$@"
