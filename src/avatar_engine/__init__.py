@@ -1,1 +1,49 @@
-"""Placeholder."""
+"""Avatar engine: avatarization of tabular data and its privacy/signal metrics.
+
+Example:
+    >>> import pandas as pd
+    >>> from avatar_engine import AvatarizationParameters, avatarize
+    >>> data = pd.DataFrame({"age": range(30), "sex": ["f", "m", "f"] * 10})
+    >>> result = avatarize(data, AvatarizationParameters(k=5, ncp=2, seed=1))
+    >>> result.shuffled.shape
+    (30, 2)
+"""
+
+from avatar_engine.avatarization import (
+    AvatarizationParameters,
+    AvatarizationResult,
+    ExcludeStrategy,
+    avatarize,
+)
+from avatar_engine.errors import (
+    AvatarizationCancelled,
+    EngineError,
+    InvalidDataError,
+    InvalidParameterError,
+    ResourceLimitError,
+)
+from avatar_engine.imputation import ImputationMethod
+from avatar_engine.metrics import compute_privacy_metrics, compute_signal_metrics
+from avatar_engine.progress import Progress, ShouldStop
+from avatar_engine.types import ColumnType
+
+__version__ = "1.0.0"
+
+__all__ = [
+    "AvatarizationCancelled",
+    "AvatarizationParameters",
+    "AvatarizationResult",
+    "ColumnType",
+    "EngineError",
+    "ExcludeStrategy",
+    "ImputationMethod",
+    "InvalidDataError",
+    "InvalidParameterError",
+    "Progress",
+    "ResourceLimitError",
+    "ShouldStop",
+    "__version__",
+    "avatarize",
+    "compute_privacy_metrics",
+    "compute_signal_metrics",
+]
