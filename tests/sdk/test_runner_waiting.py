@@ -1,0 +1,114 @@
+"""Waiting for jobs: long-poll loop, deadline, typed errors, progress display."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from avatars import _waiting
+from avatars._waiting import wait_for_job
+from avatars.errors import JobCancelledError, JobFailedError, TimeoutError
+
+
+@dataclass
+class Job:
+    name: str
+    status: str
+    progress: float = 0.0
+    phase: str | None = None
+    exception: str | None = None
+
+
+class FakeServer:
+    """Plays a scripted sequence of job states; records the waits asked for."""
+
+    def __init__(self, states: list[Job], clock: list[float], step: float = 1.0) -> None:
+        self.states = states
+        self.waits: list[float] = []
+        self.clock = clock
+        self.step = step
+
+    def __call__(self, name: str, wait: float) -> Job:
+        self.waits.append(wait)
+        self.clock[0] += min(wait, self.step) if wait else 0.0
+        return self.states.pop(0) if len(self.states) > 1 else self.states[0]
+
+
+def _clock(now: list[float]) -> Callable[[], float]:
+    return lambda: now[0]
+
+
+def test_returns_the_finished_job_after_long_polls() -> None:
+    now = [0.0]
+    server = FakeServer(
+        [Job("j", "queued"), Job("j", "running", 0.5, "projection"), Job("j", "finished", 1.0)],
+        now,
+    )
+    job = wait_for_job(server, "j", clock=_clock(now), sleep=lambda s: None, show_progress=False)
+    assert job.status == "finished"
+    assert server.waits[0] == 0.0
+    assert all(w == 30.0 for w in server.waits[1:])
+
+
+@pytest.mark.parametrize(
+    ("status", "exception", "error", "text"),
+    [
+        ("error", "column 'age' has only missing values", JobFailedError, "only missing values"),
+        ("parent_error", None, JobFailedError, "depends on failed"),
+        ("cancelled", None, JobCancelledError, "cancelled"),
+        ("lost", None, JobCancelledError, "server stopped"),
+    ],
+)
+def test_a_job_that_did_not_finish_raises_a_typed_error(
+    status: str, exception: str | None, error: type[Exception], text: str
+) -> None:
+    now = [0.0]
+    server = FakeServer([Job("j", status, exception=exception)], now)
+    with pytest.raises(error, match=text) as info:
+        wait_for_job(server, "j", clock=_clock(now), show_progress=False)
+    assert info.value.job_name == "j"  # type: ignore[attr-defined]
+
+
+def test_the_deadline_raises_a_timeout_that_says_what_to_do() -> None:
+    now = [0.0]
+    server = FakeServer([Job("j", "running", 0.1)], now, step=30.0)
+    with pytest.raises(TimeoutError, match=r"still running after 100 seconds.*larger timeout"):
+        wait_for_job(server, "j", timeout=100, clock=_clock(now), show_progress=False)
+    assert server.waits[-1] == pytest.approx(10.0)
+
+
+def test_an_unlimited_wait_is_refused() -> None:
+    with pytest.raises(ValueError, match="finite"):
+        wait_for_job(lambda n, w: Job(n, "finished"), "j", timeout=None)
+
+
+def test_a_server_answering_at_once_is_not_hammered() -> None:
+    now = [0.0]
+    sleeps: list[float] = []
+
+    def fetch(name: str, wait: float) -> Job:
+        return Job(name, "running") if len(sleeps) < 3 else Job(name, "finished")
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    wait_for_job(fetch, "j", clock=_clock(now), sleep=sleep, show_progress=False)
+    assert sleeps == [_waiting.MIN_POLL_INTERVAL] * 3
+
+
+def test_the_progress_bar_follows_the_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    err = io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    now = [0.0]
+    server = FakeServer(
+        [Job("j", "running", 0.25, "projection"), Job("j", "finished", 1.0)], now
+    )
+    wait_for_job(server, "j", clock=_clock(now), show_progress=True, description="standard")
+    out = err.getvalue()
+    assert "standard" in out
+    assert "projection" in out
+    assert "100%" in out
