@@ -1,0 +1,798 @@
+"""Run one job of a resource set through the engine and write its result files.
+
+The worker calls :func:`run_job` with a :class:`JobContext`; the job reads the user's datasets
+(and the results of its parent jobs), calls the engine and writes ``<table>.<kind>.<ext>`` files
+into ``ctx.output_dir``. Anything the user can fix (bad data, bad parameters) ends as a
+:class:`JobFailure` whose ``user_message`` says what to do.
+
+Example:
+    >>> ctx = JobContext(kind="standard", parameters_name="standard", resource_set=rs,
+    ...                  dataset_paths={"wbcd.csv": Path("wbcd.csv")}, parent_outputs={},
+    ...                  output_dir=Path("out"), progress=lambda f, p: None,
+    ...                  should_stop=lambda: False)
+    >>> run_job(ctx)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import avatar_engine
+from avatar_engine import (
+    AvatarizationCancelled,
+    AvatarizationParameters,
+    ColumnType,
+    EngineError,
+    ExcludeStrategy,
+    ImputationMethod,
+)
+from avatar_server.resource_sets import (
+    AdviceDocument,
+    AvatarizationDocument,
+    PrivacyMetricsDocument,
+    ReportDocument,
+    ResourceSet,
+    ResourceSetError,
+    SignalMetricsDocument,
+    TableAvatarization,
+    TableMetrics,
+    TableSpec,
+)
+
+__all__ = [
+    "MAX_CELL_CHARS",
+    "JobCancelled",
+    "JobContext",
+    "JobFailure",
+    "read_columns",
+    "read_dataset",
+    "run_job",
+]
+
+MAX_CELL_CHARS = 100_000
+MAX_COLUMN_NAME_CHARS = 1024
+_SNIFF_BYTES = 64 * 1024
+_PARQUET_MAGIC = b"PAR1"
+_FIGURE_NAMES = ("projection", "distributions", "correlations")
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+ProgressCallback = Callable[[float, str], None]
+
+
+class JobFailure(Exception):  # noqa: N818 (contract name)
+    """The job cannot complete for a reason the user can fix; ``user_message`` says how.
+
+    Example:
+        >>> raise JobFailure("column 'age': row 3 is not a number; fix the data.")
+    """
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
+class JobCancelled(JobFailure):
+    """``should_stop()`` returned True: the job stopped at a safe point."""
+
+    def __init__(self) -> None:
+        super().__init__("the job was cancelled.")
+
+
+@dataclass
+class JobContext:
+    """Everything one job needs (see the module docstring).
+
+    Attributes:
+        kind: Job kind ("standard", "privacy_metrics", "signal_metrics", "report", "advice").
+        parameters_name: ``metadata.name`` of the parameters document the job runs.
+        resource_set: The parsed set.
+        dataset_paths: Dataset name (``data.file``) -> path of the uploaded file.
+        parent_outputs: Parent job kind -> its results directory.
+        output_dir: Empty directory for this job's result files.
+        progress: Called with (overall fraction 0..1, phase name).
+        should_stop: Polled at safe points; True cancels the job.
+    """
+
+    kind: str
+    parameters_name: str
+    resource_set: ResourceSet
+    dataset_paths: Mapping[str, Path]
+    parent_outputs: Mapping[str, Path]
+    output_dir: Path
+    progress: ProgressCallback = field(default=lambda fraction, phase: None)
+    should_stop: Callable[[], bool] = field(default=lambda: False)
+
+
+def run_job(ctx: JobContext) -> None:
+    """Run the job described by ``ctx`` and write its result files into ``ctx.output_dir``.
+
+    Args:
+        ctx: The job's context.
+
+    Raises:
+        JobFailure: With a user-facing message (``JobCancelled`` when stopped).
+
+    Example:
+        >>> run_job(ctx)
+        >>> sorted(p.name for p in ctx.output_dir.iterdir())[:2]
+        ['wbcd.avatar_projections.csv', 'wbcd.correlations.png']
+    """
+    doc = ctx.resource_set.parameters.get(ctx.parameters_name)
+    if doc is None or ctx.resource_set.job_kind(ctx.parameters_name) != ctx.kind:
+        raise JobFailure(
+            f"the resource set has no {ctx.kind} parameters named {ctx.parameters_name!r}."
+        )
+    runners: dict[type, Callable[[JobContext, Any], None]] = {
+        AvatarizationDocument: _run_standard,
+        PrivacyMetricsDocument: _run_metrics,
+        SignalMetricsDocument: _run_metrics,
+        ReportDocument: _run_report,
+        AdviceDocument: _run_advice,
+    }
+    try:
+        _check_stop(ctx)
+        runners[type(doc)](ctx, doc)
+    except AvatarizationCancelled:
+        raise JobCancelled() from None
+    except EngineError as exc:
+        raise JobFailure(str(exc)) from None
+    except MemoryError:
+        raise JobFailure(
+            "the job ran out of memory; use a smaller dataset or fewer components (ncp)."
+        ) from None
+    ctx.progress(1.0, "done")
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def _check_stop(ctx: JobContext) -> None:
+    if ctx.should_stop():
+        raise JobCancelled()
+
+
+def _scaled(ctx: JobContext, start: float, end: float) -> ProgressCallback:
+    """A progress callback mapping the engine's 0..1 onto ``start..end`` of the job."""
+
+    def report(fraction: float, phase: str) -> None:
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        ctx.progress(start + (end - start) * fraction, phase)
+
+    return report
+
+
+def _table_spans(count: int) -> Iterator[tuple[float, float]]:
+    for i in range(count):
+        yield i / count, (i + 1) / count
+
+
+# --------------------------------------------------------------------------- datasets
+
+
+def _dataset_format(path: Path) -> str:
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    return "parquet" if head == _PARQUET_MAGIC else "csv"
+
+
+def _csv_encoding(path: Path, name: str) -> str:
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if not head.strip():
+        raise JobFailure(f"dataset {name!r} is empty; upload a CSV file with a header row.")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if b"\x00" in head:
+        raise JobFailure(
+            f"dataset {name!r} looks like a binary file, not CSV text; upload a UTF-8 CSV or a "
+            "Parquet file."
+        )
+    return "utf-8-sig"
+
+
+def _csv_header(path: Path, name: str) -> tuple[list[str], str, str]:
+    """Header columns, delimiter and encoding of a CSV dataset."""
+    encoding = _csv_encoding(path, name)
+    try:
+        with path.open("r", encoding=encoding, newline="") as handle:
+            first = handle.readline(_SNIFF_BYTES)
+    except UnicodeDecodeError as exc:
+        raise _encoding_failure(name, exc) from None
+    if not first.strip():
+        raise JobFailure(
+            f"dataset {name!r} has an empty first line; the first row must be "
+            "the header (column names)."
+        )
+    try:
+        delimiter = csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    header = next(csv.reader(io.StringIO(first), delimiter=delimiter))
+    header = [column.strip() for column in header]
+    _check_header(name, header)
+    return header, delimiter, encoding
+
+
+def _check_header(name: str, header: list[str]) -> None:
+    seen: set[str] = set()
+    for position, column in enumerate(header, start=1):
+        if not column:
+            raise JobFailure(
+                f"dataset {name!r}: column {position} has no name; give every column a name "
+                "in the header row."
+            )
+        if len(column) > MAX_COLUMN_NAME_CHARS:
+            raise JobFailure(
+                f"dataset {name!r}: the name of column {position} is {len(column)} characters "
+                f"long (limit {MAX_COLUMN_NAME_CHARS}); is the first row really a header?"
+            )
+        if column in seen:
+            raise JobFailure(
+                f"dataset {name!r}: column {column[:80]!r} appears twice in the header; "
+                "rename one of them."
+            )
+        seen.add(column)
+
+
+def _encoding_failure(name: str, exc: UnicodeDecodeError) -> JobFailure:
+    byte = exc.object[exc.start : exc.start + 1].hex() if exc.object else "?"
+    return JobFailure(
+        f"dataset {name!r} is not UTF-8 text (byte 0x{byte} cannot be decoded); save it as "
+        "UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet) or as Parquet and upload it again."
+    )
+
+
+def read_columns(path: Path, name: str) -> list[str]:
+    """Column names of an uploaded dataset (CSV header or Parquet schema).
+
+    Raises:
+        ResourceSetError: ``invalid_dataset`` when the file cannot be read as a table.
+
+    Example:
+        >>> read_columns(Path("fixtures/wbcd.csv"), "wbcd.csv")[:2]
+        ['Clump_Thickness', 'Uniformity_of_Cell_Size']
+    """
+    try:
+        if _dataset_format(path) == "parquet":
+            return [str(c) for c in _parquet_schema(path, name).names]
+        return _csv_header(path, name)[0]
+    except JobFailure as exc:
+        raise ResourceSetError(exc.user_message, "invalid_dataset") from None
+
+
+def _parquet_schema(path: Path, name: str) -> Any:
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_schema(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for corrupt files
+        raise JobFailure(
+            f"dataset {name!r} is not a readable Parquet file ({type(exc).__name__}); "
+            "upload it again or convert it to CSV."
+        ) from None
+
+
+def read_dataset(path: Path, name: str, types: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Load an uploaded dataset and apply the declared column types.
+
+    Args:
+        path: File of the dataset (CSV, UTF-8 or UTF-16 with BOM, or Parquet).
+        name: Dataset name, used in messages.
+        types: Column -> declared type ("int", "float", "bool", "category", "datetime",
+            "datetime_tz"); other columns keep their inferred type.
+
+    Raises:
+        JobFailure: Naming the file, line or column and what to fix.
+
+    Example:
+        >>> read_dataset(Path("fixtures/wbcd.csv"), "wbcd.csv", {"Class": "category"}).shape
+        (683, 10)
+    """
+    if _dataset_format(path) == "parquet":
+        data = _read_parquet(path, name)
+    else:
+        data = _read_csv(path, name)
+    if data.empty:
+        raise JobFailure(f"dataset {name!r} has no data rows; add rows below the header.")
+    _check_cells(data, name)
+    for column, declared in (types or {}).items():
+        if column not in data.columns:
+            raise JobFailure(f"dataset {name!r} has no column {column!r}; fix the schema.")
+        data[column] = _apply_type(data[column], declared, name)
+    return data
+
+
+def _read_csv(path: Path, name: str) -> pd.DataFrame:
+    header, delimiter, encoding = _csv_header(path, name)
+    try:
+        return pd.read_csv(
+            path,
+            sep=delimiter,
+            encoding=encoding,
+            encoding_errors="strict",
+            engine="c",
+            on_bad_lines="error",
+            header=0,
+            index_col=False,
+            skipinitialspace=True,
+            low_memory=False,
+            memory_map=False,
+        )
+    except UnicodeDecodeError as exc:
+        raise _encoding_failure(name, exc) from None
+    except pd.errors.EmptyDataError:
+        raise JobFailure(
+            f"dataset {name!r} is empty; upload a CSV file with a header row."
+        ) from None
+    except (pd.errors.ParserError, ValueError, OverflowError) as exc:
+        message = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else "parse error"
+        raise JobFailure(
+            f"dataset {name!r} is not a valid CSV file ({message}); every row must have the "
+            f"same number of fields as the header ({len(header)}), quotes must be closed."
+        ) from None
+
+
+def _read_parquet(path: Path, name: str) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _parquet_schema(path, name)
+    for column in schema:
+        if pa.types.is_nested(column.type) or pa.types.is_binary(column.type):
+            raise JobFailure(
+                f"dataset {name!r}: column {column.name!r} has type {column.type}; only flat "
+                "columns (numbers, text, booleans, dates) can be avatarized."
+            )
+    _check_header(name, [str(c) for c in schema.names])
+    try:
+        return pq.read_table(path).to_pandas()
+    except Exception as exc:  # corrupt pages raise a variety of pyarrow errors
+        raise JobFailure(
+            f"dataset {name!r} is not a readable Parquet file ({type(exc).__name__}); "
+            "upload it again or convert it to CSV."
+        ) from None
+
+
+def _check_cells(data: pd.DataFrame, name: str) -> None:
+    for column in data.columns:
+        series = data[column]
+        if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+            continue
+        lengths = series.map(lambda v: len(v) if isinstance(v, str) else 0)
+        if len(lengths) and int(lengths.max()) > MAX_CELL_CHARS:
+            row = int(np.argmax(lengths.to_numpy())) + 1
+            raise JobFailure(
+                f"dataset {name!r}: column {column!r} has a value of {int(lengths.max())} "
+                f"characters on data row {row} (limit {MAX_CELL_CHARS}); fix the file."
+            )
+
+
+def _apply_type(series: pd.Series, declared: str, name: str) -> pd.Series:
+    where = f"dataset {name!r}, column {series.name!r}"
+    present = series.notna()
+    if declared in ("int", "float"):
+        converted = pd.to_numeric(series, errors="coerce")
+        _fail_on_new_nulls(converted, present, where, f"is not a number (declared {declared})")
+        if declared == "int":
+            fractional = ((converted % 1) != 0) & converted.notna()
+            if fractional.any():
+                row = int(np.argmax(fractional.to_numpy())) + 1
+                raise JobFailure(
+                    f"{where}: the value on data row {row} is not a whole number (declared "
+                    "int); declare the column as float or fix the data."
+                )
+            if not converted.isna().any():
+                return converted.astype("int64")
+        return converted.astype("float64")
+    if declared == "bool":
+        return _to_bool(series, present, where)
+    if declared in ("datetime", "datetime_tz"):
+        converted = _to_datetime(series, declared == "datetime_tz")
+        _fail_on_new_nulls(converted, present, where, f"is not a date/time (declared {declared})")
+        return converted
+    return series  # category: values kept as they are
+
+
+def _to_datetime(series: pd.Series, tz: bool) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        if tz and getattr(series.dt, "tz", None) is None:
+            return series.dt.tz_localize("UTC")
+        return series
+    return pd.to_datetime(series, errors="coerce", utc=tz, format="mixed")
+
+
+def _to_bool(series: pd.Series, present: pd.Series, where: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(series):
+        return series
+    text = series.astype(str).str.strip().str.lower()
+    converted = pd.Series(np.nan, index=series.index, dtype=object)
+    converted[text.isin(_TRUE)] = True
+    converted[text.isin(_FALSE)] = False
+    _fail_on_new_nulls(converted, present, where, "is not a boolean (true/false, yes/no, 1/0)")
+    return converted if converted.isna().any() else converted.astype(bool)
+
+
+def _fail_on_new_nulls(converted: pd.Series, present: pd.Series, where: str, problem: str) -> None:
+    bad = present & converted.isna()
+    if bad.any():
+        row = int(np.argmax(bad.to_numpy())) + 1
+        raise JobFailure(
+            f"{where}: the value on data row {row} {problem}; fix the data or change the "
+            f"declared type ({int(bad.sum())} value(s) affected)."
+        )
+
+
+def _write_table(data: pd.DataFrame, path_stem: Path, fmt: str) -> Path:
+    if fmt == "parquet":
+        path = path_stem.with_name(path_stem.name + ".parquet")
+        data.to_parquet(path, index=False)
+    else:
+        path = path_stem.with_name(path_stem.name + ".csv")
+        data.to_csv(path, index=False)
+    return path
+
+
+def _write_json(path: Path, payload: Mapping[str, Any]) -> None:
+    path.write_text(json.dumps(payload, indent=2, default=_json_default, allow_nan=False))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, datetime | pd.Timestamp):
+        return value.isoformat()
+    return str(value)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _engine(name: str) -> Any:
+    """An engine entry point by its contract name, with a clear failure if it is missing."""
+    function = getattr(avatar_engine, name, None)
+    if function is None:
+        raise JobFailure(f"this server's engine does not provide {name} yet; upgrade the server.")
+    return function
+
+
+def _tables_of(rs: ResourceSet, schema_name: str) -> list[TableSpec]:
+    return list(rs.base_schema(schema_name).spec.tables)
+
+
+def _identifiers(table: TableSpec, all_tables: list[TableSpec]) -> list[str]:
+    """Columns that are not avatarized: keys, identifiers, link fields on either side."""
+    names = table.identifier_columns()
+    names += [
+        link.to.field for other in all_tables for link in other.links if link.to.table == table.name
+    ]
+    return list(dict.fromkeys(names))
+
+
+def _primary_keys_and_links(
+    tables: list[TableSpec],
+) -> tuple[dict[str, str], list[tuple[str, str, str, str]]]:
+    """Primary key per table and links oriented (child, foreign key, parent, primary key)."""
+    keys = {t.name: pk for t in tables if (pk := t.primary_key()) is not None}
+    links: list[tuple[str, str, str, str]] = []
+    for table in tables:
+        for link in table.links:
+            if keys.get(table.name) == link.field and keys.get(link.to.table) != link.to.field:
+                links.append((link.to.table, link.to.field, table.name, link.field))
+            else:
+                links.append((table.name, link.field, link.to.table, link.to.field))
+    for _, _, parent, parent_key in links:
+        keys.setdefault(parent, parent_key)
+    return keys, links
+
+
+def _load_table(ctx: JobContext, table: TableSpec) -> tuple[pd.DataFrame, str]:
+    assert table.data is not None  # guaranteed by parse_resource_set
+    path = ctx.dataset_paths.get(table.data.file)
+    if path is None or not Path(path).is_file():
+        raise JobFailure(
+            f"dataset {table.data.file!r} of table {table.name!r} is no longer available; "
+            "upload it again and create a new resource set."
+        )
+    return read_dataset(Path(path), table.data.file, table.column_types()), _dataset_format(
+        Path(path)
+    )
+
+
+def _engine_types(table: TableSpec, data: pd.DataFrame) -> dict[str, ColumnType]:
+    return {c: ColumnType(t) for c, t in table.column_types().items() if c in data.columns}
+
+
+def _avatarization_parameters(params: TableAvatarization, seed: int | None) -> Any:
+    imputation = params.imputation
+    exclude = params.exclude_variables
+    return AvatarizationParameters(
+        k=params.k,
+        ncp=params.ncp,
+        column_weights=dict(params.column_weights) if params.column_weights else None,
+        use_categorical_reduction=params.use_categorical_reduction,
+        imputation_method=ImputationMethod(imputation.method if imputation else "knn"),
+        imputation_k=imputation.k if imputation else 5,
+        imputation_training_fraction=imputation.training_fraction if imputation else 1.0,
+        exclude_variables=tuple(exclude.variable_names) if exclude else (),
+        exclude_replacement_strategy=ExcludeStrategy(
+            exclude.replacement_strategy if exclude else "coordinate_similarity"
+        ),
+        seed=seed,
+    )
+
+
+# --------------------------------------------------------------------------- standard
+
+
+def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
+    rs = ctx.resource_set
+    tables = _tables_of(rs, doc.spec.schema_name)
+    keys, links = _primary_keys_and_links(tables)
+    shuffled: dict[str, pd.DataFrame] = {}
+    formats: dict[str, str] = {}
+    spans = list(_table_spans(len(tables)))
+    for table, (start, end) in zip(tables, spans, strict=True):
+        span = end - start
+        ctx.progress(start, "loading")
+        data, formats[table.name] = _load_table(ctx, table)
+        _check_stop(ctx)
+        identifiers = _identifiers(table, tables)
+        types = _engine_types(table, data)
+        params = doc.spec.avatarization[table.name]
+        result = avatar_engine.avatarize(
+            data,
+            _avatarization_parameters(params, doc.spec.seed),
+            types=types,
+            identifiers=identifiers,
+            progress=_scaled(ctx, start + 0.05 * span, start + 0.7 * span),
+            should_stop=ctx.should_stop,
+        )
+        _check_stop(ctx)
+        ctx.progress(start + 0.7 * span, "writing")
+        out = ctx.output_dir / table.name
+        _write_table(
+            result.unshuffled, out.with_name(f"{table.name}.unshuffled"), formats[table.name]
+        )
+        result.original_projections.to_csv(
+            out.with_name(f"{table.name}.original_projections.csv"), index=False
+        )
+        result.avatar_projections.to_csv(
+            out.with_name(f"{table.name}.avatar_projections.csv"), index=False
+        )
+        metadata = dict(result.metadata)
+        metadata.update(
+            table=table.name,
+            dataset=table.data.file if table.data else None,
+            identifiers=identifiers,
+            parameters_name=ctx.parameters_name,
+            input_format=formats[table.name],
+        )
+        _write_json(out.with_name(f"{table.name}.run_metadata.json"), metadata)
+        ctx.progress(start + 0.75 * span, "figures")
+        _write_figures(ctx, table, data, result, identifiers, types)
+        del data
+        shuffled[table.name] = result.shuffled
+        del result
+        _check_stop(ctx)
+    ctx.progress(0.97, "writing")
+    if keys:
+        rekey = _engine("rekey_identifiers")
+        shuffled = rekey(shuffled, keys, links, seed=doc.spec.seed)
+    for name, frame in shuffled.items():
+        _write_table(frame, ctx.output_dir / f"{name}.shuffled", formats[name])
+
+
+def _write_figures(
+    ctx: JobContext,
+    table: TableSpec,
+    original: pd.DataFrame,
+    result: Any,
+    identifiers: list[str],
+    types: Mapping[str, ColumnType],
+) -> None:
+    render = _engine("render_figures")
+    figures: Mapping[str, bytes] = render(
+        original.drop(columns=identifiers, errors="ignore"),
+        result.shuffled.drop(columns=identifiers, errors="ignore"),
+        result.original_projections,
+        result.avatar_projections,
+        types={c: t for c, t in types.items() if c not in identifiers},
+        max_distribution_plots=ctx.resource_set.max_distribution_plots,
+    )
+    for figure, png in figures.items():
+        if figure in _FIGURE_NAMES:
+            (ctx.output_dir / f"{table.name}.{figure}.png").write_bytes(png)
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _parent_dir(ctx: JobContext, kind: str, *, required: bool = True) -> Path | None:
+    directory = ctx.parent_outputs.get(kind)
+    if directory is None or not Path(directory).is_dir():
+        if not required:
+            return None
+        raise JobFailure(
+            f"this {ctx.kind} job needs the results of a {kind} job; create it with "
+            f"depends_on: [<the {kind} job name>]."
+        )
+    return Path(directory)
+
+
+def _result_file(directory: Path, table: str, kind: str) -> Path:
+    for ext in ("csv", "parquet"):
+        path = directory / f"{table}.{kind}.{ext}"
+        if path.is_file():
+            return path
+    raise JobFailure(
+        f"the parent job has no {kind} result for table {table!r}; run the standard job of the "
+        "same resource set first."
+    )
+
+
+def _read_result(path: Path, table: TableSpec) -> pd.DataFrame:
+    return read_dataset(path, path.name, table.column_types())
+
+
+def _run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocument) -> None:
+    rs = ctx.resource_set
+    standard_dir = _parent_dir(ctx, "standard")
+    assert standard_dir is not None
+    tables = _tables_of(rs, doc.spec.schema_name)
+    privacy = isinstance(doc, PrivacyMetricsDocument)
+    per_table: Mapping[str, TableMetrics] = (
+        doc.spec.privacy_metrics
+        if isinstance(doc, PrivacyMetricsDocument)
+        else doc.spec.signal_metrics
+    )
+    for table, (start, end) in zip(tables, _table_spans(len(tables)), strict=True):
+        ctx.progress(start, "loading")
+        identifiers = _identifiers(table, tables)
+        original, _ = _load_table(ctx, table)
+        original = original.drop(columns=identifiers, errors="ignore")
+        kind = "unshuffled" if privacy else "shuffled"
+        avatars = _read_result(_result_file(standard_dir, table.name, kind), table)
+        avatars = avatars.drop(columns=identifiers, errors="ignore")
+        _check_stop(ctx)
+        types = {c: t for c, t in _engine_types(table, original).items() if c not in identifiers}
+        params = per_table.get(table.name, TableMetrics())
+        scaled = _scaled(ctx, start + 0.1 * (end - start), end)
+        if privacy:
+            metrics = avatar_engine.compute_privacy_metrics(
+                original,
+                avatars,
+                types=types,
+                ncp=params.ncp,
+                known_variables=params.known_variables,
+                target=params.target,
+                seed=doc.spec.seed,
+                progress=scaled,
+                should_stop=ctx.should_stop,
+            )
+        else:
+            metrics = avatar_engine.compute_signal_metrics(
+                original,
+                avatars,
+                types=types,
+                ncp=params.ncp,
+                seed=doc.spec.seed,
+                progress=scaled,
+                should_stop=ctx.should_stop,
+            )
+        del original, avatars
+        suffix = "privacy_metrics" if privacy else "signal_metrics"
+        _write_json(ctx.output_dir / f"{table.name}.{suffix}.json", metrics)
+        _check_stop(ctx)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _tables_in(directory: Path) -> list[str]:
+    suffix = ".run_metadata.json"
+    return sorted(p.name[: -len(suffix)] for p in directory.glob(f"*{suffix}"))
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    loaded = json.loads(path.read_text())
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
+    rs = ctx.resource_set
+    standard_dir = _parent_dir(ctx, "standard")
+    assert standard_dir is not None
+    privacy_dir = _parent_dir(ctx, "privacy_metrics", required=False)
+    signal_dir = _parent_dir(ctx, "signal_metrics", required=False)
+    specs = {t.name: t for t in rs.tables()}
+    names = [n for n in _tables_in(standard_dir) if n in specs]
+    if not names:
+        raise JobFailure("the standard job produced no table results; run it again first.")
+    table_report = _engine("TableReport")
+    reports = []
+    all_tables = list(specs.values())
+    for i, name in enumerate(names):
+        ctx.progress(0.6 * i / len(names), "loading")
+        table = specs[name]
+        identifiers = _identifiers(table, all_tables)
+        original, _ = _load_table(ctx, table)
+        avatars = _read_result(_result_file(standard_dir, name, "shuffled"), table)
+        run_metadata = _read_json(standard_dir / f"{name}.run_metadata.json")
+        reports.append(
+            table_report(
+                name=name,
+                original=original.drop(columns=identifiers, errors="ignore"),
+                avatars=avatars.drop(columns=identifiers, errors="ignore"),
+                parameters=dict(run_metadata.get("parameters", {})),
+                privacy_metrics=_read_json(privacy_dir / f"{name}.privacy_metrics.json")
+                if privacy_dir
+                else {},
+                signal_metrics=_read_json(signal_dir / f"{name}.signal_metrics.json")
+                if signal_dir
+                else {},
+                figures={
+                    figure: path.read_bytes()
+                    for figure in _FIGURE_NAMES
+                    if (path := standard_dir / f"{name}.{figure}.png").is_file()
+                },
+                run_metadata=run_metadata,
+            )
+        )
+        _check_stop(ctx)
+    content = _engine("ReportContent")(
+        title=f"Avatarization report: {rs.display_name or name}",
+        tables=reports,
+        language=doc.spec.language or rs.language,
+        pia_metadata=rs.pia_metadata,
+        generated_at=datetime.now(UTC),
+    )
+    ctx.progress(0.7, "report")
+    (ctx.output_dir / "report.pdf").write_bytes(_engine("render_report_pdf")(content))
+    _check_stop(ctx)
+    ctx.progress(0.9, "report")
+    (ctx.output_dir / "report.html").write_text(
+        _engine("render_report_html")(content), encoding="utf-8"
+    )
+
+
+# --------------------------------------------------------------------------- advice
+
+
+def _run_advice(ctx: JobContext, doc: AdviceDocument) -> None:
+    tables = _tables_of(ctx.resource_set, doc.spec.schema_name)
+    advise = _engine("advise_parameters")
+    for table, (start, _) in zip(tables, _table_spans(len(tables)), strict=True):
+        ctx.progress(start, "advice")
+        data, _ = _load_table(ctx, table)
+        _check_stop(ctx)
+        advice = advise(
+            data,
+            types=_engine_types(table, data),
+            identifiers=_identifiers(table, tables),
+            seed=doc.spec.seed,
+            time_budget_seconds=30.0 / len(tables),
+        )
+        del data
+        _write_json(ctx.output_dir / f"{table.name}.advice.json", advice)
+        _check_stop(ctx)
