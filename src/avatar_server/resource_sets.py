@@ -52,6 +52,7 @@ JOB_KINDS = ("standard", "privacy_metrics", "signal_metrics", "report", ADVICE_K
 
 _NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$"
 _NAME_RE = re.compile(_NAME_PATTERN)
+_TABLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,127}$"
 
 try:  # the C loader is much faster; the pure-Python one behaves identically
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -79,6 +80,7 @@ class ResourceSetError(Exception):
 # --------------------------------------------------------------------------- models
 
 Name = Annotated[str, Field(pattern=_NAME_PATTERN)]
+TableName = Annotated[str, Field(pattern=_TABLE_PATTERN)]
 ShortText = Annotated[str, Field(max_length=256)]
 ColumnName = Annotated[str, Field(min_length=1, max_length=1024)]
 ColumnTypeName = Literal["int", "float", "bool", "category", "datetime", "datetime_tz"]
@@ -172,7 +174,7 @@ class AvatarsData(_Model):
 class LinkTarget(_Model):
     """The other end of a link."""
 
-    table: Name
+    table: TableName
     field: ColumnName
 
 
@@ -187,7 +189,7 @@ class LinkSpec(_Model):
 class TableSpec(_Model):
     """One table of a schema."""
 
-    name: Name
+    name: TableName
     data: TableData | None = None
     avatars_data: AvatarsData | None = None
     individual_level: bool | None = None
@@ -263,7 +265,7 @@ class AvatarizationSpec(_Model):
 
     schema_name: Name = Field(alias="schema")
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
-    avatarization: Annotated[dict[Name, TableAvatarization], Field(min_length=1)]
+    avatarization: Annotated[dict[TableName, TableAvatarization], Field(min_length=1)]
     results: ResultsSpec | None = None
 
 
@@ -294,13 +296,13 @@ class _MetricsSpecBase(_Model):
 class PrivacyMetricsSpec(_MetricsSpecBase):
     """``spec`` of ``AvatarPrivacyMetricsParameters``."""
 
-    privacy_metrics: dict[Name, TableMetrics] = Field(default_factory=dict)
+    privacy_metrics: dict[TableName, TableMetrics] = Field(default_factory=dict)
 
 
 class SignalMetricsSpec(_MetricsSpecBase):
     """``spec`` of ``AvatarSignalMetricsParameters``."""
 
-    signal_metrics: dict[Name, TableMetrics] = Field(default_factory=dict)
+    signal_metrics: dict[TableName, TableMetrics] = Field(default_factory=dict)
 
 
 class PrivacyMetricsDocument(_Model):
