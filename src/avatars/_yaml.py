@@ -8,6 +8,7 @@ one parameters document per job kind (``standard``, ``privacy_metrics``, ``signa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,7 +162,8 @@ def _metadata_document(rs: ResourceSet) -> dict[str, Any]:
         spec["pia_metadata"] = dict(rs.pia_metadata)
     if rs.max_distribution_plots is not None:
         spec["max_distribution_plots"] = rs.max_distribution_plots
-    return _document("AvatarMetadata", f"avatar-metadata-{rs.display_name}", spec)
+    safe = re.sub(r"[^A-Za-z0-9_.\-]", "-", rs.display_name)[:100]
+    return _document("AvatarMetadata", f"avatar-metadata-{safe}", spec)
 
 
 def _parameter_documents(rs: ResourceSet) -> list[dict[str, Any]]:
