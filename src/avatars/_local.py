@@ -221,6 +221,19 @@ def local_server(
         return _handle(folder, state, started_here=True)
 
 
+def running_server(data_dir: Path) -> str | None:
+    """URL of a live server recorded for `data_dir`, or None.
+
+    Example:
+        >>> running_server(local_data_dir())  # doctest: +SKIP
+        'http://127.0.0.1:8000'
+    """
+    state = _read_state(data_dir)
+    if state is not None and _pid_alive(state.pid) and _healthy(state.base_url, timeout=3.0):
+        return state.base_url
+    return None
+
+
 def record_foreground_server(data_dir: Path, port: int) -> None:
     """Note that this process is about to become a user-started server on `port`.
 
