@@ -1,0 +1,378 @@
+"""Conversion of a typed table to numeric arrays and back to the table's own dtypes.
+
+Continuous columns (int, float, datetimes as seconds since the epoch) become one float matrix
+with NaN for missing values; categorical columns (bool, category) become integer codes with -1
+for missing values. Every column with missing values gets a temporary "is missing" categorical
+indicator, so missingness is avatarized like any other variable and put back at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pandas.api import types as ptypes
+
+from avatar_engine.errors import InvalidDataError
+from avatar_engine.types import CONTINUOUS_TYPES, ColumnType
+
+__all__ = ["CategoricalSpec", "ContinuousSpec", "EncodedTable", "TableCodec"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+INDICATOR_PREFIX = "__missing__:"
+_EPOCH_NAIVE = pd.Timestamp(0)
+_EPOCH_UTC = pd.Timestamp(0, tz="UTC")
+_SNAP_MAX_DISTINCT = 30
+_MAX_DECIMALS = 6
+_REDUCTION_MAX_MODALITIES = 20
+_REDUCTION_COVERAGE = 0.95
+_TIME_UNITS = (86_400.0, 3_600.0, 60.0, 1.0)
+
+
+@dataclass
+class ContinuousSpec:
+    """What is needed to bring one continuous column back to its own type and range."""
+
+    name: str
+    ctype: ColumnType
+    dtype: Any
+    minimum: float
+    maximum: float
+    support: FloatArray | None = None
+    decimals: int | None = None
+    timezone: Any = None
+    time_unit: float | None = None
+    from_text: bool = False
+
+
+@dataclass
+class CategoricalSpec:
+    """Modalities of one categorical column (or missing-value indicator)."""
+
+    name: str
+    ctype: ColumnType
+    dtype: Any
+    modalities: list[Any]
+    frequencies: FloatArray
+    indicator_of: str | None = None
+    reduced_codes: IntArray | None = None
+    other_members: IntArray | None = None
+    other_probabilities: FloatArray | None = None
+
+    @property
+    def n_projected_modalities(self) -> int:
+        """Number of modalities the projection sees (after the optional reduction)."""
+        if self.reduced_codes is None:
+            return len(self.modalities)
+        return int(self.reduced_codes.max()) + 1
+
+
+@dataclass
+class EncodedTable:
+    """Numeric view of a table: continuous matrix and categorical codes (projection order)."""
+
+    continuous: FloatArray
+    codes: IntArray
+    continuous_specs: list[ContinuousSpec] = field(default_factory=list)
+    categorical_specs: list[CategoricalSpec] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows."""
+        return int(self.continuous.shape[0])
+
+
+def _to_seconds(series: pd.Series) -> pd.Series:
+    epoch = _EPOCH_UTC if isinstance(series.dtype, pd.DatetimeTZDtype) else _EPOCH_NAIVE
+    return (series - epoch) / pd.Timedelta(seconds=1)
+
+
+def _parse_numeric(series: pd.Series, name: str) -> pd.Series:
+    if ptypes.is_bool_dtype(series.dtype):
+        return series.astype("float64")
+    if ptypes.is_numeric_dtype(series.dtype):
+        return series.astype("float64")
+    parsed = pd.to_numeric(series, errors="coerce")
+    _check_parsed(series, parsed, name, "numbers")
+    return parsed.astype("float64")
+
+
+def _parse_datetime(series: pd.Series, name: str, with_tz: bool) -> pd.Series:
+    if ptypes.is_datetime64_any_dtype(series.dtype):
+        return series
+    try:
+        parsed = pd.to_datetime(series, errors="coerce", utc=with_tz, format="mixed")
+    except (TypeError, ValueError) as error:
+        raise InvalidDataError(
+            f"Column '{name}' is declared as a date but its values cannot be read as dates "
+            f"({type(error).__name__}). Use ISO 8601 values or declare another type.",
+            column=name,
+        ) from None
+    _check_parsed(series, parsed, name, "dates")
+    return parsed
+
+
+def _check_parsed(original: pd.Series, parsed: pd.Series, name: str, what: str) -> None:
+    bad = parsed.isna() & original.notna()
+    count = int(bad.sum())
+    if count:
+        first = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InvalidDataError(
+            f"Column '{name}' has {count} value(s) that cannot be read as {what} "
+            f"(first at row {first}). Fix those values or declare the column as 'category'.",
+            column=name,
+        )
+
+
+def _decimals(values: FloatArray) -> int | None:
+    for decimals in range(_MAX_DECIMALS + 1):
+        scaled = values * 10**decimals
+        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-6):
+            return decimals
+    return None
+
+
+def _continuous_spec(
+    name: str, ctype: ColumnType, series: pd.Series, values: FloatArray
+) -> ContinuousSpec:
+    observed = values[~np.isnan(values)]
+    spec = ContinuousSpec(
+        name=name,
+        ctype=ctype,
+        dtype=series.dtype,
+        minimum=float(observed.min()),
+        maximum=float(observed.max()),
+        from_text=not (
+            ptypes.is_numeric_dtype(series.dtype) or ptypes.is_datetime64_any_dtype(series.dtype)
+        ),
+    )
+    if ctype is ColumnType.INT:
+        distinct = np.unique(np.round(observed))
+        if len(distinct) <= _SNAP_MAX_DISTINCT:
+            spec.support = distinct.astype(np.float64)
+    elif ctype is ColumnType.FLOAT:
+        spec.decimals = _decimals(observed[: min(len(observed), 100_000)])
+    else:
+        sample = observed[: min(len(observed), 100_000)]
+        spec.time_unit = next(
+            (unit for unit in _TIME_UNITS if np.allclose(sample % unit, 0.0, atol=1e-6)), None
+        )
+        if ctype is ColumnType.DATETIME_TZ:
+            dtype = series.dtype
+            spec.timezone = dtype.tz if isinstance(dtype, pd.DatetimeTZDtype) else "UTC"
+    return spec
+
+
+def _reduce(spec: CategoricalSpec) -> None:
+    """Group rare modalities into one projected modality (categorical reduction)."""
+    order = np.argsort(-spec.frequencies, kind="stable")
+    cumulative = np.cumsum(spec.frequencies[order])
+    keep = int(np.searchsorted(cumulative, _REDUCTION_COVERAGE) + 1)
+    keep = min(keep, _REDUCTION_MAX_MODALITIES)
+    if keep >= len(order) - 1:
+        return
+    reduced = np.full(len(order), keep, dtype=np.int64)
+    reduced[order[:keep]] = np.arange(keep)
+    members = np.sort(order[keep:]).astype(np.int64)
+    probabilities = spec.frequencies[members]
+    spec.reduced_codes = reduced
+    spec.other_members = members
+    spec.other_probabilities = probabilities / probabilities.sum()
+
+
+class TableCodec:
+    """Encodes a table to arrays (fitted on the originals) and decodes arrays back to a table.
+
+    Args:
+        types: column name -> ColumnType for every column to encode, in table order.
+        categorical_reduction: group the rare modalities of high-cardinality columns.
+
+    Example:
+        >>> codec = TableCodec({"a": ColumnType.INT, "b": ColumnType.CATEGORY})
+        >>> table = codec.fit_encode(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}))
+        >>> table.codes.tolist()
+        [[0], [1]]
+    """
+
+    def __init__(
+        self, types: dict[str, ColumnType], *, categorical_reduction: bool = False
+    ) -> None:
+        self.types = dict(types)
+        self.categorical_reduction = categorical_reduction
+        self.columns: list[str] = list(types)
+        self.continuous_specs: list[ContinuousSpec] = []
+        self.categorical_specs: list[CategoricalSpec] = []
+
+    def _continuous_values(self, name: str, series: pd.Series) -> FloatArray:
+        ctype = self.types[name]
+        if ctype in (ColumnType.DATETIME, ColumnType.DATETIME_TZ):
+            parsed = _parse_datetime(series, name, ctype is ColumnType.DATETIME_TZ)
+            return _to_seconds(parsed).to_numpy(dtype=np.float64, na_value=np.nan)
+        return _parse_numeric(series, name).to_numpy(dtype=np.float64, na_value=np.nan)
+
+    def fit_encode(self, data: pd.DataFrame) -> EncodedTable:
+        """Learn ranges and modalities from ``data`` (the originals) and encode it."""
+        self.continuous_specs = []
+        self.categorical_specs = []
+        continuous: list[FloatArray] = []
+        codes: list[IntArray] = []
+        missing: list[tuple[str, npt.NDArray[np.bool_]]] = []
+        for name in self.columns:
+            series = data[name]
+            ctype = self.types[name]
+            if ctype in CONTINUOUS_TYPES:
+                values = self._continuous_values(name, series)
+                self.continuous_specs.append(_continuous_spec(name, ctype, series, values))
+                continuous.append(values)
+                isna = np.isnan(values)
+            else:
+                column_codes, uniques = pd.factorize(series, use_na_sentinel=True)
+                frequencies = np.bincount(column_codes[column_codes >= 0], minlength=len(uniques))
+                spec = CategoricalSpec(
+                    name=name,
+                    ctype=ctype,
+                    dtype=series.dtype,
+                    modalities=list(uniques),
+                    frequencies=frequencies / max(1, frequencies.sum()),
+                )
+                if self.categorical_reduction:
+                    _reduce(spec)
+                self.categorical_specs.append(spec)
+                codes.append(column_codes.astype(np.int64))
+                isna = column_codes < 0
+            if isna.any():
+                missing.append((name, isna))
+        for name, isna in missing:
+            share = float(isna.mean())
+            self.categorical_specs.append(
+                CategoricalSpec(
+                    name=INDICATOR_PREFIX + name,
+                    ctype=ColumnType.BOOL,
+                    dtype=np.dtype(bool),
+                    modalities=[False, True],
+                    frequencies=np.array([1 - share, share]),
+                    indicator_of=name,
+                )
+            )
+            codes.append(isna.astype(np.int64))
+        return self._assemble(len(data), continuous, codes)
+
+    def encode(self, data: pd.DataFrame) -> EncodedTable:
+        """Encode another table with the same columns (e.g. avatars) with the fitted codec.
+
+        Values unseen in the originals get code -1 (treated as missing by the projection).
+        """
+        continuous = [self._continuous_values(spec.name, data[spec.name]) for spec in
+                      self.continuous_specs]
+        codes: list[IntArray] = []
+        for spec in self.categorical_specs:
+            if spec.indicator_of is not None:
+                source = data[spec.indicator_of]
+                codes.append(source.isna().to_numpy().astype(np.int64))
+                continue
+            lookup = pd.Index(spec.modalities)
+            codes.append(lookup.get_indexer(data[spec.name]).astype(np.int64))
+        return self._assemble(len(data), continuous, codes)
+
+    def _assemble(
+        self, n_rows: int, continuous: Sequence[FloatArray], codes: Sequence[IntArray]
+    ) -> EncodedTable:
+        matrix = np.column_stack(continuous) if continuous else np.empty((n_rows, 0))
+        code_matrix = (
+            np.column_stack(codes) if codes else np.empty((n_rows, 0), dtype=np.int64)
+        )
+        return EncodedTable(
+            continuous=np.ascontiguousarray(matrix, dtype=np.float64),
+            codes=np.ascontiguousarray(code_matrix, dtype=np.int64),
+            continuous_specs=self.continuous_specs,
+            categorical_specs=self.categorical_specs,
+        )
+
+    def projected_codes(self, codes: IntArray) -> IntArray:
+        """Codes as the projection sees them (rare modalities grouped when reduction is on)."""
+        result = codes.copy()
+        for j, spec in enumerate(self.categorical_specs):
+            if spec.reduced_codes is not None:
+                column = codes[:, j]
+                valid = column >= 0
+                result[valid, j] = spec.reduced_codes[column[valid]]
+        return result
+
+    def n_projected_modalities(self) -> list[int]:
+        """Number of modalities per categorical column, as the projection sees them."""
+        return [spec.n_projected_modalities for spec in self.categorical_specs]
+
+    def decode(self, continuous: FloatArray, codes: IntArray) -> pd.DataFrame:
+        """Build a table with the original columns and dtypes from finished arrays.
+
+        ``continuous`` must already be clipped/rounded; ``codes`` are full (not reduced)
+        modality codes; indicator columns put missing values back.
+        """
+        n_rows = continuous.shape[0]
+        missing: dict[str, npt.NDArray[np.bool_]] = {}
+        for j, spec in enumerate(self.categorical_specs):
+            if spec.indicator_of is not None:
+                missing[spec.indicator_of] = codes[:, j] == 1
+        columns: dict[str, pd.Series] = {}
+        for j, cspec in enumerate(self.continuous_specs):
+            columns[cspec.name] = _decode_continuous(
+                cspec, continuous[:, j], missing.get(cspec.name)
+            )
+        for j, qspec in enumerate(self.categorical_specs):
+            if qspec.indicator_of is None:
+                columns[qspec.name] = _decode_categorical(
+                    qspec, codes[:, j], missing.get(qspec.name)
+                )
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(n_rows))
+        return frame[self.columns]
+
+
+def _decode_continuous(
+    spec: ContinuousSpec, values: FloatArray, missing: npt.NDArray[np.bool_] | None
+) -> pd.Series:
+    values = values.copy()
+    if missing is not None:
+        values[missing] = np.nan
+    if spec.ctype in (ColumnType.DATETIME, ColumnType.DATETIME_TZ):
+        moments = pd.Series(pd.to_datetime(values, unit="s"))
+        if spec.ctype is ColumnType.DATETIME_TZ:
+            moments = moments.dt.tz_localize("UTC").dt.tz_convert(spec.timezone)
+        if spec.from_text:
+            return moments.map(lambda t: t.isoformat() if not pd.isna(t) else None).astype(
+                spec.dtype
+            )
+        return moments.astype(spec.dtype)
+    series = pd.Series(values)
+    if spec.from_text:
+        if spec.ctype is ColumnType.INT:
+            text = series.map(lambda v: None if np.isnan(v) else str(int(v)))
+        else:
+            text = series.map(lambda v: None if np.isnan(v) else repr(float(v)))
+        return text.astype(spec.dtype)
+    if ptypes.is_bool_dtype(spec.dtype):
+        return (series != 0).astype(spec.dtype)
+    return series.astype(spec.dtype)
+
+
+def _decode_categorical(
+    spec: CategoricalSpec, codes: IntArray, missing: npt.NDArray[np.bool_] | None
+) -> pd.Series:
+    modalities = np.empty(len(spec.modalities) + 1, dtype=object)
+    modalities[: len(spec.modalities)] = spec.modalities
+    modalities[-1] = None
+    positions = np.where(codes >= 0, codes, len(spec.modalities))
+    if missing is not None:
+        positions = np.where(missing, len(spec.modalities), positions)
+    values = modalities[positions]
+    dtype = spec.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Series(pd.Categorical(values, dtype=dtype))
+    if ptypes.is_object_dtype(dtype):
+        return pd.Series(values, dtype=object)
+    return pd.Series(values, dtype=object).astype(dtype)

@@ -1,0 +1,214 @@
+"""Factor analysis of mixed data (FAMD), with PCA and MCA as its pure cases.
+
+Continuous columns are centred and scaled by their population standard deviation (a zero
+deviation counts as 1); each categorical column is one-hot encoded and every dummy is centred by
+its proportion p and divided by sqrt(p). A column weight w multiplies the column's inertia (its
+block is scaled by sqrt(w)). The principal axes come from the eigen-decomposition of the
+encoded data's Gram matrix, accumulated by chunks of rows, so memory stays
+O(chunk * dummies + n * ncp) and the result is exact (no randomized approximation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from avatar_engine.errors import InvalidParameterError, ResourceLimitError
+
+__all__ = ["MAX_ENCODED_DIMENSIONS", "Famd"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+MAX_ENCODED_DIMENSIONS = 3000
+"""Largest number of encoded columns (continuous + one-hot dummies) the engine accepts."""
+
+CHUNK_ROWS = 65_536
+
+
+class Famd:
+    """FAMD fitted on complete (imputed) data.
+
+    Args:
+        ncp: number of components kept.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> famd = Famd(ncp=2)
+        >>> coords = famd.fit_transform(rng.normal(size=(50, 3)), np.zeros((50, 0), int), [])
+        >>> coords.shape
+        (50, 2)
+    """
+
+    def __init__(self, ncp: int) -> None:
+        self.ncp = ncp
+        self.mean: FloatArray = np.empty(0)
+        self.std: FloatArray = np.empty(0)
+        self.proportions: FloatArray = np.empty(0)
+        self.offsets: IntArray = np.empty(0, dtype=np.int64)
+        self.continuous_scale: FloatArray = np.empty(0)
+        self.dummy_scale: FloatArray = np.empty(0)
+        self.axes: FloatArray = np.empty((0, 0))
+        self.eigenvalues: FloatArray = np.empty(0)
+        self.total_inertia = 0.0
+        self.n_continuous = 0
+        self.n_modalities: list[int] = []
+
+    @property
+    def n_dimensions(self) -> int:
+        """Number of encoded columns (continuous + dummies)."""
+        return self.n_continuous + int(sum(self.n_modalities))
+
+    @property
+    def kind(self) -> str:
+        """"pca", "mca" or "famd" depending on the column types."""
+        if not self.n_modalities:
+            return "pca"
+        return "mca" if self.n_continuous == 0 else "famd"
+
+    @property
+    def explained_variance_ratio(self) -> FloatArray:
+        """Share of the total inertia carried by each kept component."""
+        if self.total_inertia <= 0:
+            return np.zeros(len(self.eigenvalues))
+        return self.eigenvalues / self.total_inertia
+
+    def _encode_chunk(self, continuous: FloatArray, codes: IntArray) -> FloatArray:
+        n = continuous.shape[0]
+        block = np.empty((n, self.n_dimensions), dtype=np.float64)
+        c = self.n_continuous
+        if c:
+            np.subtract(continuous, self.mean, out=block[:, :c])
+            block[:, :c] *= self.continuous_scale
+        if self.n_modalities:
+            block[:, c:] = -self.proportions * self.dummy_scale
+            valid = codes >= 0
+            rows, cols = np.nonzero(valid)
+            positions = c + self.offsets[cols] + codes[rows, cols]
+            block[rows, positions] += self.dummy_scale[positions - c]
+        return block
+
+    def _chunks(self, n: int) -> Iterator[slice]:
+        for start in range(0, n, CHUNK_ROWS):
+            yield slice(start, min(n, start + CHUNK_ROWS))
+
+    def fit(
+        self,
+        continuous: FloatArray,
+        codes: IntArray,
+        n_modalities: Sequence[int],
+        *,
+        continuous_weights: FloatArray | None = None,
+        categorical_weights: FloatArray | None = None,
+        check: Callable[[], None] | None = None,
+    ) -> Famd:
+        """Fit the axes on complete data.
+
+        Args:
+            continuous: n x c matrix without NaN.
+            codes: n x q modality codes (0..m-1).
+            n_modalities: number of modalities of each categorical column.
+            continuous_weights: weight of each continuous column (default 1).
+            categorical_weights: weight of each categorical column (default 1).
+            check: called between chunks (cancellation).
+
+        Raises:
+            InvalidParameterError: ncp is out of range for this table.
+            ResourceLimitError: too many encoded columns.
+        """
+        n = continuous.shape[0]
+        self.n_continuous = continuous.shape[1]
+        self.n_modalities = [int(m) for m in n_modalities]
+        dims = self.n_dimensions
+        if dims > MAX_ENCODED_DIMENSIONS:
+            raise ResourceLimitError(
+                f"The table encodes to {dims} columns (continuous columns plus one per "
+                f"modality), more than the {MAX_ENCODED_DIMENSIONS} the engine can handle. "
+                f"Turn on use_categorical_reduction, or exclude the categorical columns with "
+                f"the most modalities (exclude_variables)."
+            )
+        max_ncp = min(dims, n - 1)
+        if not 1 <= self.ncp <= max_ncp:
+            raise InvalidParameterError(
+                "ncp",
+                f"ncp={self.ncp} is out of range for this table: it must be between 1 and "
+                f"{max_ncp} (number of encoded dimensions and of rows minus one).",
+            )
+        c_weights = np.ones(self.n_continuous) if continuous_weights is None else (
+            np.asarray(continuous_weights, dtype=np.float64))
+        q_weights = np.ones(len(self.n_modalities)) if categorical_weights is None else (
+            np.asarray(categorical_weights, dtype=np.float64))
+        self.mean = continuous.mean(axis=0) if n else np.zeros(self.n_continuous)
+        std = continuous.std(axis=0)
+        self.std = np.where(std > np.finfo(np.float64).tiny, std, 1.0)
+        self.continuous_scale = np.sqrt(c_weights) / self.std
+        self.offsets = np.concatenate(([0], np.cumsum(self.n_modalities)[:-1])).astype(np.int64)
+        counts = np.zeros(int(sum(self.n_modalities)), dtype=np.float64)
+        for j, m in enumerate(self.n_modalities):
+            column = codes[:, j]
+            counts[self.offsets[j] : self.offsets[j] + m] = np.bincount(
+                column[column >= 0], minlength=m
+            )[:m]
+        proportions = counts / max(n, 1)
+        # an unobserved modality has no inertia; its tiny proportion only avoids 0/0
+        self.proportions = np.where(proportions > 0, proportions, 1e-12)
+        self.dummy_scale = np.repeat(np.sqrt(q_weights), self.n_modalities) / np.sqrt(
+            self.proportions
+        )
+        gram = np.zeros((dims, dims), dtype=np.float64)
+        for rows in self._chunks(n):
+            block = self._encode_chunk(continuous[rows], codes[rows])
+            gram += block.T @ block
+            if check is not None:
+                check()
+        eigenvalues, vectors = np.linalg.eigh(gram)
+        order = np.argsort(eigenvalues)[::-1][: self.ncp]
+        axes = vectors[:, order]
+        signs = np.sign(axes[np.abs(axes).argmax(axis=0), np.arange(axes.shape[1])])
+        self.axes = axes * np.where(signs == 0, 1.0, signs)
+        self.eigenvalues = np.clip(eigenvalues[order], 0.0, None) / max(n, 1)
+        self.total_inertia = float(np.clip(eigenvalues, 0.0, None).sum()) / max(n, 1)
+        return self
+
+    def transform(
+        self, continuous: FloatArray, codes: IntArray, check: Callable[[], None] | None = None
+    ) -> FloatArray:
+        """Project rows; codes of -1 (unknown modality) contribute no dummy."""
+        n = continuous.shape[0]
+        coords = np.empty((n, self.ncp), dtype=np.float64)
+        for rows in self._chunks(n):
+            coords[rows] = self._encode_chunk(continuous[rows], codes[rows]) @ self.axes
+            if check is not None:
+                check()
+        return coords
+
+    def fit_transform(
+        self,
+        continuous: FloatArray,
+        codes: IntArray,
+        n_modalities: Sequence[int],
+        **kwargs: object,
+    ) -> FloatArray:
+        """Fit on the data, then project it."""
+        check = kwargs.get("check")
+        self.fit(continuous, codes, n_modalities, **kwargs)  # type: ignore[arg-type]
+        return self.transform(continuous, codes, check)  # type: ignore[arg-type]
+
+    def inverse_transform(self, coords: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
+        """Reconstruct variables from coordinates.
+
+        Returns:
+            The continuous values in original units (n x c) and, for each categorical column,
+            its reconstructed dummy scores (n x m, roughly the probability of each modality).
+        """
+        encoded = coords @ self.axes.T
+        c = self.n_continuous
+        continuous = encoded[:, :c] / self.continuous_scale + self.mean
+        scores: list[FloatArray] = []
+        dummies = encoded[:, c:] / self.dummy_scale + self.proportions
+        for j, m in enumerate(self.n_modalities):
+            start = int(self.offsets[j])
+            scores.append(dummies[:, start : start + m])
+        return continuous, scores
