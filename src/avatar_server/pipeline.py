@@ -220,7 +220,6 @@ def _csv_header(path: Path, name: str) -> tuple[list[str], str, str]:
     except csv.Error:
         delimiter = ","
     header = next(csv.reader(io.StringIO(first), delimiter=delimiter))
-    header = [column.strip() for column in header]
     _check_header(name, header)
     return header, delimiter, encoding
 
@@ -326,7 +325,6 @@ def _read_csv(path: Path, name: str) -> pd.DataFrame:
             on_bad_lines="error",
             header=0,
             index_col=False,
-            skipinitialspace=True,
             low_memory=False,
             memory_map=False,
         )

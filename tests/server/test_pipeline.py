@@ -1,0 +1,484 @@
+"""Running each job kind of a resource set through the engine, and dataset loading."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from avatar_server.pipeline import (
+    JobCancelled,
+    JobContext,
+    JobFailure,
+    read_columns,
+    read_dataset,
+    run_job,
+)
+from avatar_server.resource_sets import ResourceSet, ResourceSetError, parse_resource_set
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def wbcd_yaml(file: str = "wbcd.csv", k: int = 10, extra_columns: str = "", seed: int = 7) -> str:
+    return f"""\
+kind: AvatarMetadata
+metadata: {{name: avatar-metadata-demo}}
+spec:
+  display_name: demo
+  pia_metadata: {{datarecipient: internal, data_type: health, datasubject: patients,
+                 sensitivity_level: high}}
+  max_distribution_plots: 4
+---
+kind: AvatarSchema
+metadata: {{name: schema}}
+spec:
+  tables:
+  - name: wbcd
+    data: {{volume: input, file: {file}}}
+    columns:
+    - {{field: Class, type: category}}{extra_columns}
+---
+kind: AvatarSchema
+metadata: {{name: schema_avatarized}}
+spec:
+  schema_ref: schema
+  tables:
+  - {{name: wbcd, avatars_data: {{auto: true}}}}
+---
+kind: AvatarParameters
+metadata: {{name: standard}}
+spec:
+  schema: schema
+  seed: {seed}
+  avatarization:
+    wbcd: {{k: {k}, ncp: 4}}
+---
+kind: AvatarPrivacyMetricsParameters
+metadata: {{name: privacy_metrics}}
+spec:
+  schema: schema_avatarized
+  avatarization_ref: standard
+  seed: 1
+  privacy_metrics:
+    wbcd: {{ncp: 4}}
+---
+kind: AvatarSignalMetricsParameters
+metadata: {{name: signal_metrics}}
+spec:
+  schema: schema_avatarized
+  avatarization_ref: standard
+  seed: 1
+  signal_metrics:
+    wbcd: {{ncp: 4}}
+---
+kind: AvatarReportParameters
+metadata: {{name: report}}
+spec: {{report_type: basic, output_format: pdf, language: en}}
+---
+kind: AvatarAdviceParameters
+metadata: {{name: advice}}
+spec:
+  schema: schema
+  seed: 3
+  advice: {{advisor_type: [parameters]}}
+"""
+
+
+HOSPITAL_YAML = """\
+kind: AvatarSchema
+metadata: {name: schema}
+spec:
+  tables:
+  - name: patient
+    data: {volume: input, file: patient.csv}
+    columns:
+    - {field: p_id, primary_key: true}
+  - name: doctor
+    data: {volume: input, file: doctor.csv}
+    columns:
+    - {field: d_id, primary_key: true}
+  - name: visit
+    data: {volume: input, file: visit.csv}
+    columns:
+    - {field: visit_id, primary_key: true}
+    links:
+    - {field: patient_id, to: {table: patient, field: p_id}, method: bottom_projection}
+    - {field: doctor_id, to: {table: doctor, field: d_id}, method: bottom_projection}
+---
+kind: AvatarParameters
+metadata: {name: standard}
+spec:
+  schema: schema
+  seed: 5
+  avatarization:
+    patient: {k: 5, ncp: 3}
+    doctor: {k: 4, ncp: 2}
+    visit: {k: 5, ncp: 3}
+"""
+
+
+class Recorder:
+    """Collects progress calls."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, str]] = []
+
+    def __call__(self, fraction: float, phase: str) -> None:
+        self.calls.append((fraction, phase))
+
+
+def make_context(
+    rs: ResourceSet,
+    name: str,
+    output: Path,
+    datasets: dict[str, Path],
+    parents: dict[str, Path] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> tuple[JobContext, Recorder]:
+    output.mkdir(parents=True, exist_ok=True)
+    recorder = Recorder()
+    kind = rs.job_kind(name)
+    assert kind is not None
+    ctx = JobContext(
+        kind=kind,
+        parameters_name=name,
+        resource_set=rs,
+        dataset_paths=datasets,
+        parent_outputs=parents or {},
+        output_dir=output,
+        progress=recorder,
+        should_stop=should_stop,
+    )
+    return ctx, recorder
+
+
+def parse(text: str) -> ResourceSet:
+    return parse_resource_set(text, max_bytes=1_000_000)
+
+
+@pytest.fixture(scope="module")
+def wbcd_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run standard, both metrics and the report once on wbcd; share the outputs."""
+    root = tmp_path_factory.mktemp("wbcd_run")
+    rs = parse(wbcd_yaml())
+    datasets = {"wbcd.csv": FIXTURES / "wbcd.csv"}
+    dirs: dict[str, Path] = {}
+    progress: dict[str, Recorder] = {}
+    for name in ("standard", "privacy_metrics", "signal_metrics"):
+        parents = {"standard": dirs["standard"]} if name != "standard" else {}
+        ctx, recorder = make_context(rs, name, root / name, datasets, parents)
+        run_job(ctx)
+        dirs[name], progress[name] = root / name, recorder
+    ctx, progress["report"] = make_context(rs, "report", root / "report", datasets, dict(dirs))
+    run_job(ctx)
+    dirs["report"] = root / "report"
+    return {"rs": rs, "dirs": dirs, "progress": progress, "datasets": datasets, "root": root}
+
+
+# --------------------------------------------------------------------------- job kinds
+
+
+@pytest.mark.slow
+def test_standard_job_writes_every_result_file(wbcd_run: dict[str, Any]) -> None:
+    names = sorted(p.name for p in wbcd_run["dirs"]["standard"].iterdir())
+    assert names == [
+        "wbcd.avatar_projections.csv",
+        "wbcd.correlations.png",
+        "wbcd.distributions.png",
+        "wbcd.original_projections.csv",
+        "wbcd.projection.png",
+        "wbcd.run_metadata.json",
+        "wbcd.shuffled.csv",
+        "wbcd.unshuffled.csv",
+    ]
+
+
+@pytest.mark.slow
+def test_standard_outputs_have_the_shape_of_the_input(wbcd_run: dict[str, Any]) -> None:
+    out = wbcd_run["dirs"]["standard"]
+    original = pd.read_csv(FIXTURES / "wbcd.csv")
+    shuffled = pd.read_csv(out / "wbcd.shuffled.csv")
+    unshuffled = pd.read_csv(out / "wbcd.unshuffled.csv")
+    assert list(shuffled.columns) == list(original.columns)
+    assert len(shuffled) == len(unshuffled) == len(original)
+    assert set(shuffled["Class"]) <= set(original["Class"])
+    projections = pd.read_csv(out / "wbcd.original_projections.csv")
+    assert list(projections.columns) == ["Dim.1", "Dim.2", "Dim.3", "Dim.4"]
+    assert len(projections) == len(original)
+    metadata = json.loads((out / "wbcd.run_metadata.json").read_text())
+    assert metadata["table"] == "wbcd"
+    assert metadata["dataset"] == "wbcd.csv"
+    for figure in ("projection", "distributions", "correlations"):
+        assert (out / f"wbcd.{figure}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+def test_progress_is_monotonic_and_ends_done(wbcd_run: dict[str, Any]) -> None:
+    for kind, recorder in wbcd_run["progress"].items():
+        fractions = [f for f, _ in recorder.calls]
+        assert fractions, kind
+        assert all(0.0 <= f <= 1.0 for f in fractions), kind
+        assert fractions == sorted(fractions), kind
+        assert recorder.calls[-1] == (1.0, "done"), kind
+        assert all(phase for _, phase in recorder.calls), kind
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["privacy_metrics", "signal_metrics"])
+def test_metrics_jobs_write_engine_metrics(wbcd_run: dict[str, Any], kind: str) -> None:
+    out = wbcd_run["dirs"][kind]
+    assert sorted(p.name for p in out.iterdir()) == [f"wbcd.{kind}.json"]
+    payload = json.loads((out / f"wbcd.{kind}.json").read_text())
+    assert payload["metrics"]
+    assert isinstance(payload["passed"], bool)
+    for metric in payload["metrics"].values():
+        assert {"value", "target", "passed"} <= set(metric)
+    expected = "hidden_rate" if kind == "privacy_metrics" else "hellinger_mean"
+    assert expected in payload["metrics"]
+
+
+@pytest.mark.slow
+def test_report_job_writes_pdf_and_html(wbcd_run: dict[str, Any]) -> None:
+    out = wbcd_run["dirs"]["report"]
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf"]
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
+    html = (out / "report.html").read_text()
+    assert "wbcd" in html
+    assert "hidden" in html.lower()
+
+
+@pytest.mark.slow
+def test_report_without_standard_parent_fails_clearly(tmp_path: Path) -> None:
+    rs = parse(wbcd_yaml())
+    ctx, _ = make_context(rs, "report", tmp_path / "r", {"wbcd.csv": FIXTURES / "wbcd.csv"})
+    with pytest.raises(JobFailure, match="depends_on"):
+        run_job(ctx)
+
+
+@pytest.mark.slow
+def test_metrics_without_parent_fails_clearly(tmp_path: Path) -> None:
+    rs = parse(wbcd_yaml())
+    ctx, _ = make_context(
+        rs, "privacy_metrics", tmp_path / "p", {"wbcd.csv": FIXTURES / "wbcd.csv"}
+    )
+    with pytest.raises(JobFailure, match="standard"):
+        run_job(ctx)
+
+
+@pytest.mark.slow
+def test_advice_job_recommends_parameters(tmp_path: Path) -> None:
+    rs = parse(wbcd_yaml())
+    ctx, _ = make_context(rs, "advice", tmp_path / "a", {"wbcd.csv": FIXTURES / "wbcd.csv"})
+    run_job(ctx)
+    advice = json.loads((tmp_path / "a" / "wbcd.advice.json").read_text())
+    assert advice["k"] >= 2
+    assert advice["ncp"] >= 1
+    assert advice["reasons"]["k"]
+
+
+@pytest.mark.slow
+def test_parquet_input_gives_parquet_tables(tmp_path: Path) -> None:
+    source = tmp_path / "wbcd.parquet"
+    pd.read_csv(FIXTURES / "wbcd.csv").to_parquet(source, index=False)
+    rs = parse(wbcd_yaml(file="wbcd.parquet"))
+    ctx, _ = make_context(rs, "standard", tmp_path / "out", {"wbcd.parquet": source})
+    run_job(ctx)
+    shuffled = pd.read_parquet(tmp_path / "out" / "wbcd.shuffled.parquet")
+    assert len(shuffled) == 683
+    assert (tmp_path / "out" / "wbcd.unshuffled.parquet").is_file()
+    assert not (tmp_path / "out" / "wbcd.shuffled.csv").exists()
+
+
+@pytest.mark.slow
+def test_same_seed_gives_identical_files(tmp_path: Path, wbcd_run: dict[str, Any]) -> None:
+    rs = parse(wbcd_yaml())
+    ctx, _ = make_context(rs, "standard", tmp_path / "again", wbcd_run["datasets"])
+    run_job(ctx)
+    first = wbcd_run["dirs"]["standard"] / "wbcd.shuffled.csv"
+    assert (tmp_path / "again" / "wbcd.shuffled.csv").read_bytes() == first.read_bytes()
+
+
+@pytest.mark.slow
+def test_multitable_links_survive_and_keys_are_rekeyed(tmp_path: Path) -> None:
+    rs = parse(HOSPITAL_YAML)
+    datasets = {n: FIXTURES / n for n in ("patient.csv", "doctor.csv", "visit.csv")}
+    ctx, _ = make_context(rs, "standard", tmp_path / "out", datasets)
+    run_job(ctx)
+    out = tmp_path / "out"
+    patient = pd.read_csv(out / "patient.shuffled.csv")
+    doctor = pd.read_csv(out / "doctor.shuffled.csv")
+    visit = pd.read_csv(out / "visit.shuffled.csv")
+    assert set(visit["patient_id"]) <= set(patient["p_id"])
+    assert set(visit["doctor_id"]) <= set(doctor["d_id"])
+    assert patient["p_id"].is_unique
+    original = pd.read_csv(FIXTURES / "patient.csv").set_index("p_id")
+    # an avatar row must not carry the key of the original it came from
+    unshuffled = pd.read_csv(out / "patient.unshuffled.csv")
+    same_key = (patient["p_id"].to_numpy() == unshuffled["p_id"].to_numpy()).mean()
+    assert same_key < 0.5
+    assert len(original) == len(patient)
+
+
+# --------------------------------------------------------------------------- failures
+
+
+@pytest.mark.slow
+def test_cancellation_stops_the_job(tmp_path: Path) -> None:
+    rs = parse(wbcd_yaml())
+    calls = {"n": 0}
+
+    def stop_soon() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 2
+
+    ctx, _ = make_context(
+        rs, "standard", tmp_path / "c", {"wbcd.csv": FIXTURES / "wbcd.csv"}, should_stop=stop_soon
+    )
+    with pytest.raises(JobCancelled):
+        run_job(ctx)
+    assert not (tmp_path / "c" / "wbcd.shuffled.csv").exists()
+
+
+@pytest.mark.slow
+def test_engine_errors_become_job_failures(tmp_path: Path) -> None:
+    small = tmp_path / "small.csv"
+    small.write_text("a,b\n1,x\n2,y\n3,x\n")
+    text = wbcd_yaml(file="small.csv", k=50).replace("{field: Class, type: category}", "{field: b}")
+    rs = parse(text)
+    ctx, _ = make_context(rs, "standard", tmp_path / "e", {"small.csv": small})
+    with pytest.raises(JobFailure) as info:
+        run_job(ctx)
+    assert "k" in info.value.user_message
+
+
+def test_unparseable_declared_type_fails_naming_the_column(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("age,Class\n1,2\nold,4\n3,2\n")
+    text = wbcd_yaml(file="bad.csv", extra_columns="\n    - {field: age, type: int}")
+    rs = parse(text)
+    ctx, _ = make_context(rs, "standard", tmp_path / "o", {"bad.csv": bad})
+    with pytest.raises(JobFailure) as info:
+        run_job(ctx)
+    assert "'age'" in info.value.user_message
+    assert "row 2" in info.value.user_message
+    assert "old" not in info.value.user_message  # cell values never echoed
+
+
+def test_missing_dataset_file_fails_clearly(tmp_path: Path) -> None:
+    rs = parse(wbcd_yaml())
+    ctx, _ = make_context(rs, "standard", tmp_path / "o", {})
+    with pytest.raises(JobFailure, match="upload it again"):
+        run_job(ctx)
+
+
+def test_cancel_before_start(tmp_path: Path) -> None:
+    rs = parse(wbcd_yaml())
+    ctx, _ = make_context(
+        rs,
+        "standard",
+        tmp_path / "o",
+        {"wbcd.csv": FIXTURES / "wbcd.csv"},
+        should_stop=lambda: True,
+    )
+    with pytest.raises(JobCancelled):
+        run_job(ctx)
+
+
+def test_wrong_kind_for_parameters_is_refused(tmp_path: Path) -> None:
+    rs = parse(wbcd_yaml())
+    ctx, _ = make_context(rs, "standard", tmp_path / "o", {})
+    ctx.kind = "report"
+    with pytest.raises(JobFailure, match="no report parameters"):
+        run_job(ctx)
+
+
+# --------------------------------------------------------------------------- datasets
+
+BAD_FILES: list[tuple[str, bytes, str]] = [
+    ("empty", b"", "is empty"),
+    ("blank", b"\n\n\n", "is empty"),
+    ("header only", b"a,b\n", "no data rows"),
+    ("ragged", b"a,b\n1,2\n1,2,3\n", "same number of fields"),
+    ("open quote", b'a,b\n"x,1\n2,3\n', "quotes must be closed"),
+    ("latin-1", "a,b\nété,1\n".encode("latin-1"), "not UTF-8"),
+    ("binary", bytes(range(256)) * 4, "binary"),
+    ("duplicate header", b"a,a\n1,2\n", "appears twice"),
+    ("unnamed column", b"a,\n1,2\n", "no name"),
+    ("huge field", b"a,b\n" + b"x" * 150_000 + b",1\n", "characters on data row 1"),
+    ("huge header", b"x" * 5000 + b"\n1\n", "characters long"),
+    ("bad parquet", b"PAR1" + b"\x00" * 64, "Parquet"),
+]
+
+
+@pytest.mark.parametrize(("content", "words"), [pytest.param(c, w, id=i) for i, c, w in BAD_FILES])
+def test_unreadable_datasets_fail_with_what_to_fix(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    path = tmp_path / "data.csv"
+    path.write_bytes(content)
+    with pytest.raises(JobFailure) as info:
+        read_dataset(path, "data.csv")
+    assert words in info.value.user_message
+    assert "data.csv" in info.value.user_message
+
+
+@pytest.mark.parametrize(
+    ("content", "declared", "words"),
+    [
+        pytest.param(b"a\n1\nx\n", "int", "not a number", id="int text"),
+        pytest.param(b"a\n1\n1.5\n", "int", "not a whole number", id="int fraction"),
+        pytest.param(b"a\n1.5\nnan?\n", "float", "not a number", id="float"),
+        pytest.param(b"a\nyes\nmaybe\n", "bool", "not a boolean", id="bool"),
+        pytest.param(b"a\n2020-01-02\nsoon\n", "datetime", "not a date", id="datetime"),
+    ],
+)
+def test_declared_types_that_do_not_parse_name_column_and_row(
+    tmp_path: Path, content: bytes, declared: str, words: str
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    with pytest.raises(JobFailure) as info:
+        read_dataset(path, "t.csv", {"a": declared})
+    assert words in info.value.user_message
+    assert "column 'a'" in info.value.user_message
+    assert "row 2" in info.value.user_message
+
+
+def test_declared_types_are_applied(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("i,f,b,d,c\n1,1.5,yes,2020-01-02,x\n2,,no,2021-03-04 10:00,y\n")
+    data = read_dataset(
+        path, "t.csv", {"i": "int", "f": "float", "b": "bool", "d": "datetime", "c": "category"}
+    )
+    assert data["i"].dtype == "int64"
+    assert data["f"].dtype == "float64"
+    assert data["b"].tolist() == [True, False]
+    assert pd.api.types.is_datetime64_any_dtype(data["d"])
+    assert data["c"].tolist() == ["x", "y"]
+
+
+def test_utf16_semicolon_and_bom_are_read(tmp_path: Path) -> None:
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_bytes("a,b\nà,1\n".encode("utf-16"))
+    assert read_dataset(utf16, "u16.csv")["a"].tolist() == ["à"]
+    semi = tmp_path / "semi.csv"
+    semi.write_bytes("\ufeffa;b\n1;2\n".encode())
+    assert read_columns(semi, "semi.csv") == ["a", "b"]
+    assert read_dataset(semi, "semi.csv")["b"].tolist() == [2]
+
+
+def test_read_columns_reports_resource_set_errors(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    for content, words in ((b"", "empty"), ("\xe9,b\n1,2\n".encode("latin-1"), "UTF-8")):
+        path.write_bytes(content)
+        with pytest.raises(ResourceSetError) as info:
+            read_columns(path, "x.csv")
+        assert info.value.code == "invalid_dataset"
+        assert words in info.value.detail
+    parquet = tmp_path / "p.parquet"
+    pd.DataFrame({"u": [1], "v": ["a"]}).to_parquet(parquet)
+    assert read_columns(parquet, "p.parquet") == ["u", "v"]
