@@ -1,0 +1,183 @@
+"""`avatars` against the real reference server, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from avatars import Manager
+from avatars._cli import main
+from avatars._local import LocalServer, free_port
+
+from .conftest import WBCD, clean_env, server_pids
+
+pytestmark = [pytest.mark.server, pytest.mark.slow]
+
+AVATARS = [sys.executable, "-m", "avatars._cli"]
+
+
+def _avatars(
+    args: list[str], home: Path, cwd: Path, **env: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*AVATARS, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=clean_env(home, **env),
+        timeout=240,
+        check=False,
+    )
+
+
+def test_run_writes_avatars_metrics_report_and_stops_its_server(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    done = _avatars(["run", str(WBCD), "--out", "out", "--k", "10", "--seed", "7"], home, tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "out"
+
+    original = pd.read_csv(WBCD)
+    avatars = pd.read_csv(out / "wbcd.avatars.csv")
+    assert list(avatars.columns) == list(original.columns)
+    assert len(avatars) == len(original)
+
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["parameters"] == {"k": 10, "ncp": 5, "seed": 7}
+    privacy = metrics["privacy_metrics"]["metrics"]
+    signal = metrics["signal_metrics"]["metrics"]
+    assert privacy
+    assert signal
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
+
+    lines = done.stdout.splitlines()
+    assert re.match(r"Metric\s+Family\s+Value\s+Target\s+Result", lines[1])
+    for family, entries in (("privacy", privacy), ("signal", signal)):
+        for entry in entries.values():
+            row = next(line for line in lines if line.startswith(entry["label"] + " "))
+            assert family in row
+            assert ("pass" if entry["passed"] else "FAIL") in row
+    assert "meet their target" in done.stdout
+    assert str(Path("out") / "report.pdf") in lines[-1]
+    assert str(Path("out") / "metrics.json") in lines[-1]
+
+    assert "Traceback" not in done.stderr
+    assert not server_pids(home / "server"), "a server process was left running"
+    assert not (home / "server" / "local-server.json").exists()
+    credentials = home / "server" / "credentials.json"
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+
+
+def test_commands_reuse_a_running_server(
+    shared_server: LocalServer, shared_home: Path, tmp_path: Path
+) -> None:
+    done = _avatars(["run", str(WBCD), "--out", "out", "--k", "8"], shared_home, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert shared_server.running, "the command stopped a server it did not start"
+    assert server_pids(shared_home / "server") == [shared_server.pid]
+
+    jobs = _avatars(["jobs", "--limit", "4"], shared_home, tmp_path)
+    assert jobs.returncode == 0, jobs.stderr
+    manager = Manager(base_url=shared_server.base_url, api_key=shared_server.api_key)
+    last = manager.get_last_jobs(4)
+    assert len(last) == 4
+    for name in last:
+        assert name in jobs.stdout
+    assert "finished" in jobs.stdout
+
+    kinds = {name: str(getattr(job.kind, "value", job.kind)) for name, job in last.items()}
+    report_job = next(name for name, kind in kinds.items() if kind == "report")
+    listing = _avatars(
+        ["results", report_job, "--download", "dl", "--file", "report.pdf"], shared_home, tmp_path
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert "report.pdf" in listing.stdout
+    assert (tmp_path / "dl" / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert shared_server.running
+
+
+def test_unreachable_server_exits_3_with_the_url_and_the_fix(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    done = _avatars(["run", str(WBCD), "--server", url, "--api-key", "k"], tmp_path, tmp_path)
+    assert done.returncode == 3, done.stderr
+    assert url in done.stderr
+    assert "avatars server" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_api_key_exits_4(shared_server: LocalServer, tmp_path: Path) -> None:
+    done = _avatars(
+        ["jobs", "--server", shared_server.base_url, "--api-key", "not-a-key"], tmp_path, tmp_path
+    )
+    assert done.returncode == 4, done.stderr
+    assert "refused the credentials" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_login_stores_a_working_key_without_echoing_the_password(
+    shared_server: LocalServer,
+    shared_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    credentials = json.loads((shared_home / "server" / "credentials.json").read_text())
+    password = credentials["password"]
+    prompts: list[str] = []
+
+    def fake_getpass(prompt: str = "Password: ") -> str:
+        prompts.append(prompt)
+        return password
+
+    monkeypatch.setenv("AVATARS_HOME", str(tmp_path))
+    monkeypatch.delenv("AVATAR_BASE_URL", raising=False)
+    monkeypatch.delenv("AVATAR_API_KEY", raising=False)
+    monkeypatch.setattr("avatars._cli.getpass.getpass", fake_getpass)
+    monkeypatch.setattr("builtins.input", lambda prompt="": credentials["username"])
+
+    assert main(["login", "--server", shared_server.base_url]) == 0
+    captured = capsys.readouterr()
+    assert prompts == ["Password: "]
+    assert password not in captured.out + captured.err
+    config = tmp_path / "config.toml"
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    text = config.read_text()
+    assert password not in text
+    assert shared_server.base_url in text
+    assert shared_server.api_key not in text, "login must create its own key"
+
+    # later commands use the stored server and key, without starting a local server
+    assert main(["api-key", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "avatars-cli" in listed
+    assert not (tmp_path / "server").exists()
+
+    monkeypatch.setattr("avatars._cli.getpass.getpass", lambda prompt="": "wrong password")
+    assert main(["login", "--server", shared_server.base_url]) == 4
+    assert "refused the credentials" in capsys.readouterr().err
+
+
+def test_api_key_create_list_revoke(
+    shared_server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags = ["--server", shared_server.base_url, "--api-key", shared_server.api_key]
+    assert main(["api-key", "create", "ci-key", *flags]) == 0
+    created = capsys.readouterr()
+    key = created.out.strip()
+    assert key
+    assert "shown only once" in created.err
+    assert main(["jobs", "--server", shared_server.base_url, "--api-key", key]) == 0
+    capsys.readouterr()
+    assert main(["api-key", "list", *flags]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if " ci-key " in line)
+    key_id = row.split()[0]
+    assert "active" in row
+    assert main(["api-key", "revoke", key_id, *flags]) == 0
+    capsys.readouterr()
+    assert main(["jobs", "--server", shared_server.base_url, "--api-key", key]) == 4
