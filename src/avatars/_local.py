@@ -294,7 +294,8 @@ def _start_on(folder: Path, base_command: list[str], port: int, timeout: float) 
         str(folder / CREDENTIALS_FILE),
     ]
     log_path = folder / LOG_FILE
-    with open(log_path, "wb") as log:
+    log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(log_fd, "wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command,
             stdin=subprocess.DEVNULL,

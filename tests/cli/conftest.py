@@ -1,58 +1,25 @@
-"""Fixtures of the CLI, launcher and example tests: isolated homes and a real local server."""
+"""Fixtures of the CLI, launcher and example tests: a real local server shared by the session."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_support import server_pids
 
 from avatars._local import LocalServer, local_server
 
-REPO = Path(__file__).resolve().parents[2]
-WBCD = REPO / "fixtures" / "wbcd.csv"
 
-
-def clean_env(home: Path, **extra: str) -> dict[str, str]:
-    """Environment of a child command: no configured server, a private AVATARS_HOME."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("AVATAR_", "AVATARS_")) and key not in {"XDG_CONFIG_HOME"}
-    }
-    env["AVATARS_HOME"] = str(home)
-    env.update(extra)
-    return env
-
-
-def server_pids(data_dir: Path) -> list[int]:
-    """Pids of live server processes using `data_dir` (Linux /proc)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if stat.rsplit(")", 1)[1].split()[0] == "Z":
-            continue
-        if b"avatar_server" in b" ".join(cmdline) and str(data_dir).encode() in cmdline:
-            pids.append(int(entry.name))
-    return pids
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("avatars-home")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_server(shared_home: Path) -> Iterator[LocalServer]:
-    """A real reference server for the module; commands run with AVATARS_HOME=shared_home
+    """A real reference server for the session; commands run with AVATARS_HOME=shared_home
     reuse it instead of starting their own."""
     if not sys.platform.startswith("linux"):
         pytest.skip("process checks use /proc")

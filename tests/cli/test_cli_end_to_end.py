@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_support import WBCD, clean_env, server_pids
 
 from avatars import Manager
 from avatars._cli import main
 from avatars._local import LocalServer, free_port
-
-from .conftest import WBCD, clean_env, server_pids
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from cli_support import REPO, WBCD, clean_env
 from nbclient import NotebookClient
 
 from avatars._local import LocalServer
-
-from .conftest import REPO, WBCD, clean_env
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
