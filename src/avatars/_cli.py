@@ -20,8 +20,10 @@ import getpass
 import json
 import os
 import re
+import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -77,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     debug = os.environ.get("AVATARS_DEBUG", "").strip() not in {"", "0", "false", "no"}
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _exit_cleanly_on_signals():
             if not debug:
                 warnings.simplefilter("ignore", DeprecationWarning)
             code: int = args.handler(args)
@@ -95,6 +97,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         if code == EXIT_UNEXPECTED and not debug:
             _err("This looks like a bug; run again with AVATARS_DEBUG=1 to see the traceback.")
         return code
+
+
+@contextlib.contextmanager
+def _exit_cleanly_on_signals() -> Iterator[None]:
+    """Turn SIGTERM/SIGHUP into SystemExit, so a local server started here is stopped too."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, leave)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _err(message: str) -> None:
@@ -600,7 +624,6 @@ def _prompt(text: str) -> str:
         return input(text).strip()
     except EOFError:
         raise CliError("no username given (pass --username)") from None
-
 
 
 if __name__ == "__main__":

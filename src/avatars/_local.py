@@ -217,8 +217,13 @@ def local_server(
         if state is not None and _pid_alive(state.pid) and _healthy(state.base_url, timeout=3.0):
             return _handle(folder, state, started_here=False)
         state = _start(folder, base_command, timeout)
-        _write_state(folder, state)
-        return _handle(folder, state, started_here=True)
+        try:
+            _write_state(folder, state)
+            return _handle(folder, state, started_here=True)
+        except BaseException:
+            _terminate(state.pid)
+            (folder / STATE_FILE).unlink(missing_ok=True)
+            raise
 
 
 def running_server(data_dir: Path) -> str | None:
@@ -306,22 +311,35 @@ def _start_on(folder: Path, base_command: list[str], port: int, timeout: float) 
         )
     _CHILDREN[process.pid] = process
     state = _State(pid=process.pid, port=port, managed=True)
+    try:
+        _wait_ready(process, state, command, log_path, timeout)
+    except BaseException:  # also Ctrl-C while waiting: never leave a half-started server
+        _stop_child(process)
+        raise
+    return state
+
+
+def _wait_ready(
+    process: subprocess.Popen[bytes],
+    state: _State,
+    command: list[str],
+    log_path: Path,
+    timeout: float,
+) -> None:
     deadline = time.monotonic() + timeout
     while True:
         code = process.poll()
         if code is not None:
-            _CHILDREN.pop(process.pid, None)
             tail = _log_tail(log_path)
             if "address already in use" in tail.lower():
-                raise _PortTakenError(f"port {port} was taken while the server started")
+                raise _PortTakenError(f"port {state.port} was taken while the server started")
             raise LocalServerError(
                 f"the local avatar server exited with code {code} before it was ready.\n"
                 f"Command: {' '.join(command)}\nLog: {log_path}\n{_format_tail(tail)}"
             )
         if _healthy(state.base_url, timeout=2.0):
-            return state
+            return
         if time.monotonic() > deadline:
-            _terminate(process.pid)
             raise LocalServerError(
                 f"the local avatar server did not answer {state.base_url}/api/health within "
                 f"{timeout:.0f} s (set AVATARS_STARTUP_TIMEOUT to wait longer).\n"
@@ -447,15 +465,9 @@ def _pid_alive(pid: int) -> bool:
 
 def _terminate(pid: int) -> None:
     """SIGTERM, wait for a clean stop, SIGKILL if it does not come."""
-    child = _CHILDREN.pop(pid, None)
+    child = _CHILDREN.get(pid)
     if child is not None:
-        if child.poll() is None:
-            child.terminate()
-            try:
-                child.wait(timeout=_STOP_GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait(timeout=_STOP_GRACE_SECONDS)
+        _stop_child(child)
         return
     if sys.platform == "win32":
         return
@@ -466,6 +478,17 @@ def _terminate(pid: int) -> None:
             time.sleep(0.1)
         if _pid_alive(pid):
             os.kill(pid, signal.SIGKILL)
+
+
+def _stop_child(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=_STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(timeout=_STOP_GRACE_SECONDS)
+    _CHILDREN.pop(child.pid, None)
 
 
 def _healthy(base_url: str, *, timeout: float) -> bool:

@@ -157,3 +157,32 @@ def test_data_dir_follows_avatars_home(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     if sys.platform.startswith("linux"):
         assert _local.local_data_dir() == tmp_path / "xdg" / "avatars" / "server"
+
+
+def test_interrupt_while_starting_stops_the_half_started_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_SERVER_MODE", "mute")
+    monkeypatch.setattr(_local, "_STOP_GRACE_SECONDS", 0.5)
+    started: list[int] = []
+    real_popen = subprocess.Popen
+
+    def popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        process = real_popen(*args, **kwargs)  # type: ignore[call-overload]
+        started.append(process.pid)
+        return process
+
+    calls = iter(range(100))
+
+    def healthy(url: str, *, timeout: float) -> bool:
+        if next(calls) == 3:
+            raise KeyboardInterrupt
+        return False
+
+    monkeypatch.setattr(_local.subprocess, "Popen", popen)
+    monkeypatch.setattr(_local, "_healthy", healthy)
+    with pytest.raises(KeyboardInterrupt):
+        local_server(data_dir=tmp_path, command=FAKE)
+    assert len(started) == 1
+    assert _wait_dead(started[0], 5.0)
+    assert not (tmp_path / "local-server.json").exists()
