@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -180,3 +182,40 @@ def test_api_key_create_list_revoke(
     assert main(["api-key", "revoke", key_id, *flags]) == 0
     capsys.readouterr()
     assert main(["jobs", "--server", shared_server.base_url, "--api-key", key]) == 4
+
+
+def test_failed_job_exits_5_with_the_servers_reason(
+    shared_server: LocalServer, shared_home: Path, tmp_path: Path
+) -> None:
+    small = tmp_path / "small.csv"
+    small.write_text("age,weight\n" + "".join(f"{20 + i},{60 + 3 * i}\n" for i in range(10)))
+    done = _avatars(["run", str(small), "--k", "20", "--out", "out"], shared_home, tmp_path)
+    assert done.returncode == 5, done.stderr
+    assert "k=20 must be smaller than the number of rows (10)" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out" / "metrics.json").exists()
+    assert shared_server.running
+
+
+def test_interrupt_exits_130_and_stops_the_local_server(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    process = subprocess.Popen(
+        [*AVATARS, "run", str(WBCD), "--out", "out"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(home),
+    )
+    state = home / "server" / "local-server.json"
+    deadline = time.monotonic() + 120
+    while not state.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert state.exists(), process.communicate()[1]
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted" in err
+    assert "Traceback" not in err
+    assert not server_pids(home / "server")
