@@ -349,14 +349,14 @@ def _check_data_file(text: str) -> tuple[Path, str]:
 
 def _table_name(args: argparse.Namespace, path: Path) -> str:
     if args.table:
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,63}", args.table):
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}", args.table):
             raise CliError(
-                f"--table {args.table!r} is not a valid table name: use letters, digits, _ "
-                "and -, starting with a letter"
+                f"--table {args.table!r} is not a valid table name: use up to 128 letters, "
+                "digits, _ and -, starting with a letter or a digit"
             )
         return str(args.table)
-    name = re.sub(r"[^A-Za-z0-9_-]+", "_", path.stem).strip("_-") or "table"
-    return name if name[0].isalpha() else f"t_{name}"[:64]
+    name = re.sub(r"[^A-Za-z0-9_-]+", "_", path.stem).strip("_-")[:128]
+    return name or "table"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

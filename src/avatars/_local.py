@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib.util
 import json
 import os
 import signal
@@ -211,7 +212,11 @@ def local_server(
     folder = Path(data_dir).expanduser() if data_dir is not None else local_data_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     timeout = startup_timeout if startup_timeout is not None else _startup_timeout_from_env()
-    base_command = list(command) if command else [sys.executable, "-m", "avatar_server"]
+    if command:
+        base_command = list(command)
+    else:
+        _check_server_installed()
+        base_command = [sys.executable, "-m", "avatar_server"]
     with _launcher_lock(folder):
         state = _read_state(folder)
         if state is not None and _pid_alive(state.pid) and _healthy(state.base_url, timeout=3.0):
@@ -237,6 +242,16 @@ def running_server(data_dir: Path) -> str | None:
     if state is not None and _pid_alive(state.pid) and _healthy(state.base_url, timeout=3.0):
         return state.base_url
     return None
+
+
+def _check_server_installed() -> None:
+    # Locates the package without importing it: the server only ever runs in its own process.
+    if importlib.util.find_spec("avatar_server") is None:
+        raise LocalServerError(
+            f"the reference server is not installed in this Python ({sys.executable}). "
+            "Install the `avatars` package (it ships the server), or connect to a running "
+            "server with Manager(base_url=..., api_key=...) or AVATAR_BASE_URL."
+        )
 
 
 def record_foreground_server(data_dir: Path, port: int) -> None:
