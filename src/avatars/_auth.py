@@ -77,7 +77,7 @@ class ClientAuth(httpx.Auth):
         self.verify_auth = verify_auth
         self.tokens: TokenPair | None = None
         self.refresher: Callable[[TokenPair], None] | None = None
-        self.refresh_count = 0
+        self.refresh_count = 0  # also the generation of the current tokens
         self._clock = clock
         self._lock = threading.Lock()
 
@@ -108,28 +108,34 @@ class ClientAuth(httpx.Auth):
                 )
             yield request
             return
-        access = self._fresh_access_token()
+        generation, access = self._fresh_access_token()
         request.headers["Authorization"] = f"Bearer {access}"
         response = yield request
         if response.status_code == 401 and self.tokens.refresh:
-            renewed = self._refresh(stale=access)
-            if renewed != access:
+            renewed = self._refresh(stale=generation)
+            if renewed is not None:
                 request.headers["Authorization"] = f"Bearer {renewed}"
                 yield request
 
-    def _fresh_access_token(self) -> str:
+    def _fresh_access_token(self) -> tuple[int, str]:
         assert self.tokens is not None
-        access = self.tokens.access
+        generation, access = self.refresh_count, self.tokens.access
         expiry = access_token_expiry(access)
         if expiry is not None and expiry - self._clock() < _EXPIRY_MARGIN and self.tokens.refresh:
-            return self._refresh(stale=access)
-        return access
+            renewed = self._refresh(stale=generation)
+            return self.refresh_count, renewed or access
+        return generation, access
 
-    def _refresh(self, stale: str) -> str:
-        """Refresh the tokens unless another thread already replaced ``stale``."""
+    def _refresh(self, stale: int) -> str | None:
+        """Refresh the tokens unless another thread already did since generation ``stale``.
+
+        Returns the access token to retry with, or ``None`` if there is nothing new to try.
+        """
         with self._lock:
             assert self.tokens is not None
-            if self.tokens.access == stale and self.refresher is not None:
+            if self.refresh_count == stale and self.refresher is not None:
                 self.refresher(self.tokens)
                 self.refresh_count += 1
+            if self.refresh_count == stale:
+                return None
             return self.tokens.access

@@ -127,4 +127,3 @@ class RetryPolicy:
         if retry_after > self.max_retry_wait:
             return None
         return retry_after
-

@@ -110,9 +110,7 @@ def check_timeout(value: object, name: str) -> float:
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a number of seconds, got {value!r}") from None
     if not 0 < seconds < float("inf"):
-        raise ValueError(
-            f"{name} must be a finite number of seconds greater than 0, got {value!r}"
-        )
+        raise ValueError(f"{name} must be a finite number of seconds greater than 0, got {value!r}")
     return seconds
 
 

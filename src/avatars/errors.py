@@ -187,6 +187,21 @@ class RateLimitError(ApiError):
         self.hint = f"Wait {wait} and try again, or send fewer requests"
         super().__init__(status_code, code, detail, request_id, method=method, url=url)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_rate_limit_error, (self.__dict__.copy(),))
+
+
+def _rebuild_rate_limit_error(state: dict[str, Any]) -> RateLimitError:
+    return RateLimitError(
+        state["status_code"],
+        state["code"],
+        state["detail"],
+        state["request_id"],
+        method=state["method"],
+        url=state["url"],
+        retry_after=state["retry_after"],
+    )
+
 
 class ServerError(ApiError):
     """The server failed to process the request (5xx), even after retries."""
