@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
@@ -244,6 +245,8 @@ class ApiClient(BaseClient):
         self._owns_http_client = http_client is None
         if http_client is None:
             http_client = httpx.Client(verify=settings.should_verify_ssl, follow_redirects=False)
+            # Close the connections of a client nobody closed, when it is collected or at exit.
+            weakref.finalize(self, http_client.close)
         self._auth = ClientAuth(settings.api_key, verify_auth=verify_auth)
         session = HttpSession(
             settings.base_url.removesuffix("/api"),
@@ -324,7 +327,11 @@ class ApiClient(BaseClient):
     def _refresh_tokens(self, tokens: Any) -> None:
         if not tokens.refresh:
             return
-        cast(AuthTokens, tokens).update(self.auth.refresh(tokens.refresh))
+        # A refresh rotates the refresh token: never let it inherit the per-call headers
+        # (e.g. an Idempotency-Key, which would make it retried) or timeout of the call.
+        with self._session.overrides():
+            pair = self.auth.refresh(tokens.refresh)
+        cast(AuthTokens, tokens).update(pair)
 
     def forgotten_password(self, email: str, timeout: int | None = None) -> None:
         """Ask the server to send a password-reset token to ``email``.

@@ -1,0 +1,312 @@
+"""SDK benchmarks against a real local reference server; appends to benchmarks/RESULTS.md.
+
+Measures:
+  (a) overhead of ``client.health.get_health()`` over a raw ``httpx`` GET of the same URL
+      (ratio of medians, interleaved in one run; target <= 1.3);
+  (b) upload of a 1 GiB CSV from disk: MB/s and the client's peak RSS above its baseline
+      (target <= 64 MiB);
+  (c) delay between a job finishing on the server (its ``finished_at``) and the SDK learning
+      it: the long-poll ``client.jobs.get_job(name, wait=...)`` and the Runner's result
+      accessor ``runner.shuffled(table)`` (target <= 100 ms).
+
+Usage:
+    .venv/bin/python benchmarks/sdk.py [--upload-mib 1024] [--health-calls 500] [--jobs 5]
+                                       [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+SECTION = "## sdk.py"
+WBCD = ROOT / "fixtures" / "wbcd.csv"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def local_server(work: Path, max_upload: int) -> Iterator[tuple[str, str]]:
+    """Start ``python -m avatar_server`` on loopback; yield (base URL, API key)."""
+    port = free_port()
+    credentials = work / "credentials.json"
+    command = [
+        sys.executable,
+        "-m",
+        "avatar_server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(work / "data"),
+        "--credentials-file",
+        str(credentials),
+        "--max-upload-bytes",
+        str(max_upload),
+        "--log-level",
+        "warning",
+    ]
+    log = (work / "server.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {(work / 'server.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not become ready within 60 s")
+            time.sleep(0.1)
+        while not credentials.exists():
+            time.sleep(0.05)
+        api_key = json.loads(credentials.read_text())["api_key"]
+        yield base_url, api_key
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def bench_overhead(base_url: str, api_key: str, calls: int) -> dict[str, float]:
+    """(a) facade vs raw httpx, interleaved so both see the same server load."""
+    from avatars import ApiClient
+
+    client = ApiClient(base_url, api_key=api_key)
+    raw = httpx.Client(headers={"Authorization": f"api-key-v1 {api_key}"}, timeout=60)
+    url = f"{base_url}/health"
+    sdk_times: list[float] = []
+    raw_times: list[float] = []
+
+    def timed(function: Callable[[], Any], sink: list[float]) -> None:
+        started = time.perf_counter()
+        function()
+        sink.append(time.perf_counter() - started)
+
+    def raw_call() -> None:
+        response = raw.get(url)
+        response.raise_for_status()
+        response.json()
+
+    for _ in range(50):  # warm up connections and imports
+        client.health.get_health()
+        raw_call()
+    for index in range(calls):
+        if index % 2:
+            timed(client.health.get_health, sdk_times)
+            timed(raw_call, raw_times)
+        else:
+            timed(raw_call, raw_times)
+            timed(client.health.get_health, sdk_times)
+    client.close()
+    raw.close()
+    sdk_median = statistics.median(sdk_times)
+    raw_median = statistics.median(raw_times)
+    return {
+        "calls": calls,
+        "sdk_median_ms": sdk_median * 1000,
+        "raw_median_ms": raw_median * 1000,
+        "ratio": sdk_median / raw_median,
+    }
+
+
+def write_csv(path: Path, size: int) -> None:
+    row = b"12345,67.891,some category text,2024-01-01T00:00:00,0.000123456789\n"
+    block = b"a,b,c,d,e\n" + row * (8 * 1024 * 1024 // len(row))
+    with path.open("wb") as handle:
+        written = 0
+        while written < size:
+            chunk = block if written == 0 else block[10:]
+            chunk = chunk[: size - written]
+            handle.write(chunk)
+            written += len(chunk)
+
+
+class RssSampler:
+    """Peak resident memory of this process, sampled every few milliseconds."""
+
+    def __init__(self) -> None:
+        self.process = psutil.Process()
+        self.peak = self.process.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.process.memory_info().rss)
+            time.sleep(0.005)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def bench_upload(base_url: str, api_key: str, work: Path, size_mib: int) -> dict[str, float]:
+    """(b) upload a CSV of ``size_mib`` MiB from disk: throughput and peak RSS over baseline."""
+    from avatars import ApiClient
+
+    path = work / "big.csv"
+    write_csv(path, size_mib * 1024 * 1024)
+    client = ApiClient(base_url, api_key=api_key, timeout=600)
+    client.health.get_health()
+    baseline = psutil.Process().memory_info().rss
+    with RssSampler() as sampler:
+        started = time.perf_counter()
+        stored = client.datasets.upload_dataset("big.csv", path)
+        elapsed = time.perf_counter() - started
+    client.close()
+    assert stored.size == path.stat().st_size, "the server stored a different size"
+    path.unlink()
+    return {
+        "mib": size_mib,
+        "seconds": elapsed,
+        "mb_per_s": size_mib * 1024 * 1024 / 1e6 / elapsed,
+        "peak_rss_over_baseline_mib": (sampler.peak - baseline) / 2**20,
+    }
+
+
+def _finished_at(job: Any) -> float:
+    value = job.finished_at
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return float(value.timestamp())
+
+
+def bench_completion_delay(base_url: str, api_key: str, jobs: int) -> dict[str, Any]:
+    """(c) job finished on the server -> SDK returns, via long-poll and via the Runner."""
+    from avatars import ApiClient, Manager
+
+    client = ApiClient(base_url, api_key=api_key)
+    manager = Manager(base_url, api_key=api_key)
+    poll_delays: list[float] = []
+    accessor_delays: list[float] = []
+    for index in range(jobs):
+        runner = manager.create_runner(set_name=f"bench-{index}")
+        runner.show_progress = False
+        runner.add_table("wbcd", str(WBCD))
+        runner.set_parameters("wbcd", k=15)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            job_name = runner.run(jobs_to_run=["standard"])["standard"]
+        if index % 2 == 0:
+            runner.shuffled("wbcd")  # waits with the long-poll, then downloads and parses
+            returned = time.time()
+            job = client.jobs.get_job(job_name)
+            accessor_delays.append(returned - _finished_at(job))
+        else:
+            job = client.jobs.get_job(job_name, wait=60)
+            while not job.done:
+                job = client.jobs.get_job(job_name, wait=60)
+            returned = time.time()
+            poll_delays.append(returned - _finished_at(job))
+    client.close()
+    return {
+        "jobs": jobs,
+        "long_poll_ms": [round(d * 1000, 1) for d in poll_delays],
+        "accessor_ms": [round(d * 1000, 1) for d in accessor_delays],
+        "max_ms": round(max(poll_delays + accessor_delays, default=float("nan")) * 1000, 1),
+    }
+
+
+def machine() -> str:
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def write_section(text: str) -> None:
+    content = RESULTS.read_text(encoding="utf-8")
+    start = content.index(SECTION)
+    following = content.find("\n## ", start + len(SECTION))
+    end = len(content) if following == -1 else following + 1
+    RESULTS.write_text(content[:start] + text.rstrip() + "\n\n" + content[end:], encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--upload-mib", type=int, default=1024)
+    parser.add_argument("--health-calls", type=int, default=500)
+    parser.add_argument("--jobs", type=int, default=6)
+    parser.add_argument("--no-write", action="store_true", help="print, do not edit RESULTS.md")
+    args = parser.parse_args()
+    command = "python benchmarks/sdk.py " + " ".join(sys.argv[1:])
+    with tempfile.TemporaryDirectory(prefix="avatars-bench-sdk-") as folder:
+        work = Path(folder)
+        if shutil.disk_usage(work).free < (args.upload_mib + 512) * 2**20 * 2:
+            raise SystemExit("not enough free disk space for the upload benchmark")
+        with local_server(work, max_upload=(args.upload_mib + 64) * 2**20) as (base_url, key):
+            overhead = bench_overhead(base_url, key, args.health_calls)
+            print("overhead", overhead, flush=True)
+            upload = bench_upload(base_url, key, work, args.upload_mib)
+            print("upload", upload, flush=True)
+            delay = bench_completion_delay(base_url, key, args.jobs)
+            print("completion delay", delay, flush=True)
+    ok = {
+        "a": overhead["ratio"] <= 1.3,
+        "b": upload["peak_rss_over_baseline_mib"] <= 64,
+        "c": delay["max_ms"] <= 100,
+    }
+    mark = {True: "meets target", False: "MISSES target"}
+    section = f"""{SECTION}
+
+Machine: {machine()}. Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.
+Command: `{command}` (starts `python -m avatar_server` on 127.0.0.1, a free port, a temporary
+data folder; the client runs in the benchmark process).
+
+| measure | figure | target | |
+|---|---|---|---|
+| (a) `client.health.get_health()` vs raw httpx GET, median of {overhead['calls']} interleaved calls | {overhead['sdk_median_ms']:.2f} ms vs {overhead['raw_median_ms']:.2f} ms: ratio **{overhead['ratio']:.2f}** | <= 1.3 | {mark[ok['a']]} |
+| (b) upload of a {upload['mib']} MiB CSV from disk (sha-256 pass + streamed PUT) | **{upload['mb_per_s']:.0f} MB/s** ({upload['seconds']:.1f} s), peak RSS +**{upload['peak_rss_over_baseline_mib']:.1f} MiB** | <= 64 MiB | {mark[ok['b']]} |
+| (c) job `finished_at` on the server -> SDK returns (wbcd, k=15), {delay['jobs']} jobs | long-poll `get_job(wait=60)`: {delay['long_poll_ms']} ms; `runner.shuffled()` (incl. download + parse): {delay['accessor_ms']} ms; max **{delay['max_ms']} ms** | <= 100 ms | {mark[ok['c']]} |
+"""  # noqa: E501
+    print(section)
+    if not args.no_write:
+        write_section(section)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
