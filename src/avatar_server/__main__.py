@@ -1,0 +1,79 @@
+"""``avatars-server`` / ``python -m avatar_server``: run the reference server with uvicorn.
+
+Every flag can also be given as an ``AVATAR_SERVER_<NAME>`` environment variable.
+
+Example:
+    $ avatars-server --data-dir ~/avatars-data --port 8000 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from avatar_server.settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="avatars-server",
+        description="Open reference server of the avatars API. Flags override "
+        "AVATAR_SERVER_<NAME> environment variables.",
+    )
+    parser.add_argument("--host", help="bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="TCP port (default 8000; 0 picks a free one)")
+    parser.add_argument("--data-dir", type=Path, help="folder for the database, datasets, results")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in --data-dir)")
+    parser.add_argument("--workers", type=int, help="number of job worker processes (default 2)")
+    parser.add_argument("--max-upload-bytes", type=int, help="largest accepted dataset upload")
+    parser.add_argument(
+        "--credentials-file",
+        type=Path,
+        help="on first start, write the admin credentials here (JSON, mode 0600) instead of "
+        "printing them",
+    )
+    parser.add_argument("--log-level", help="debug, info, warning or error (default info)")
+    return parser
+
+
+def settings_from_args(argv: list[str] | None = None) -> Settings:
+    """Settings from environment variables, overridden by the given flags.
+
+    Example:
+        >>> settings_from_args(["--port", "9000"]).port
+        9000
+    """
+    args = _parser().parse_args(argv)
+    overrides: dict[str, Any] = {
+        key: value for key, value in vars(args).items() if value is not None
+    }
+    return Settings(**overrides)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the server until SIGINT/SIGTERM."""
+    import uvicorn
+
+    from avatar_server.app import create_app
+
+    settings = settings_from_args(argv)
+    level = settings.log_level.upper()
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr
+    )
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,  # our middleware logs paths without query strings
+        proxy_headers=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Starts and watches the worker processes; propagates failures to dependent jobs."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from multiprocessing.context import SpawnProcess
+from multiprocessing.synchronize import Event
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from avatar_server.jobs import (
+    has_runnable_jobs,
+    mark_running_jobs_lost,
+    now_utc,
+    propagate_parent_errors,
+)
+from avatar_server.models import Job
+from avatar_server.schemas import JobStatus
+from avatar_server.settings import Settings
+from avatar_server.worker import worker_main
+
+logger = logging.getLogger("avatar_server")
+
+CRASH_MESSAGE = (
+    "The worker process running this job stopped unexpectedly (for example out of memory). "
+    "Try a smaller dataset or fewer components, then create the job again."
+)
+
+
+class JobSupervisor:
+    """A background thread of the API process that owns the worker processes.
+
+    Workers are started lazily (when the first job is queued), restarted if they die, and
+    stopped on shutdown; jobs whose parents failed become ``parent_error`` here.
+
+    Example:
+        >>> supervisor = JobSupervisor(settings, sessions)  # doctest: +SKIP
+        >>> supervisor.start(); supervisor.wake(); supervisor.stop()  # doctest: +SKIP
+    """
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self._context = multiprocessing.get_context("spawn")
+        self._workers: list[tuple[SpawnProcess, Event]] = []
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the supervising thread (idempotent)."""
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._stopping.clear()
+            self._thread = threading.Thread(
+                target=self._loop, name="avatar-job-supervisor", daemon=True
+            )
+            self._thread.start()
+
+    def wake(self) -> None:
+        """Look at the queue now (a job was created or cancelled)."""
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._tick()
+            except Exception as exc:  # keep supervising; never log data
+                logger.error("job supervisor tick failed: %s: %.300s", type(exc).__name__, exc)
+            self._wake.wait(self.settings.job_poll_seconds)
+            self._wake.clear()
+
+    def _tick(self) -> None:
+        with self.sessions() as db:
+            propagate_parent_errors(db)
+            self._reap_dead_workers(db)
+            if not self._workers and has_runnable_jobs(db):
+                self._start_workers()
+
+    def _start_workers(self) -> None:
+        for _ in range(self.settings.workers):
+            self._spawn_worker()
+
+    def _spawn_worker(self) -> None:
+        stop_event = self._context.Event()
+        process = self._context.Process(
+            target=worker_main,
+            args=(self.settings, stop_event, os.getpid()),
+            name="avatar-worker",
+        )
+        process.start()
+        self._workers.append((process, stop_event))
+        logger.info("worker process %s started", process.pid)
+
+    def _reap_dead_workers(self, db: Session) -> None:
+        alive = []
+        for process, stop_event in self._workers:
+            if process.is_alive():
+                alive.append((process, stop_event))
+                continue
+            logger.warning("worker process %s exited (code %s)", process.pid, process.exitcode)
+            for job in db.scalars(
+                select(Job).where(
+                    Job.status == JobStatus.RUNNING.value,
+                    Job.run_token.startswith(f"{process.pid}-", autoescape=True),
+                )
+            ):
+                job.status = JobStatus.ERROR.value
+                job.exception = CRASH_MESSAGE
+                job.finished_at = now_utc()
+            db.commit()
+            process.close()
+        restart = len(self._workers) - len(alive)
+        self._workers = alive
+        if self._workers or restart:
+            for _ in range(restart):
+                self._spawn_worker()
+
+    def stop(self) -> None:
+        """Stop the thread and the workers; jobs still running become ``lost``."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        for _process, stop_event in self._workers:
+            stop_event.set()
+        for process, _stop_event in self._workers:
+            process.join(timeout=self.settings.shutdown_grace_seconds)
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+        self._workers = []
+        with self.sessions() as db:
+            lost = mark_running_jobs_lost(db)
+        if lost:
+            logger.warning("%d running job(s) marked lost at shutdown", lost)

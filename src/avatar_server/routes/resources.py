@@ -1,0 +1,117 @@
+"""Resource sets: validated, versioned YAML run configurations."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
+
+from avatar_server.auth import CurrentUser, DbSession, State
+from avatar_server.errors import ApiError, error_responses
+from avatar_server.models import ResourceSetRow, User
+from avatar_server.resource_sets import ResourceSetError, parse_resource_set, validate_resource_set
+from avatar_server.routes.datasets import BINARY_SCHEMA, dataset_columns_lookup
+from avatar_server.schemas import ResourceSetResponse
+
+router = APIRouter(prefix="/api/resources", tags=["resources"])
+
+YAML_TYPES = ("text/yaml", "application/x-yaml", "application/yaml", "text/plain")
+_DISPLAY_NAME = re.compile(r"^[^\x00-\x1f/\\]{1,128}$")
+_TEXT_SCHEMA = {"type": "string"}
+
+
+def find_resource_set(db: Session, user: User, set_name: str) -> ResourceSetRow:
+    """The user's stored set ``set_name``, or 404."""
+    row = db.get(ResourceSetRow, set_name[:64])
+    if row is None or row.user_id != user.id:
+        raise ApiError(
+            404,
+            "resource_set_not_found",
+            f"No resource set named {set_name[:64]!r}: PUT /api/resources/<display_name> first.",
+        )
+    return row
+
+
+async def _read_text(request: Request, limit: int) -> str:
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(
+                413,
+                "resource_set_too_large",
+                f"The resource set exceeds {limit} bytes: remove unused documents.",
+            )
+        chunks.append(chunk)
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(422, "invalid_encoding", "The resource set must be UTF-8 text.") from exc
+
+
+@router.put(
+    "/{display_name}",
+    status_code=201,
+    response_model=ResourceSetResponse,
+    responses=error_responses(401, 413, 415),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": BINARY_SCHEMA}},
+            "description": "Multi-document resource-set YAML (UTF-8). Sent as text/yaml, "
+            "application/x-yaml, text/plain or application/octet-stream.",
+        }
+    },
+)
+async def put_resources(
+    display_name: str, request: Request, user: CurrentUser, db: DbSession, state: State
+) -> ResourceSetResponse:
+    """Validate a resource-set YAML against the caller's datasets and store a new version."""
+    if not _DISPLAY_NAME.fullmatch(display_name):
+        raise ApiError(
+            422, "invalid_name", "display_name must be 1-128 characters without '/' or controls."
+        )
+    content_type = request.headers.get("content-type", "text/yaml").split(";")[0].strip().lower()
+    if content_type not in (*YAML_TYPES, "application/octet-stream"):
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            f"Send the resource set as one of {', '.join(YAML_TYPES)}.",
+        )
+    text = await _read_text(request, state.settings.max_resource_set_bytes)
+    columns = dataset_columns_lookup(db, user)
+    try:
+        resource_set = parse_resource_set(text, max_bytes=state.settings.max_resource_set_bytes)
+        validate_resource_set(resource_set, columns.get)
+    except ResourceSetError as exc:
+        raise ApiError(422, exc.code, exc.detail) from exc
+    row = ResourceSetRow(
+        set_name=str(uuid.uuid4()),
+        user_id=user.id,
+        display_name=display_name,
+        yaml_text=text,
+        created_at=datetime.now(UTC),
+    )
+    db.add(row)
+    db.commit()
+    return ResourceSetResponse(
+        set_name=row.set_name, display_name=row.display_name, created_at=row.created_at
+    )
+
+
+@router.get(
+    "/{set_name}",
+    response_class=Response,
+    responses={
+        200: {"description": "The YAML", "content": {"text/yaml": {"schema": _TEXT_SCHEMA}}},
+        **error_responses(401, 404),
+    },
+)
+def get_resources(set_name: str, user: CurrentUser, db: DbSession) -> Response:
+    """The stored YAML of a resource set version."""
+    row = find_resource_set(db, user, set_name)
+    return Response(content=row.yaml_text, media_type="text/yaml")

@@ -1,0 +1,85 @@
+"""Result files of finished jobs."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from avatar_server.auth import CurrentUser, DbSession, State
+from avatar_server.errors import ApiError, error_responses
+from avatar_server.file_response import file_response
+from avatar_server.routes.datasets import BINARY_SCHEMA
+from avatar_server.routes.jobs import find_job
+from avatar_server.schemas import ResultFiles
+from avatar_server.storage import InvalidNameError, check_name
+
+router = APIRouter(prefix="/api/results", tags=["results"])
+
+FIGURE_NAMES = frozenset({"projection", "distributions", "correlations"})
+
+
+def result_kind(file_name: str) -> str:
+    """Result kind of a file named ``<table>.<kind>.<ext>`` (or ``report.pdf``).
+
+    Example:
+        >>> result_kind("wbcd.projection.png"), result_kind("report.pdf")
+        ('figures', 'report')
+    """
+    parts = file_name.split(".")
+    kind = parts[-2] if len(parts) >= 3 else parts[0]
+    return "figures" if kind in FIGURE_NAMES else kind
+
+
+def list_result_files(folder: Path) -> dict[str, list[str]]:
+    """Result kind -> sorted file names in a job's results folder."""
+    grouped: dict[str, list[str]] = {}
+    if not folder.is_dir():
+        return grouped
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and not path.name.startswith("."):
+            grouped.setdefault(result_kind(path.name), []).append(path.name)
+    return grouped
+
+
+@router.get("/{job_name}", response_model=ResultFiles, responses=error_responses(401, 404))
+def get_results(job_name: str, user: CurrentUser, db: DbSession, state: State) -> ResultFiles:
+    """Files produced by a job, by result kind (empty until the job has finished)."""
+    job = find_job(db, user, job_name)
+    return ResultFiles(list_result_files(state.store.results_dir(user.id, job.name)))
+
+
+@router.get(
+    "/{job_name}/{file}",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The file bytes",
+            "content": {"application/octet-stream": {"schema": BINARY_SCHEMA}},
+        },
+        206: {
+            "description": "The requested byte range",
+            "content": {"application/octet-stream": {"schema": BINARY_SCHEMA}},
+        },
+        **error_responses(401, 404, 416),
+    },
+)
+def get_result_file(
+    job_name: str, file: str, request: Request, user: CurrentUser, db: DbSession, state: State
+) -> StreamingResponse:
+    """Stream one result file (only complete files of finished jobs are ever visible)."""
+    job = find_job(db, user, job_name)
+    not_found = ApiError(
+        404, "result_not_found", f"Job {job.name} has no result file {file[:128]!r}."
+    )
+    try:
+        path = state.store.result_file(user.id, job.name, check_name(file))
+    except InvalidNameError as exc:
+        raise not_found from exc
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    try:
+        return file_response(path, request, media_type=media_type, download_name=path.name)
+    except (FileNotFoundError, IsADirectoryError) as exc:
+        raise not_found from exc

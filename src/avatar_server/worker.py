@@ -1,0 +1,216 @@
+"""Worker process: claims runnable jobs from the database and runs them through the engine."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+import traceback
+import uuid
+from multiprocessing.synchronize import Event
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from avatar_server.database import make_engine, make_session_factory
+from avatar_server.jobs import LOST_MESSAGE, ancestor_kinds, claim_next_job, finish_job
+from avatar_server.models import Job, JobDependency, ResourceSetRow
+from avatar_server.schemas import JobStatus
+from avatar_server.settings import Settings
+from avatar_server.storage import DataStore, fsync_dir
+
+logger = logging.getLogger("avatar_server.worker")
+
+PROGRESS_INTERVAL_SECONDS = 0.5
+STOP_CHECK_INTERVAL_SECONDS = 0.5
+CANCELLED_MESSAGE = "The job was cancelled."
+
+
+class _Run:
+    """One claimed job being executed; owns progress writes and stop checks."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        job: Job,
+        run_token: str,
+        stop_event: Event,
+        parent_pid: int,
+    ) -> None:
+        self.sessions = sessions
+        self.job = job
+        self.run_token = run_token
+        self.stop_event = stop_event
+        self.parent_pid = parent_pid
+        self._last_progress = 0.0
+        self._last_check = 0.0
+        self._stop = False
+        self.server_stopping = False
+
+    def _owned(self) -> Job | None:
+        with self.sessions() as db:
+            job = db.get(Job, self.job.name)
+            if job is None or job.run_token != self.run_token or job.status != "running":
+                return None
+            return job
+
+    def progress(self, fraction: float, phase: str) -> None:
+        now = time.monotonic()
+        if now - self._last_progress < PROGRESS_INTERVAL_SECONDS and fraction < 1.0:
+            return
+        self._last_progress = now
+        with self.sessions() as db:
+            db.execute(
+                update(Job)
+                .where(
+                    Job.name == self.job.name,
+                    Job.run_token == self.run_token,
+                    Job.status == "running",
+                )
+                .values(progress=max(0.0, min(1.0, float(fraction))), phase=str(phase)[:128])
+            )
+            db.commit()
+
+    def should_stop(self) -> bool:
+        if self._stop:
+            return True
+        if self.stop_event.is_set() or os.getppid() != self.parent_pid:
+            self.server_stopping = True
+            self._stop = True
+            return True
+        now = time.monotonic()
+        if now - self._last_check < STOP_CHECK_INTERVAL_SECONDS:
+            return False
+        self._last_check = now
+        job = self._owned()
+        self._stop = job is None or job.cancel_requested
+        return self._stop
+
+
+def _context_inputs(db: Session, store: DataStore, job: Job) -> tuple[str, dict[str, Path]]:
+    row = db.get(ResourceSetRow, job.set_name)
+    if row is None:
+        raise LookupError("resource set deleted")
+    parents = list(
+        db.scalars(
+            select(Job)
+            .join(JobDependency, JobDependency.parent_name == Job.name)
+            .where(JobDependency.job_name == job.name)
+        )
+    )
+    kinds = ancestor_kinds(db, parents)
+    parent_outputs = {kind: store.results_dir(job.user_id, name) for kind, name in kinds.items()}
+    return row.yaml_text, parent_outputs
+
+
+def _execute(run: _Run, settings: Settings, store: DataStore) -> tuple[JobStatus, str | None]:
+    from avatar_engine import AvatarizationCancelled
+    from avatar_server.pipeline import JobCancelled, JobContext, JobFailure, run_job
+    from avatar_server.resource_sets import ResourceSetError, parse_resource_set
+
+    job = run.job
+    with run.sessions() as db:
+        yaml_text, parent_outputs = _context_inputs(db, store, job)
+    resource_set = parse_resource_set(yaml_text, max_bytes=len(yaml_text.encode()) + 1)
+    dataset_paths: dict[str, Path] = {}
+    for name in resource_set.dataset_names():
+        path = store.dataset_path(job.user_id, name)
+        if not path.exists():
+            return JobStatus.ERROR, f"Dataset {name!r} was deleted: upload it again and rerun."
+        dataset_paths[name] = path
+    root = store.results_root(job.user_id)
+    temp = root / f".tmp-{job.name}-{uuid.uuid4().hex[:8]}"
+    temp.mkdir()
+    try:
+        try:
+            run_job(
+                JobContext(
+                    kind=job.kind,
+                    parameters_name=job.parameters_name,
+                    resource_set=resource_set,
+                    dataset_paths=dataset_paths,
+                    parent_outputs=parent_outputs,
+                    output_dir=temp,
+                    progress=run.progress,
+                    should_stop=run.should_stop,
+                )
+            )
+        except (JobCancelled, AvatarizationCancelled):
+            if run.server_stopping:
+                return JobStatus.LOST, LOST_MESSAGE
+            return JobStatus.CANCELLED, CANCELLED_MESSAGE
+        except (JobFailure, ResourceSetError) as exc:
+            message = getattr(exc, "user_message", None) or getattr(exc, "detail", str(exc))
+            return JobStatus.ERROR, str(message)
+        if run.should_stop() and run.server_stopping:
+            return JobStatus.LOST, LOST_MESSAGE
+        for path in temp.iterdir():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+        final = store.results_dir(job.user_id, job.name)
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(temp, final)
+        fsync_dir(root)
+        return JobStatus.FINISHED, None
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _run_one(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    store: DataStore,
+    job: Job,
+    run_token: str,
+    stop_event: Event,
+    parent_pid: int,
+) -> None:
+    run = _Run(sessions, job, run_token, stop_event, parent_pid)
+    try:
+        status, message = _execute(run, settings, store)
+    except Exception as exc:
+        logger.error(
+            "job %s failed with %s\n%s",
+            job.name,
+            type(exc).__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
+        status = JobStatus.ERROR
+        message = (
+            f"Internal error while running the job ({type(exc).__name__}); "
+            "the server log has the details."
+        )
+    with sessions() as db:
+        owned = finish_job(db, job.name, run_token, status, message)
+    if not owned and status is JobStatus.FINISHED:
+        store.remove_results(job.user_id, job.name)
+    logger.info("job %s ended: %s", job.name, status.value)
+
+
+def worker_main(settings: Settings, stop_event: Event, parent_pid: int) -> None:
+    """Entry point of a worker process: claim and run jobs until told to stop.
+
+    Example:
+        >>> worker_main(settings, multiprocessing.Event(), os.getpid())  # doctest: +SKIP
+    """
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    engine = make_engine(settings.resolved_database_url())
+    sessions = make_session_factory(engine)
+    store = DataStore(settings.data_dir)
+    prefix = f"{os.getpid()}-"
+    try:
+        while not stop_event.is_set() and os.getppid() == parent_pid:
+            run_token = prefix + uuid.uuid4().hex
+            with sessions() as db:
+                job = claim_next_job(db, run_token)
+            if job is None:
+                stop_event.wait(settings.job_poll_seconds)
+                continue
+            logger.info("job %s (%s) started", job.name, job.kind)
+            _run_one(sessions, settings, store, job, run_token, stop_event, parent_pid)
+    finally:
+        engine.dispose()
