@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from avatars.errors import NotFoundError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from avatars.client import ApiClient
 
 __all__ = ["ServerCalls", "idempotency_key", "text_of"]
@@ -86,9 +88,7 @@ class ServerCalls:
 
     def get_job(self, name: str, wait: float = 0.0) -> Any:
         """One job; with ``wait`` > 0 the server answers when it is done or the wait ends."""
-        if wait > 0:
-            return self.client.jobs.get_job(name, wait=wait)
-        return self.client.jobs.get_job(name)
+        return self.client.jobs.get_job(name, wait=wait if wait > 0 else None)
 
     def iter_jobs(
         self, *, display_name: str | None = None, set_name: str | None = None
@@ -116,13 +116,16 @@ class ServerCalls:
     def result_files(self, job_name: str) -> dict[str, list[str]]:
         """``{result_kind: [file, ...]}`` of a finished job."""
         listing = self.client.results.get_results(job_name)
-        raw = listing.to_dict() if hasattr(listing, "to_dict") else dict(listing)
-        return {str(kind): [str(f) for f in files] for kind, files in raw.items()}
+        return {str(kind): [str(f) for f in files] for kind, files in listing.items()}
 
     def download(self, job_name: str, file: str, destination: Path) -> Path:
         """Stream one result file to ``destination``."""
         self.client.results.download_result_file(job_name, file, destination)
         return destination
+
+    def read_frame(self, job_name: str, file: str) -> pd.DataFrame:
+        """A CSV or Parquet result file streamed into a DataFrame."""
+        return self.client.results.read_result_dataframe(job_name, file)
 
     def read_bytes(self, job_name: str, file: str) -> bytes:
         """One (small) result file in memory."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from avatars._server_calls import ServerCalls, text_of
@@ -175,8 +175,9 @@ class Manager:
             >>> manager.reset_password("user@example.com", "n3w!", "n3w!", token)
             ... # doctest: +SKIP
         """
+        # The seed types the client's token as a UUID; the server's tokens are opaque strings.
         self.auth_client.reset_password(
-            email, new_password, new_password_repeated, UUID(str(token))
+            email, new_password, new_password_repeated, cast(UUID, token)
         )
 
     # -- runners -------------------------------------------------------------------------------

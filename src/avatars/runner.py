@@ -81,7 +81,6 @@ _DEPENDENCIES = {
 }
 _TABLE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,127}$")
 _AVATARIZATION_KEYS = ("k", "ncp", "column_weights", "use_categorical_reduction")
-_LONG_POLL_MARGIN = 5.0
 
 
 class MetricsResult(dict[str, Any]):
@@ -718,10 +717,6 @@ class Runner:
         """
         return job_status(self.get_job(job_name))
 
-    def _poll_seconds(self) -> float:
-        timeout = float(getattr(self.client, "timeout", 60) or 60)
-        return max(min(30.0, timeout - _LONG_POLL_MARGIN), 1.0)
-
     def _wait_one(self, job: str, timeout: float | None) -> Any:
         name = self._job_name(job)
         kind = next((k for k, v in self.jobs.items() if v == name), name)
@@ -729,7 +724,6 @@ class Runner:
             self._calls.get_job,
             name,
             timeout=timeout if timeout is not None else self.job_timeout,
-            poll_seconds=self._poll_seconds(),
             show_progress=self.show_progress,
             description=f"{self.display_name}: {kind}",
         )
@@ -778,9 +772,7 @@ class Runner:
 
     def _read_frame(self, job: str, kind: str, table: str) -> pd.DataFrame:
         name, file = self._result_file(job, kind, table)
-        with tempfile.TemporaryDirectory(prefix="avatars-result-") as tmp:
-            path = self._calls.download(name, file, Path(tmp) / file)
-            return read_table(path)
+        return self._calls.read_frame(name, file)
 
     def _read_json(self, job: str, kind: str, table: str | None) -> Any:
         name, file = self._result_file(job, kind, table)
