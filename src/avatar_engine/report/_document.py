@@ -45,6 +45,8 @@ _PERCENT_METRICS = frozenset(
 )
 _FIGURE_ORDER = ("projection", "distributions", "correlations")
 _MAX_DETAILS = 24
+_MAX_PER_VARIABLE = 4
+_SKIPPED_DETAILS = frozenset({"n_rows", "n_original_rows", "n_avatar_rows"})
 _TYPE_KEYS = ("column_types", "types")
 
 
@@ -111,6 +113,14 @@ class MetricsBlock:
 
 
 @dataclass(frozen=True)
+class PerVariable:
+    """Per-variable figures from the metrics' details: one column per measure."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
 class Section:
     """Everything the report says about one table."""
 
@@ -122,6 +132,7 @@ class Section:
     privacy: MetricsBlock
     signal: MetricsBlock
     details: tuple[tuple[str, str], ...]
+    per_variable: PerVariable
     figures: tuple[FigureItem, ...]
 
 
@@ -245,6 +256,9 @@ def _section(words: Wording, number: int, table: TableReport) -> Section:
         privacy=_metrics(words, table.privacy_metrics, "privacy_metrics"),
         signal=_metrics(words, table.signal_metrics, "signal_metrics"),
         details=_details(words, table.privacy_metrics, table.signal_metrics),
+        per_variable=_per_variable(
+            words, table.original, table.privacy_metrics, table.signal_metrics
+        ),
         figures=_figures(words, table.figures),
     )
 
@@ -510,7 +524,7 @@ def _metric_row(words: Wording, key: str, entry: Mapping[str, Any]) -> MetricRow
     target = _finite(entry.get("target"))
     passed = entry.get("passed")
     status: Status = "info"
-    if target is not None and passed is not None:
+    if value is not None and target is not None and passed is not None:
         status = "pass" if bool(passed) else "fail"
     direction = str(entry.get("direction") or "higher")
     if target is None:
@@ -528,20 +542,61 @@ def _metric_row(words: Wording, key: str, entry: Mapping[str, Any]) -> MetricRow
     )
 
 
+def _detail_entries(*results: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
+    entries: list[tuple[str, Any]] = []
+    for result in results:
+        details = result.get("details") if isinstance(result, Mapping) else None
+        if isinstance(details, Mapping):
+            entries.extend((str(key), value) for key, value in details.items())
+    return entries
+
+
 def _details(
     words: Wording, privacy: Mapping[str, Any] | None, signal: Mapping[str, Any] | None
 ) -> tuple[tuple[str, str], ...]:
     rows: list[tuple[str, str]] = []
-    for result in (privacy or {}, signal or {}):
-        details = result.get("details") if isinstance(result, Mapping) else None
-        if not isinstance(details, Mapping):
+    for key, value in _detail_entries(privacy, signal):
+        number = _finite(value)
+        if number is None or key in _SKIPPED_DETAILS:
             continue
-        for key, value in details.items():
-            number = _finite(value)
-            if number is None or isinstance(value, bool):
-                continue
-            rows.append((_humanize(str(key)), _number(words, number)))
+        label, unit = words.detail(key)
+        rows.append((label, _number(words, number) + unit))
     return tuple(rows[:_MAX_DETAILS])
+
+
+def _per_variable(
+    words: Wording,
+    original: pd.DataFrame,
+    privacy: Mapping[str, Any] | None,
+    signal: Mapping[str, Any] | None,
+) -> PerVariable:
+    columns = [str(name) for name in original.columns]
+    measures: list[tuple[str, Mapping[str, Any]]] = []
+    for key, value in _detail_entries(privacy, signal):
+        if (
+            isinstance(value, Mapping)
+            and value
+            and set(map(str, value)) <= set(columns)
+            and any(_finite(item) is not None for item in value.values())
+        ):
+            measures.append((key, {str(name): item for name, item in value.items()}))
+    measures = measures[:_MAX_PER_VARIABLE]
+    if not measures:
+        return PerVariable(headers=(), rows=())
+    headers = [words.text("col_variable")]
+    units = []
+    for key, _ in measures:
+        label, unit = words.detail(key)
+        headers.append(label)
+        units.append(unit)
+    rows = []
+    for name in columns:
+        cells = [name]
+        for (_, values), unit in zip(measures, units, strict=True):
+            number = _finite(values.get(name))
+            cells.append("—" if number is None else _number(words, number) + unit)
+        rows.append(tuple(cells))
+    return PerVariable(headers=tuple(headers), rows=tuple(rows))
 
 
 def _finite(value: Any) -> float | None:

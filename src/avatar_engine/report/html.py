@@ -200,6 +200,19 @@ def _section(document: Document, section: Section) -> str:
         parts.append(f"<h3>{escape(words.text('details_heading'))}</h3>")
         parts.append(f"<p>{escape(words.text('details_intro'))}</p>")
         parts.append(_key_values(section.details))
+    if section.per_variable.rows:
+        parts.append(f"<h3>{escape(words.text('per_variable_heading'))}</h3>")
+        parts.append(f"<p>{escape(words.text('per_variable_intro'))}</p>")
+        rows = "".join(
+            f'<tr><th scope="row">{escape(cells[0])}</th>'
+            + "".join(f"<td>{escape(cell)}</td>" for cell in cells[1:])
+            + "</tr>"
+            for cells in section.per_variable.rows
+        )
+        parts.append(
+            f'<div class="scroll"><table>{_head(section.per_variable.headers)}'
+            f"<tbody>{rows}</tbody></table></div>"
+        )
     parts.append(f"<h3>{escape(words.text('figures_heading'))}</h3>")
     if not section.figures:
         parts.append(f"<p>{escape(words.text('no_figures'))}</p>")

@@ -127,6 +127,11 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         "no_metrics": "These metrics were not computed for this table.",
         "details_heading": "Further figures",
         "details_intro": "Supporting figures computed with the metrics above.",
+        "per_variable_heading": "Metrics per variable",
+        "per_variable_intro": (
+            "How each variable fares: the most exposed or least faithful variables are the "
+            "first candidates to coarsen or set aside."
+        ),
         "figures_heading": "Figures",
         "figure_projection": (
             "Projection of the original individuals and of the avatars on the first two "
@@ -306,6 +311,11 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         "no_metrics": "Ces métriques n’ont pas été calculées pour cette table.",
         "details_heading": "Chiffres complémentaires",
         "details_intro": "Chiffres calculés avec les métriques ci-dessus.",
+        "per_variable_heading": "Métriques par variable",
+        "per_variable_intro": (
+            "Le comportement de chaque variable : les variables les plus exposées ou les moins "
+            "fidèles sont les premières à agréger ou à écarter."
+        ),
         "figures_heading": "Figures",
         "figure_projection": (
             "Projection des individus d’origine et des avatars sur les deux premières dimensions "
@@ -476,6 +486,33 @@ _METRICS: dict[str, dict[str, MetricWording]] = {
     },
 }
 
+_DETAILS: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "ncp": ("Dimensions of the projection used by the metrics", ""),
+        "own_row_copy_rate": ("Avatars identical to their own original", "\u00a0%"),
+        "any_row_copy_rate": ("Avatars identical to some original record", "\u00a0%"),
+        "local_cloaking_mean": ("Local cloaking (mean)", ""),
+        "hidden_rate_strict": ("Hidden rate, ties counted as found", "\u00a0%"),
+        "correlation_pairs": ("Pairs of variables compared", ""),
+        "column_direct_match_protection_by_column": ("Direct match protection", "\u00a0%"),
+        "hellinger_by_variable": ("Hellinger distance", ""),
+        "std_ratio_by_variable": ("Spread ratio (avatar / original)", ""),
+    },
+    "fr": {
+        "ncp": ("Dimensions de la projection utilisées par les métriques", ""),
+        "own_row_copy_rate": ("Avatars identiques à leur propre original", "\u00a0%"),
+        "any_row_copy_rate": ("Avatars identiques à un enregistrement réel", "\u00a0%"),
+        "local_cloaking_mean": ("Dissimulation locale (moyenne)", ""),
+        "hidden_rate_strict": ("Taux de protection, égalités comptées comme trouvées", "\u00a0%"),
+        "correlation_pairs": ("Paires de variables comparées", ""),
+        "column_direct_match_protection_by_column": (
+            "Protection contre la correspondance directe", "\u00a0%"
+        ),
+        "hellinger_by_variable": ("Distance de Hellinger", ""),
+        "std_ratio_by_variable": ("Rapport des dispersions (avatar / origine)", ""),
+    },
+}
+
 _VALUES: dict[str, dict[str, str]] = {
     "en": {},
     "fr": {
@@ -542,6 +579,14 @@ class Wording:
             return known
         fallback_label = label or key.replace("_", " ").capitalize()
         return MetricWording(fallback_label, description or "")
+
+    def detail(self, key: str) -> tuple[str, str]:
+        """Label and unit of a supporting figure from the metrics' details."""
+        known = _DETAILS[self.language].get(key)
+        if known is not None:
+            return known
+        text = key.replace("_", " ").strip()
+        return text[:1].upper() + text[1:], ""
 
     def value(self, raw: str) -> str:
         """A PIA value such as ``very_high``, translated and made readable."""

@@ -447,6 +447,10 @@ def _section(
                 ]
             )
         )
+    if section.per_variable.rows:
+        flow.append(Paragraph(_text(words.text("per_variable_heading")), styles["h2"]))
+        flow.append(Paragraph(_text(words.text("per_variable_intro")), styles["body"]))
+        flow.append(_per_variable_table(section, styles))
     heading = Paragraph(_text(words.text("figures_heading")), styles["h2"])
     if not section.figures:
         flow.extend([heading, Paragraph(_text(words.text("no_figures")), styles["body"])])
@@ -487,6 +491,21 @@ def _columns_table(
             ]
         )
     return _table(rows, (0.3, 0.13, 0.115, 0.115, 0.17, 0.17))
+
+
+def _per_variable_table(section: Section, styles: dict[str, ParagraphStyle]) -> Table:
+    table = section.per_variable
+    rows: list[list[Any]] = [
+        [Paragraph(_text(header), styles["cell_head"]) for header in table.headers]
+    ]
+    for cells in table.rows:
+        rows.append(
+            [Paragraph(_text(cells[0]), styles["cell_bold"])]
+            + [Paragraph(_text(cell), styles["cell"]) for cell in cells[1:]]
+        )
+    measures = len(table.headers) - 1
+    first = 0.34 if measures > 1 else 0.5
+    return _table(rows, (first, *([(1 - first) / measures] * measures)))
 
 
 def _metrics_table(
