@@ -72,6 +72,7 @@ def generate_into(destination: Path, spec: Path = SPEC) -> Path:
     if not spec.exists():
         sys.exit(f"{spec} does not exist: export it first with scripts/export_openapi.py")
     _check_generator_version()
+    destination.mkdir(parents=True, exist_ok=True)
     output = destination / PACKAGE
     env = dict(os.environ)
     # The post-hooks call `ruff`: use the one of this environment.

@@ -1,1 +1,8 @@
-"""Generated client (placeholder until scripts/generate_client.py runs)."""
+"""A client library for accessing Avatars API"""
+
+from .client import AuthenticatedClient, Client
+
+__all__ = (
+    "AuthenticatedClient",
+    "Client",
+)

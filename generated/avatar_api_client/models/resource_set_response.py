@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="ResourceSetResponse")
+
+
+@_attrs_define
+class ResourceSetResponse:
+    """A stored version of a resource set.
+
+    Attributes:
+        created_at (datetime.datetime):
+        display_name (str):
+        set_name (str):
+    """
+
+    created_at: datetime.datetime
+    display_name: str
+    set_name: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        created_at = self.created_at.isoformat()
+
+        display_name = self.display_name
+
+        set_name = self.set_name
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "created_at": created_at,
+                "display_name": display_name,
+                "set_name": set_name,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        display_name = d.pop("display_name")
+
+        set_name = d.pop("set_name")
+
+        resource_set_response = cls(
+            created_at=created_at,
+            display_name=display_name,
+            set_name=set_name,
+        )
+
+        resource_set_response.additional_properties = d
+        return resource_set_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
