@@ -429,7 +429,7 @@ def test_unknown_objects_and_bad_queries(
     assert_error(world.admin.request(method, path), statuses, *words)
 
 
-@pytest.mark.parametrize("wait", ["-1", "soon", "1e400"])
+@pytest.mark.parametrize("wait", ["-1", "soon", "nan"])
 def test_bad_wait_values_are_refused(world: World, wait: str) -> None:
     response = world.bob.get(f"/api/jobs/{world.bob_job}", params={"wait": wait})
     assert_error(response, (422,), "wait")
