@@ -414,35 +414,54 @@ def _correlations_figure(
         for frame in (original, avatars)
     ]
     size = len(columns)
-    side = min(9.0, max(3.4, 0.2 * size + 2.0))
-    figure = Figure(figsize=(2 * side + 1.0, side + 0.8), layout="constrained")
-    grid = figure.subplots(1, 2)
-    font = max(5.0, min(9.0, 150.0 / max(size, 1)))
     labels = [_short(name) for name in columns]
+    font = max(5.0, min(9.0, 150.0 / max(size, 1)))
+    # Fixed layout in inches (no layout engine: one drawing pass only).
+    side = min(7.5, max(2.8, 0.19 * size + 1.6))
+    margin = 0.25 + 0.62 * font / 72 * max(len(label) for label in labels)
+    gap, bar, top = 0.35, 0.9, 0.95
+    width = margin + side + gap + side + bar
+    height = top + side + margin + 0.1
+    figure = Figure(figsize=(width, height))
     image = None
-    for axes, matrix, title in zip(grid, matrices, ("Original", "Avatars"), strict=True):
+    for index, (matrix, title) in enumerate(zip(matrices, ("Original", "Avatars"), strict=True)):
+        left = margin + index * (side + gap)
+        axes = figure.add_axes(
+            (left / width, (margin + 0.1) / height, side / width, side / height)
+        )
         image = axes.imshow(np.ma.masked_invalid(matrix), cmap="RdBu_r", vmin=-1, vmax=1)
-        axes.set_title(title, fontsize=12)
+        axes.set_title(title, fontsize=11)
         axes.set_xticks(range(size), labels, rotation=90, fontsize=font)
-        axes.set_yticks(range(size), labels, fontsize=font)
+        axes.set_yticks(range(size), labels if index == 0 else [], fontsize=font)
         axes.set_facecolor("#E6E6E6")
-        if size <= 12:
-            for row in range(size):
-                for col in range(size):
-                    value = matrix[row, col]
-                    if np.isfinite(value):
-                        axes.text(col, row, f"{value:.2f}", ha="center", va="center",
-                                  fontsize=font - 2,
-                                  color="white" if abs(value) > 0.6 else "black")
+        if size <= 10:
+            _annotate(axes, matrix, font - 1.5)
     assert image is not None
-    bar = figure.colorbar(image, ax=list(grid), shrink=0.8)
-    bar.ax.tick_params(labelsize=8)
-    figure.suptitle(
+    colorbar_axes = figure.add_axes(
+        (
+            (width - bar + 0.15) / width,
+            (margin + 0.1 + side * 0.1) / height,
+            0.18 / width,
+            side * 0.8 / height,
+        )
+    )
+    figure.colorbar(image, cax=colorbar_axes).ax.tick_params(labelsize=8)
+    figure.text(
+        0.1 / width, 1 - 0.1 / height,
         "Associations between variables, same scale: Pearson r for two numeric variables,\n"
         "Cramér's V or correlation ratio when a categorical variable is involved",
-        fontsize=10,
+        fontsize=9, va="top",
     )
     return figure
+
+
+def _annotate(axes: Axes, matrix: np.ndarray, font: float) -> None:
+    for row in range(matrix.shape[0]):
+        for col in range(matrix.shape[1]):
+            value = matrix[row, col]
+            if np.isfinite(value):
+                axes.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=font,
+                          color="white" if abs(value) > 0.6 else "black")
 
 
 def _association_matrix(
