@@ -12,6 +12,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from datasets import TableSpec
@@ -27,9 +29,12 @@ __all__ = [
     "classifier_accuracy",
     "correlation_difference_ratio",
     "distance_to_closest",
+    "engine_types",
     "exact_copy_rate",
     "hellinger_mean",
     "hidden_rate_and_local_cloaking",
+    "signal_metrics",
+    "value_copy_rate",
 ]
 
 MAX_DISTANCE_QUERIES = 20_000
@@ -100,6 +105,27 @@ def exact_copy_rate(spec: TableSpec, synthetic: pd.DataFrame, train: pd.DataFram
     return 100.0 * float(np.mean([h in known for h in hashes.tolist()])) if len(hashes) else 0.0
 
 
+def value_copy_rate(spec: TableSpec, synthetic: pd.DataFrame,
+                    train: pd.DataFrame) -> float | None:
+    """Percent of generated float cells equal (to 1e-6) to a value of the same training column.
+
+    Only float columns count (integer and categorical values repeat by nature); None when the
+    table has none. A method that reuses the training values (e.g. by quantile mapping onto the
+    training marginals) scores near 100 even when no row is copied.
+    """
+    columns = [c for c in spec.numeric if c not in spec.integer]
+    if not columns:
+        return None
+    hits = 0
+    cells = 0
+    for column in columns:
+        known = set(pd.to_numeric(train[column], errors="coerce").round(6).dropna().tolist())
+        values = pd.to_numeric(synthetic[column], errors="coerce").round(6).dropna()
+        hits += int(values.isin(known).sum())
+        cells += len(values)
+    return 100.0 * hits / cells if cells else None
+
+
 def _hellinger(p: np.ndarray, q: np.ndarray) -> float:
     p = p / p.sum() if p.sum() > 0 else p
     q = q / q.sum() if q.sum() > 0 else q
@@ -133,6 +159,37 @@ def hellinger_mean(spec: TableSpec, original: pd.DataFrame, synthetic: pd.DataFr
         q, _ = np.histogram(synth_clipped, bins=edges)
         values.append(_hellinger(p.astype(float), q.astype(float)))
     return float(np.mean(values))
+
+
+def engine_types(spec: TableSpec) -> dict[str, Any]:
+    """The engine's column types for a spec (categorical, int, float)."""
+    from avatar_engine import ColumnType
+
+    return {c: (ColumnType.CATEGORY if c in spec.categorical
+                else ColumnType.INT if c in spec.integer else ColumnType.FLOAT)
+            for c in spec.frame.columns}
+
+
+def signal_metrics(spec: TableSpec, space: CommonSpace, original: pd.DataFrame,
+                   synthetic: pd.DataFrame) -> tuple[float, float, str]:
+    """Hellinger mean and correlation difference ratio of generated rows vs training rows.
+
+    Uses the engine's own ``compute_signal_metrics`` (so the definitions match the product's
+    report) for every method alike; falls back to this module's implementation of the same
+    ENGINE.md definitions when the engine cannot run. The third value names the source.
+    """
+    try:
+        from avatar_engine import compute_signal_metrics
+
+        found = compute_signal_metrics(original, synthetic, types=engine_types(spec), ncp=5,
+                                       seed=_SEED)["metrics"]
+        return (float(found["hellinger_mean"]["value"]),
+                float(found["correlation_difference_ratio"]["value"]), "engine")
+    except Exception as exc:  # same definitions, benchmark's own code
+        print(f"  engine signal metrics unavailable ({type(exc).__name__}: {exc}); "
+              "using metrics.py")
+        return (hellinger_mean(spec, original, synthetic),
+                correlation_difference_ratio(space, original, synthetic), "metrics.py")
 
 
 def _pair_correlations(matrix: np.ndarray) -> np.ndarray:

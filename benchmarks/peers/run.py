@@ -13,10 +13,12 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import platform
+import resource
 import signal
 import subprocess
 import sys
@@ -29,17 +31,24 @@ from typing import Any
 import pandas as pd
 import psutil
 from datasets import DATASETS, TableSpec, conform, load_dataset, split
-from methods import CTGAN_EPOCHS, CTGAN_MAX_TRAIN_ROWS, METHODS, method_settings
+from methods import (
+    CTGAN_EPOCHS,
+    CTGAN_MAX_TRAIN_ROWS,
+    DATASYNTHESIZER_MAX_TRAIN_ROWS,
+    METHODS,
+    method_settings,
+)
 from metrics import (
     HELLINGER_BINS,
     MAX_DISTANCE_QUERIES,
     CommonSpace,
     classifier_accuracy,
-    correlation_difference_ratio,
     distance_to_closest,
+    engine_types,
     exact_copy_rate,
-    hellinger_mean,
     hidden_rate_and_local_cloaking,
+    signal_metrics,
+    value_copy_rate,
 )
 from threadpoolctl import threadpool_limits
 
@@ -49,6 +58,8 @@ RESULTS = REPO / "benchmarks" / "RESULTS.md"
 WORKDIR = REPO / "benchmarks" / ".work" / "peers"
 SECTION = "## peers"
 NOT_DEFINED = "n/a (not defined: no 1-to-1 link)"
+# the engine's own privacy metrics compare every individual with every avatar (quadratic)
+ENGINE_PRIVACY_MAX_ROWS = 20_000
 TIME_CAPS = {"wbcd": 300, "breast_cancer": 300, "mixed_10k": 420, "mixed_100k": 600}
 POLL_SECONDS = 0.1
 SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
@@ -71,8 +82,11 @@ def _worker(method: str, dataset: str, workdir: Path) -> int:
             if generated.unshuffled is not None:
                 conform(generated.unshuffled, spec).to_parquet(
                     workdir / f"{method}.unshuffled.parquet")
+        # ru_maxrss is in KiB on Linux: the worker's own exact peak (not its children's)
+        own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         result_file.write_text(json.dumps({
             "ok": True, "seconds": generated.seconds, "rss_before_fit": rss_before,
+            "own_peak_rss": own_peak,
             "rows": len(generated.synthetic), "info": generated.info,
         }))
         return 0
@@ -118,6 +132,11 @@ def _launch(method: str, dataset: str, workdir: Path, cap: float) -> dict[str, A
         peak = max(peak, _tree_rss(watched))
         if time.perf_counter() - started > cap:
             timed_out = True
+            # the worker's descendants (e.g. the embedded server) may run in their own session
+            with contextlib.suppress(psutil.Error):
+                for descendant in watched.children(recursive=True):
+                    with contextlib.suppress(psutil.Error):
+                        descendant.kill()
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
             break
@@ -131,7 +150,8 @@ def _launch(method: str, dataset: str, workdir: Path, cap: float) -> dict[str, A
         return {"ok": False, "reason": f"worker exited with code {child.returncode}, no result",
                 "wall_seconds": wall}
     outcome: dict[str, Any] = json.loads(result_file.read_text())
-    outcome.update({"peak_rss": peak, "wall_seconds": wall})
+    outcome.update({"peak_rss": max(peak, int(outcome.get("own_peak_rss", 0))),
+                    "wall_seconds": wall})
     return outcome
 
 
@@ -139,17 +159,15 @@ def _engine_privacy(spec: TableSpec, train: pd.DataFrame,
                     unshuffled: pd.DataFrame) -> tuple[float, float] | None:
     """Hidden rate and local cloaking as the product computes them, when the engine can."""
     try:
-        from avatar_engine import ColumnType, compute_privacy_metrics
+        from avatar_engine import compute_privacy_metrics
 
-        types = {c: (ColumnType.CATEGORY if c in spec.categorical
-                     else ColumnType.INT if c in spec.integer else ColumnType.FLOAT)
-                 for c in spec.frame.columns}
         # the engine wants the training rows in their original dtypes
         original = train.copy()
         avatars = unshuffled.copy()
         for column in spec.integer:
             avatars[column] = avatars[column].round().astype("int64")
-        found = compute_privacy_metrics(original, avatars, types=types, ncp=5, seed=0)
+        found = compute_privacy_metrics(original, avatars, types=engine_types(spec), ncp=5,
+                                        seed=0)
         values = found["metrics"]
         return float(values["hidden_rate"]["value"]), float(values["local_cloaking"]["value"])
     except Exception as exc:  # reported next to the common-space figures
@@ -165,15 +183,17 @@ def _measure(spec: TableSpec, space: CommonSpace, train: pd.DataFrame, holdout: 
         "dcr_train": dcr_train, "dcr_holdout": dcr_holdout,
         "nndr_train": nndr_train, "nndr_holdout": nndr_holdout,
         "copies": exact_copy_rate(spec, synthetic, train),
-        "hellinger": hellinger_mean(spec, train, synthetic),
-        "correlation": correlation_difference_ratio(space, train, synthetic),
+        "value_copies": value_copy_rate(spec, synthetic, train),
         "accuracy": classifier_accuracy(spec, train, synthetic, holdout),
         "hidden_rate": NOT_DEFINED, "local_cloaking": NOT_DEFINED,
     }
+    row["hellinger"], row["correlation"], row["signal_source"] = signal_metrics(
+        spec, space, train, synthetic)
     if unshuffled is not None:
         hidden, cloaking = hidden_rate_and_local_cloaking(space, train, unshuffled)
         row["hidden_rate"], row["local_cloaking"] = hidden, cloaking
-        engine = _engine_privacy(spec, train, unshuffled)
+        engine = (_engine_privacy(spec, train, unshuffled)
+                  if len(train) <= ENGINE_PRIVACY_MAX_ROWS else None)
         row["engine_privacy"] = list(engine) if engine is not None else None
     return row
 
@@ -182,16 +202,18 @@ def _reference(spec: TableSpec, space: CommonSpace, train: pd.DataFrame,
                holdout: pd.DataFrame) -> dict[str, Any]:
     """Fresh real individuals: the held-out rows measured against the training rows."""
     dcr_train, nndr_train = distance_to_closest(space, holdout, train)
-    return {
+    row: dict[str, Any] = {
         "method": "real held-out rows (reference)", "settings": "real data", "ok": True,
         "dcr_train": dcr_train, "dcr_holdout": "n/a (are the held-out rows)",
         "nndr_train": nndr_train, "nndr_holdout": "n/a",
         "copies": exact_copy_rate(spec, holdout, train),
-        "hellinger": hellinger_mean(spec, train, holdout),
-        "correlation": correlation_difference_ratio(space, train, holdout),
+        "value_copies": value_copy_rate(spec, holdout, train),
         "accuracy": classifier_accuracy(spec, train, train, holdout),
         "hidden_rate": "n/a", "local_cloaking": "n/a",
     }
+    row["hellinger"], row["correlation"], row["signal_source"] = signal_metrics(
+        spec, space, train, holdout)
+    return row
 
 
 def _run_dataset(dataset: str, methods: list[str], cap_scale: float) -> dict[str, Any]:
@@ -260,14 +282,15 @@ def _table(result: dict[str, Any]) -> list[str]:
                 hidden += f" (engine: {engine[0]:.1f})"
                 cloaking += f" (engine: {engine[1]:.1f})"
         accuracy = _fmt(row["accuracy"], 1)
+        mark = "" if row.get("signal_source") == "engine" else " †"
         if row["method"].startswith("real"):
             accuracy += " (fitted on real training rows)"
         lines.append(
             f"| {row['method']} | {row['settings']} | {seconds} | {memory} "
             f"| {_fmt(row['dcr_train'], 3)} | {_fmt(row['dcr_holdout'], 3)} "
             f"| {_fmt(row['nndr_train'], 3)} | {_fmt(row['nndr_holdout'], 3)} "
-            f"| {_fmt(row['copies'], 1)} | {_fmt(row['hellinger'], 3)} "
-            f"| {_fmt(row['correlation'], 1)} | {accuracy} | {hidden} | {cloaking} |")
+            f"| {_fmt(row['copies'], 1)} | {_fmt(row['hellinger'], 3)}{mark} "
+            f"| {_fmt(row['correlation'], 1)}{mark} | {accuracy} | {hidden} | {cloaking} |")
     return lines
 
 
@@ -318,8 +341,9 @@ def _section(results: list[dict[str, Any]], command: str, started: dt.datetime,
         "a time cap; a failure is reported in its row with its reason. All workers run "
         "single-threaded (torch.set_num_threads(1), BLAS/OpenMP threads 1).",
         "- fit+generate s: fitting + generating only (no imports, no data loading). Peak RSS: "
-        f"resident memory of the worker process tree, sampled every {POLL_SECONDS * 1000:.0f} ms "
-        "with psutil (includes the Python interpreter and the method's libraries; in brackets: "
+        "resident memory of the worker process tree, sampled every "
+        f"{POLL_SECONDS * 1000:.0f} ms with psutil, or the worker's own ru_maxrss if higher "
+        "(includes the Python interpreter and the method's libraries; in brackets: "
         "the worker's RSS just before fitting, i.e. after imports and loading the data).",
         "- Common space for distances (fitted on the training rows only): numeric columns "
         "standardized, categorical columns one-hot (target included). DCR = Euclidean distance "
@@ -333,20 +357,28 @@ def _section(results: list[dict[str, Any]], command: str, started: dt.datetime,
         "- Exact copies: percent of generated rows equal to some training row (rows hashed; "
         "numbers rounded to 1e-6). The reference row shows how often real people share a row "
         "with another real person.",
-        f"- Hellinger mean (ENGINE.md: categorical frequencies; numeric: {HELLINGER_BINS} "
-        "equal-width bins on the training range + under/overflow bins) and correlation "
-        "difference ratio (100 × Σ|r_train − r_gen| / Σ|r_train| over pairs of the common-space "
-        "columns) compare generated rows with the training rows; metric code in "
-        "`benchmarks/peers/metrics.py`, the same for every method.",
+        "- Hellinger mean and correlation difference ratio compare generated rows with the "
+        "training rows using the engine's own `compute_signal_metrics` (the product's "
+        "definitions: Hellinger per variable on modality frequencies, on one bin per value for "
+        "numeric columns with at most 30 distinct values, else Sturges bins (at most 50) with "
+        "open ends; correlation ratio = 100 × Σ|r_train − r_gen| / Σ|r_train| over pairs of "
+        "FAMD-encoded variables), called the same way for every method. A value marked † "
+        "comes from `benchmarks/peers/metrics.py` (same ENGINE.md definitions, "
+        f"{HELLINGER_BINS} equal-width bins) because the engine's function failed on it.",
         "- Accuracy: scikit-learn HistGradientBoostingClassifier (defaults, random_state=0) "
         "fitted on the generated rows, tested on the real held-out rows; the reference row is "
         "the same model fitted on the real training rows.",
         "- Hidden rate and local cloaking exist only for avatars (row i is the avatar of "
         "training row i); computed in the common space above (at most 5000 individuals "
         "sampled) and, in brackets, by the engine's own `compute_privacy_metrics` (FAMD, "
-        "ncp=5) when it was available.",
-        f"- Caps: CTGAN epochs {CTGAN_EPOCHS} (SDV default 300); CTGAN fitted on "
-        f"{CTGAN_MAX_TRAIN_ROWS} sampled training rows where given; time caps per method run "
+        f"ncp=5, all individuals) on tables of at most {ENGINE_PRIVACY_MAX_ROWS} training "
+        "rows (it is quadratic in the number of rows: skipped on mixed_100k to keep the run "
+        "within budget).",
+        f"- Caps: CTGAN epochs {CTGAN_EPOCHS} (SDV default 300); CTGAN fitted on a random "
+        f"sample of training rows where given: {CTGAN_MAX_TRAIN_ROWS or 'nowhere'}; "
+        "DataSynthesizer fitted on a random sample of training rows where given: "
+        f"{DATASYNTHESIZER_MAX_TRAIN_ROWS} (every method still generates as many rows as "
+        "there are training rows); time caps per method run "
         f"{ {k: int(v) for k, v in TIME_CAPS.items()} } s.",
     ]
     lines += [f"- {note}" for note in notes]
@@ -355,6 +387,11 @@ def _section(results: list[dict[str, Any]], command: str, started: dt.datetime,
                   f"{result['source']}; target `{result['target']}`; {result['train_rows']} "
                   f"training rows, {result['holdout_rows']} held-out rows.", ""]
         lines += _table(result)
+        shares = [f"{row['method']} {row['value_copies']:.1f} %" for row in result["rows"]
+                  if row["ok"] and row.get("value_copies") is not None]
+        if shares:
+            lines += ["", "Generated float cells equal to a value of the same training column "
+                      "(value reuse, not row copies): " + "; ".join(shares) + "."]
     return "\n".join(lines) + "\n"
 
 

@@ -33,8 +33,10 @@ def avatarize_through_local_server(spec: TableSpec, train: pd.DataFrame, workdir
 
     from avatars import Manager
 
-    # keep the embedded server's data (and its credentials) inside the benchmark's scratch dir
-    os.environ.setdefault("AVATARS_HOME", str(workdir / "avatars-home"))
+    # the embedded server keeps its data (and credentials) in the benchmark's scratch folder,
+    # never in the user's own, and runs one job worker like the other methods use one core
+    os.environ["AVATARS_HOME"] = str(workdir / "avatars-home")
+    os.environ["AVATAR_SERVER_WORKERS"] = "1"
     source = workdir / f"{spec.name}.csv"
     train.to_csv(source, index=False)
     started = time.perf_counter()
@@ -50,8 +52,9 @@ def avatarize_through_local_server(spec: TableSpec, train: pd.DataFrame, workdir
         unshuffled = runner.sensitive_unshuffled(spec.name)
         seconds = time.perf_counter() - start
     finally:
-        stop = getattr(manager, "close", None)
-        if callable(stop):
-            stop()
+        close = getattr(manager, "close", None)
+        if callable(close):
+            close()
+        # the local server handle stops the server at interpreter exit (atexit)
     return Generated(shuffled, seconds, unshuffled=unshuffled,
                      info={"server_start_seconds": round(server_start, 2)})
