@@ -93,9 +93,12 @@ class AuthTokens:
 class BaseClient:
     """Connection settings and the HTTP session shared by every request of a client."""
 
-    def __init__(self, settings: ResolvedConfig, *, session: HttpSession) -> None:
+    def __init__(
+        self, settings: ResolvedConfig, *, session: HttpSession, owns_http_client: bool = True
+    ) -> None:
         self._settings = settings
         self._session = session
+        self._owns_http_client = owns_http_client
 
     @property
     def base_url(self) -> str:
@@ -179,8 +182,6 @@ class BaseClient:
         if self._owns_http_client:
             self._session.close()
 
-    _owns_http_client = True
-
     def __enter__(self) -> BaseClient:
         return self
 
@@ -242,7 +243,7 @@ class ApiClient(BaseClient):
             should_verify_ssl=should_verify_ssl,
             config=config,
         )
-        self._owns_http_client = http_client is None
+        owns_http_client = http_client is None
         if http_client is None:
             http_client = httpx.Client(verify=settings.should_verify_ssl, follow_redirects=False)
             # Close the connections of a client nobody closed, when it is collected or at exit.
@@ -257,7 +258,7 @@ class ApiClient(BaseClient):
             ),
             auth=self._auth,
         )
-        super().__init__(settings, session=session)
+        super().__init__(settings, session=session, owns_http_client=owns_http_client)
         self.verify_auth = verify_auth
         self.auth_tokens: AuthTokens | None = None
         self.idempotency_key_factory: Callable[[], str] = lambda: str(uuid.uuid4())
@@ -289,7 +290,7 @@ class ApiClient(BaseClient):
 
     @property
     def api_key(self) -> str | None:
-        """Whether an API key is used (the key itself is never shown)."""
+        """The API key this client sends, if any (never shown in ``repr``)."""
         return self._auth.api_key
 
     def __repr__(self) -> str:
