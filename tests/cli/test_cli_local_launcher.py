@@ -136,11 +136,12 @@ def test_server_that_never_answers_is_killed_after_the_timeout(
 ) -> None:
     monkeypatch.setenv("FAKE_SERVER_MODE", "mute")
     monkeypatch.setattr(_local, "_STOP_GRACE_SECONDS", 0.5)
+    before = set(_local._CHILDREN)
     started = time.monotonic()
     with pytest.raises(LocalServerError, match=r"did not answer .* within 2 s"):
         local_server(data_dir=tmp_path, command=FAKE, startup_timeout=1.5)
     assert time.monotonic() - started < 10
-    assert not _local._CHILDREN, "the unresponsive server was not reaped"
+    assert set(_local._CHILDREN) == before, "the unresponsive server was not reaped"
 
 
 def test_missing_credentials_file_says_what_to_do(tmp_path: Path) -> None:
