@@ -210,6 +210,17 @@ class HttpSession:
                     attempt += 1
                     continue
                 raise _connection_error(request, exc) from exc
+            if 300 <= response.status_code < 400 and "Location" in response.headers:
+                response.close()
+                raise ApiError(
+                    response.status_code,
+                    "redirect",
+                    f"The server redirects to {response.headers['Location']}: use that "
+                    "address as base_url (redirects are not followed, so credentials are never "
+                    "sent to another host)",
+                    method=request.method,
+                    url=str(request.url.copy_with(query=None)),
+                )
             if response.status_code < 400:
                 return response
             wait = self.retry.retry_wait(request, response, attempt, self.rng)

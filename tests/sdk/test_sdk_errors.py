@@ -122,3 +122,10 @@ def test_job_errors_carry_the_server_reason() -> None:
     cancelled = avatars.JobCancelledError("job-2")
     assert "Run it again" in str(cancelled)
     assert not issubclass(avatars.JobCancelledError, avatars.ApiError)
+
+
+def test_redirects_are_not_followed_and_say_where_to_go() -> None:
+    moved = httpx.Response(301, headers={"Location": "https://avatars.test/api/users/me"})
+    with pytest.raises(avatars.ApiError, match="use that address as base_url") as caught:
+        client_answering(moved).users.get_me()
+    assert caught.value.status_code == 301
