@@ -96,17 +96,24 @@ def _node_span(lines: list[str], node: ast.expr | ast.stmt) -> Span:
     )
 
 
+_SKIPPED = {tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
+
+
 def _statement_tokens(
-    tokens: list[tokenize.TokenInfo], lines: list[str], node: ast.Import | ast.ImportFrom
+    tokens: dict[int, list[tokenize.TokenInfo]], lines: list[str], node: ast.Import | ast.ImportFrom
 ) -> list[tokenize.TokenInfo]:
-    """The significant tokens of one import statement."""
+    """The significant tokens of one import statement (``tokens`` by starting line)."""
     begin, end = _node_span(lines, node)
-    skipped = {tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
-    return [t for t in tokens if begin <= t.start and t.end <= end and t.type not in skipped]
+    return [
+        t
+        for line in range(begin[0], end[0] + 1)
+        for t in tokens.get(line, [])
+        if begin <= t.start and t.end <= end and t.type not in _SKIPPED
+    ]
 
 
 def _import_edits(
-    tokens: list[tokenize.TokenInfo],
+    tokens: dict[int, list[tokenize.TokenInfo]],
     lines: list[str],
     node: ast.Import | ast.ImportFrom,
     package: str,
@@ -183,15 +190,21 @@ def rewrite_source(source: str, package: str, version: str | None = None) -> str
         >>> rewrite_source("import avatar_api_client\\n", "acme")
         'import acme.avatar_api_client as avatar_api_client\\n'
     """
+    if SDK_PACKAGE not in source and CLIENT_PACKAGE not in source:
+        return source  # cannot import either package (both names are needed in the text)
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    tokens: dict[int, list[tokenize.TokenInfo]] = {}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        tokens.setdefault(token.start[0], []).append(token)
     edits: list[Edit] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
             edits.extend(_import_edits(tokens, lines, node, package))
-    if version is not None:
+    if version is not None and "version(" in source:
         edits.extend(_version_edits(tree, lines, version))
+    if not edits:
+        return source
     result = _apply(lines, edits)
     ast.parse(result)  # the rewrite must stay valid Python
     return result
