@@ -314,7 +314,7 @@ def _manager(args: argparse.Namespace) -> Iterator[Manager]:
 
     target = _target(args)
     if target.base_url is None:
-        _info(f"Starting the local avatar server (data in {_local.local_data_dir()}) ...")
+        _info(f"Using the local avatar server (data in {_local.local_data_dir()}) ...")
         with _local.local_server() as server:
             args._server_description = f"the local avatar server at {server.base_url}"
             yield Manager(base_url=server.base_url, api_key=server.api_key)
@@ -360,6 +360,7 @@ def _table_name(args: argparse.Namespace, path: Path) -> str:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from avatars import errors
     from avatars.constants import ReportLanguage
 
     path, file_format = _check_data_file(args.data)
@@ -390,6 +391,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             _cancel_jobs(runner)
             raise
+        except (errors.JobFailedError, errors.JobCancelledError) as exc:
+            raise CliError(_job_failure(runner, exc), EXIT_JOB_FAILED) from None
         avatars_path = out / f"{table}.avatars.{'parquet' if file_format == 'parquet' else 'csv'}"
         if file_format == "parquet":
             avatars.to_parquet(avatars_path, index=False)
@@ -414,6 +417,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"Report: {report_path}"
     )
     return EXIT_OK
+
+
+_JOB_LABELS = {
+    "standard": "avatarization",
+    "privacy_metrics": "privacy metrics",
+    "signal_metrics": "signal metrics",
+    "report": "report",
+}
+
+
+def _job_failure(runner: Any, exc: Any) -> str:
+    """Which step failed and the server's reason, e.g. 'the avatarization job ... failed: ...'."""
+    jobs = getattr(runner, "jobs", {}) or {}
+    kind = next((kind for kind, name in jobs.items() if name == exc.job_name), None)
+    step = f"the {_JOB_LABELS.get(kind, kind)} job" if kind else "job"
+    verb = "failed" if type(exc).__name__ == "JobFailedError" else "did not finish"
+    return f"{step} {exc.job_name} {verb}: {exc.message}"
 
 
 def _metrics_document(value: Any) -> dict[str, Any]:
