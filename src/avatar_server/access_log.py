@@ -1,10 +1,17 @@
-"""Access log middleware: method, path, status and duration; never query strings or bodies."""
+"""Access log and last-resort error middleware.
+
+Logs method, path, status and duration, never query strings or bodies. An exception no handler
+took becomes a 500 ``{detail, code: internal_error}`` here, logged with its type and frames
+only (exception messages may quote request data), and is not re-raised to the ASGI server.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+import traceback
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("avatar_server.access")
@@ -26,15 +33,34 @@ class AccessLogMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        response_started = False
 
         async def send_with_status(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                response_started = True
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_status)
+        except Exception as exc:
+            logger.error(
+                "unexpected %s on %s %s\n%s",
+                type(exc).__name__,
+                scope.get("method", "?"),
+                scope.get("path", "?"),
+                "".join(traceback.format_tb(exc.__traceback__)),
+            )
+            status = 500
+            if not response_started:
+                await JSONResponse(
+                    {
+                        "detail": "Internal server error. The server log has the details.",
+                        "code": "internal_error",
+                    },
+                    status_code=500,
+                )(scope, receive, send)
         finally:
             logger.info(
                 "%s %s %d %.1fms",

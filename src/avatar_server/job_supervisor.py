@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
+import multiprocessing.forkserver
 import threading
-from multiprocessing.context import SpawnProcess
+from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.synchronize import Event
 
 from sqlalchemy import select
@@ -31,6 +31,18 @@ CRASH_MESSAGE = (
 )
 
 
+def _worker_context() -> ForkServerContext | SpawnContext:
+    """Forkserver where available (workers fork from a clean, preloaded process), else spawn.
+
+    Never plain fork: the API process has threads and open database connections.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["avatar_server.worker", "avatar_server.pipeline"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 class JobSupervisor:
     """A background thread of the API process that owns the worker processes.
 
@@ -45,8 +57,8 @@ class JobSupervisor:
     def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
         self.settings = settings
         self.sessions = sessions
-        self._context = multiprocessing.get_context("spawn")
-        self._workers: list[tuple[SpawnProcess, Event]] = []
+        self._context = _worker_context()
+        self._workers: list[tuple[multiprocessing.process.BaseProcess, Event]] = []
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -62,6 +74,13 @@ class JobSupervisor:
                 target=self._loop, name="avatar-job-supervisor", daemon=True
             )
             self._thread.start()
+            if self._context.get_start_method() == "forkserver":
+                # Import the engine in the fork server now, not when the first job arrives.
+                threading.Thread(
+                    target=multiprocessing.forkserver.ensure_running,
+                    name="avatar-forkserver-warmup",
+                    daemon=True,
+                ).start()
 
     def wake(self) -> None:
         """Look at the queue now (a job was created or cancelled)."""
@@ -91,7 +110,7 @@ class JobSupervisor:
         stop_event = self._context.Event()
         process = self._context.Process(
             target=worker_main,
-            args=(self.settings, stop_event, os.getpid()),
+            args=(self.settings, stop_event),
             name="avatar-worker",
         )
         process.start()

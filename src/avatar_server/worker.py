@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import shutil
 import time
@@ -28,6 +29,12 @@ STOP_CHECK_INTERVAL_SECONDS = 0.5
 CANCELLED_MESSAGE = "The job was cancelled."
 
 
+def _parent_alive() -> bool:
+    """Whether the API process that started this worker still runs (works with forkserver)."""
+    parent = multiprocessing.parent_process()
+    return parent is None or parent.is_alive()
+
+
 class _Run:
     """One claimed job being executed; owns progress writes and stop checks."""
 
@@ -37,13 +44,11 @@ class _Run:
         job: Job,
         run_token: str,
         stop_event: Event,
-        parent_pid: int,
     ) -> None:
         self.sessions = sessions
         self.job = job
         self.run_token = run_token
         self.stop_event = stop_event
-        self.parent_pid = parent_pid
         self._last_progress = 0.0
         self._last_check = 0.0
         self._stop = False
@@ -76,7 +81,7 @@ class _Run:
     def should_stop(self) -> bool:
         if self._stop:
             return True
-        if self.stop_event.is_set() or os.getppid() != self.parent_pid:
+        if self.stop_event.is_set() or not _parent_alive():
             self.server_stopping = True
             self._stop = True
             return True
@@ -165,9 +170,8 @@ def _run_one(
     job: Job,
     run_token: str,
     stop_event: Event,
-    parent_pid: int,
 ) -> None:
-    run = _Run(sessions, job, run_token, stop_event, parent_pid)
+    run = _Run(sessions, job, run_token, stop_event)
     try:
         status, message = _execute(run, settings, store)
     except Exception as exc:
@@ -189,11 +193,11 @@ def _run_one(
     logger.info("job %s ended: %s", job.name, status.value)
 
 
-def worker_main(settings: Settings, stop_event: Event, parent_pid: int) -> None:
+def worker_main(settings: Settings, stop_event: Event) -> None:
     """Entry point of a worker process: claim and run jobs until told to stop.
 
     Example:
-        >>> worker_main(settings, multiprocessing.Event(), os.getpid())  # doctest: +SKIP
+        >>> worker_main(settings, multiprocessing.Event())  # doctest: +SKIP
     """
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -203,7 +207,7 @@ def worker_main(settings: Settings, stop_event: Event, parent_pid: int) -> None:
     store = DataStore(settings.data_dir)
     prefix = f"{os.getpid()}-"
     try:
-        while not stop_event.is_set() and os.getppid() == parent_pid:
+        while not stop_event.is_set() and _parent_alive():
             run_token = prefix + uuid.uuid4().hex
             with sessions() as db:
                 job = claim_next_job(db, run_token)
@@ -211,6 +215,6 @@ def worker_main(settings: Settings, stop_event: Event, parent_pid: int) -> None:
                 stop_event.wait(settings.job_poll_seconds)
                 continue
             logger.info("job %s (%s) started", job.name, job.kind)
-            _run_one(sessions, settings, store, job, run_token, stop_event, parent_pid)
+            _run_one(sessions, settings, store, job, run_token, stop_event)
     finally:
         engine.dispose()

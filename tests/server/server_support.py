@@ -202,3 +202,106 @@ def put_resource_set(client: TestClient, yaml_text: str, display_name: str = "de
     )
     assert response.status_code == 201, response.text
     return str(response.json()["set_name"])
+
+
+def create_job(
+    client: TestClient,
+    set_name: str,
+    parameters_name: str,
+    depends_on: list[str] | None = None,
+    **headers: str,
+) -> str:
+    """Create a job and return its name (asserts 201)."""
+    response = client.post(
+        "/api/jobs",
+        json={
+            "set_name": set_name,
+            "parameters_name": parameters_name,
+            "depends_on": depends_on or [],
+        },
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["name"])
+
+
+def wait_for_job(client: TestClient, name: str, timeout: float = 180.0) -> dict[str, Any]:
+    """Long-poll a job until it is done; returns its final JSON."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get(f"/api/jobs/{name}", params={"wait": 30})
+        assert response.status_code == 200, response.text
+        job = dict(response.json())
+        if job["done"] or time.monotonic() > deadline:
+            return job
+
+
+def wait_for_status(
+    client: TestClient, name: str, statuses: set[str], timeout: float = 120.0
+) -> dict[str, Any]:
+    """Poll a job until its status is one of ``statuses``."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        job = dict(client.get(f"/api/jobs/{name}").json())
+        if job["status"] in statuses or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)
+
+
+def write_large_dataset(path: Path, rows: int = 30_000, seed: int = 0) -> Path:
+    """A numeric + categorical CSV big enough for a job to run for a while."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({f"x{i}": rng.normal(size=rows).round(4) for i in range(8)})
+    frame["group"] = rng.choice(["a", "b", "c"], size=rows)
+    frame.to_csv(path, index=False)
+    return path
+
+
+LARGE_YAML = """\
+kind: AvatarMetadata
+metadata: {name: avatar-metadata-large}
+spec:
+  display_name: large
+---
+kind: AvatarSchema
+metadata: {name: schema}
+spec:
+  tables:
+  - name: large
+    data: {volume: input, file: large.csv}
+    columns:
+    - {field: group, type: category}
+---
+kind: AvatarParameters
+metadata: {name: standard}
+spec:
+  schema: schema
+  seed: 1
+  avatarization:
+    large: {k: 20, ncp: 5}
+  results: {volume: results, path: standard}
+---
+kind: AvatarSchema
+metadata: {name: schema_avatarized}
+spec:
+  schema_ref: schema
+  tables:
+  - name: large
+    avatars_data: {auto: true}
+---
+kind: AvatarPrivacyMetricsParameters
+metadata: {name: privacy_metrics}
+spec:
+  schema: schema_avatarized
+  avatarization_ref: standard
+  privacy_metrics:
+    large: {ncp: 5}
+  results: {volume: results, path: privacy_metrics}
+"""

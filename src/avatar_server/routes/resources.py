@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 
+import anyio
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
@@ -83,9 +84,17 @@ async def put_resources(
             f"Send the resource set as one of {', '.join(YAML_TYPES)}.",
         )
     text = await _read_text(request, state.settings.max_resource_set_bytes)
+    return await anyio.to_thread.run_sync(
+        _validate_and_store, db, user, display_name, text, state.settings.max_resource_set_bytes
+    )
+
+
+def _validate_and_store(
+    db: Session, user: User, display_name: str, text: str, max_bytes: int
+) -> ResourceSetResponse:
     columns = dataset_columns_lookup(db, user)
     try:
-        resource_set = parse_resource_set(text, max_bytes=state.settings.max_resource_set_bytes)
+        resource_set = parse_resource_set(text, max_bytes=max_bytes)
         validate_resource_set(resource_set, columns.get)
     except ResourceSetError as exc:
         raise ApiError(422, exc.code, exc.detail) from exc
