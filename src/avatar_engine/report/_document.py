@@ -404,6 +404,9 @@ def _parameters(
             shown.append((words.text(f"param_{key}"), _value(words, take(key))))
     for key in sorted(set(parameters) - used):
         shown.append((_humanize(key), _value(words, parameters[key])))
+    kept = _variance_kept(metadata)
+    if kept is not None:
+        shown.append((words.text("param_variance_kept"), _number(words, 100 * kept) + "\u00a0%"))
     version = metadata.get("engine_version")
     if version:
         shown.append((words.text("param_engine_version"), str(version)))
@@ -431,7 +434,11 @@ def _imputation(words: Wording, parameters: Mapping[str, Any], take: Any) -> str
     parts = [_value(words, method) if method is not None else "—"]
     if k is not None:
         parts.append(f"k = {_value(words, k)}")
-    if fraction is not None:
+    share = _finite(fraction)
+    if share is not None and 0 < share <= 1:
+        parts.append(f"{words.text('param_imputation_training_fraction').lower()} "
+                     f"{_number(words, 100 * share)}\u00a0%")
+    elif fraction is not None:
         parts.append(f"{words.text('param_imputation_training_fraction').lower()} "
                      f"{_value(words, fraction)}")
     return ", ".join(parts)
@@ -452,6 +459,18 @@ def _exclusion(words: Wording, parameters: Mapping[str, Any], take: Any) -> str:
     if strategy:
         text += f" ({words.text('param_exclude_replacement_strategy').lower()}: {strategy})"
     return text
+
+
+def _variance_kept(metadata: Mapping[str, Any]) -> float | None:
+    projection = metadata.get("projection")
+    if not isinstance(projection, Mapping):
+        return None
+    share = _finite(projection.get("cumulative_explained_variance_ratio"))
+    if share is None:
+        ratios = projection.get("explained_variance_ratio")
+        if isinstance(ratios, list) and ratios and all(_finite(r) is not None for r in ratios):
+            share = float(sum(ratios))
+    return share if share is not None and 0 <= share <= 1 else None
 
 
 def _duration(metadata: Mapping[str, Any]) -> float | None:

@@ -185,6 +185,13 @@ def _styles(fonts: dict[str, str]) -> dict[str, ParagraphStyle]:
             "cell_bold", parent=body, fontName=fonts["bold"], fontSize=8.5, leading=11,
             spaceAfter=0,
         ),
+        "cell_small": ParagraphStyle(
+            "cell_small", parent=body, fontSize=8, leading=10.5, spaceAfter=0,
+        ),
+        "cell_small_bold": ParagraphStyle(
+            "cell_small_bold", parent=body, fontName=fonts["bold"], fontSize=8, leading=10.5,
+            spaceAfter=0,
+        ),
         "cell_head": ParagraphStyle(
             "cell_head", parent=body, fontName=fonts["bold"], fontSize=8.5, leading=11,
             spaceAfter=0, textColor=_ACCENT,
@@ -479,18 +486,19 @@ def _columns_table(
         )
     ]
     rows: list[list[Any]] = [head]
+    small, small_bold = styles["cell_small"], styles["cell_small_bold"]
     for column in section.columns:
         rows.append(
             [
-                Paragraph(_text(column.name), styles["cell_bold"]),
-                Paragraph(_text(column.type_text), styles["cell"]),
-                Paragraph(_text(column.missing_original), styles["cell"]),
-                Paragraph(_text(column.missing_avatars), styles["cell"]),
-                Paragraph(_text(column.original), styles["cell"]),
-                Paragraph(_text(column.avatars), styles["cell"]),
+                Paragraph(_text(column.name), small_bold),
+                Paragraph(_text(column.type_text), small),
+                Paragraph(_text(column.missing_original), small),
+                Paragraph(_text(column.missing_avatars), small),
+                Paragraph(_text(column.original), small),
+                Paragraph(_text(column.avatars), small),
             ]
         )
-    return _table(rows, (0.3, 0.13, 0.115, 0.115, 0.17, 0.17))
+    return _table(rows, (0.27, 0.12, 0.14, 0.14, 0.165, 0.165))
 
 
 def _per_variable_table(section: Section, styles: dict[str, ParagraphStyle]) -> Table:
@@ -532,7 +540,7 @@ def _metrics_table(
             ]
         )
         extra.append(("BACKGROUND", (3, index), (3, index), _STATUS_FILL[row.status]))
-    return _table(rows, (0.56, 0.13, 0.14, 0.17), extra=extra)
+    return _table(rows, (0.54, 0.13, 0.14, 0.19), extra=extra)
 
 
 def _image(png: bytes) -> Image:
