@@ -162,3 +162,21 @@ def test_every_recorded_exchange_follows_the_contract(path: Path) -> None:
     assert interactions, f"{path.name} records no exchange"
     seen = {check_interaction(i, f"{path.name}#{n}") for n, i in enumerate(interactions)}
     assert seen
+
+
+SECRET_PATTERNS = {
+    "a JWT": re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    "an API key": re.compile(r"avk_[0-9a-f]{8,}\.[A-Za-z0-9_-]{8,}"),
+}
+
+
+@pytest.mark.skipif(not CASSETTES, reason="cassettes/ is empty")
+@pytest.mark.parametrize("path", CASSETTES, ids=[p.stem for p in CASSETTES])
+def test_no_credential_is_recorded(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    for what, pattern in SECRET_PATTERNS.items():
+        assert not pattern.search(text), f"{path.name} holds {what}"
+    for interaction in load_cassette(path):
+        for part in ("request", "response"):
+            headers = {k.lower() for k in interaction[part].get("headers", {})}
+            assert not headers & {"authorization", "cookie", "set-cookie"}, path.name
