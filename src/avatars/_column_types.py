@@ -42,8 +42,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     suffix = Path(path).suffix.lower()
     if suffix in {".parquet", ".pq"}:
         return pd.read_parquet(path)
-    if suffix in {".csv", ".txt", ".tsv"}:
-        return pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",")
+    if suffix == ".csv":
+        return pd.read_csv(path)
     raise ValueError(
         f"Cannot read {str(path)!r}: the file must be a CSV (.csv) or Parquet (.parquet) file."
     )
