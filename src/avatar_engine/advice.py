@@ -42,7 +42,7 @@ VARIANCE_TARGET = 0.8
 """Share of the FAMD variance the advised ncp should carry."""
 MIN_NCP = 2
 MAX_NCP = 10
-_NCP_SAMPLE_ROWS = 50_000
+_NCP_SAMPLE_ROWS = 20_000
 _K_SAMPLE_ROWS = 2_000
 _MAX_COMPONENTS = 60
 

@@ -6,6 +6,7 @@ bytes (reportlab's invariant mode, creation date taken from ``generated_at``).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
@@ -77,6 +78,7 @@ _VERDICT_STATUS: dict[str, Status] = {
     "not_assessed": "info",
 }
 
+_FONT_LOCK = threading.Lock()
 _FONT_FILES = {
     "AvatarSans": "DejaVuSans.ttf",
     "AvatarSans-Bold": "DejaVuSans-Bold.ttf",
@@ -141,10 +143,11 @@ def _fonts() -> dict[str, str]:
     """Register DejaVu Sans (shipped with matplotlib: full Unicode, accents, ✔ ✘ ☐)."""
     directory = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     if all((directory / name).is_file() for name in _FONT_FILES.values()):
-        registered = set(pdfmetrics.getRegisteredFontNames())
-        for face, file_name in _FONT_FILES.items():
-            if face not in registered:
-                pdfmetrics.registerFont(TTFont(face, str(directory / file_name)))
+        with _FONT_LOCK:  # reportlab's font registry is process-wide
+            registered = set(pdfmetrics.getRegisteredFontNames())
+            for face, file_name in _FONT_FILES.items():
+                if face not in registered:
+                    pdfmetrics.registerFont(TTFont(face, str(directory / file_name)))
         pdfmetrics.registerFontFamily(
             "AvatarSans",
             normal="AvatarSans",
