@@ -345,3 +345,24 @@ def test_print_parameters(runner: Runner, capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert "{'k': 4}" in out
     assert "'target': 'Class'" in out
+
+
+def test_a_parquet_file_keeps_its_format_and_types(client: FakeClient, tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {"when": pd.to_datetime(["2020-01-01", "2021-01-01"]), "flag": [True, False]}
+    )
+    frame.to_parquet(tmp_path / "events.parquet")
+    r = Runner(client, "pq")  # type: ignore[arg-type]
+    r.add_table("events", tmp_path / "events.parquet")
+    r.set_parameters("events", k=2)
+    assert _docs(r)["schema"]["spec"]["tables"][0]["columns"] == [
+        {"field": "when", "type": "datetime"},
+        {"field": "flag", "type": "bool"},
+    ]
+    r.run(jobs_to_run=["standard"])
+    (name,) = client.server.uploads
+    assert name.startswith("events-")
+    assert name.endswith(".parquet")
+    (tmp_path / "x.xlsx").write_text("")
+    with pytest.raises(ValueError, match=r"CSV \(.csv\) or Parquet"):
+        r.add_table("other", tmp_path / "x.xlsx")
