@@ -55,7 +55,7 @@ def rekey_identifiers(
         ...                         [("visit", "patient", "patient", "id")], seed=0)
         >>> sorted(out["patient"]["id"].tolist())
         [0, 1, 2]
-        >>> out["visit"]["patient"].iloc[0] == out["visit"]["patient"].iloc[2]
+        >>> bool(out["visit"]["patient"].iloc[0] == out["visit"]["patient"].iloc[2])
         True
     """
     _check_arguments(tables, primary_keys, links)
