@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from avatars.client import ApiClient
     from avatars.config import ClientConfig
 
-__all__ = ["BULK_DELETE_BATCH", "Manager"]
+__all__ = ["BULK_DELETE_BATCH", "JobsByName", "Manager", "ResultsList"]
 
 BULK_DELETE_BATCH = 100
 
@@ -55,6 +55,35 @@ def _bulk_delete_response(deleted: list[str], failed: list[str]) -> BulkDeleteRe
     from avatar_api_client.models import BulkDeleteResponse
 
     return BulkDeleteResponse(deleted_jobs=deleted, failed_jobs=failed)
+
+
+class JobsByName(dict[str, Any]):
+    """``{job name: JobResponse}`` that shows as a table in notebooks."""
+
+    def _repr_html_(self) -> str:
+        import pandas as pd
+
+        rows = [
+            {
+                "job": name,
+                "run": text_of(job.display_name),
+                "kind": text_of(job.kind),
+                "status": text_of(job.status),
+                "progress": text_of(job.progress),
+                "created_at": text_of(job.created_at),
+            }
+            for name, job in self.items()
+        ]
+        return pd.DataFrame(rows).to_html(index=False)
+
+
+class ResultsList(list[dict[str, str]]):
+    """Result listings that show as a table in notebooks."""
+
+    def _repr_html_(self) -> str:
+        import pandas as pd
+
+        return pd.DataFrame(list(self)).fillna("").to_html(index=False)
 
 
 class Manager:
@@ -318,7 +347,7 @@ class Manager:
         """
         if count < 1:
             raise ValueError(f"count must be at least 1, got {count}")
-        return {str(job.name): job for job in self._calls.last_jobs(count)}
+        return JobsByName((str(job.name), job) for job in self._calls.last_jobs(count))
 
     def get_last_results(self, count: int = 1) -> list[dict[str, str]]:
         """Get the results of the last ``count`` finished jobs, newest first.
@@ -333,7 +362,7 @@ class Manager:
         """
         if count < 1:
             raise ValueError(f"count must be at least 1, got {count}")
-        results: list[dict[str, str]] = []
+        results = ResultsList()
         for job in self._calls.iter_jobs():
             if text_of(job.status) != "finished":
                 continue

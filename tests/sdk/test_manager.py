@@ -221,6 +221,10 @@ def test_last_jobs_and_results(manager: Manager, client: FakeClient) -> None:
     assert all(isinstance(v, str) for r in results for v in r.values())
     with pytest.raises(ValueError, match="at least 1"):
         manager.get_last_jobs(0)
+    html = manager.get_last_jobs(3)._repr_html_()  # type: ignore[attr-defined]
+    assert "<table" in html
+    assert "running" in html
+    assert "wbcd.shuffled.csv" in results._repr_html_()  # type: ignore[attr-defined]
 
 
 def test_get_health(manager: Manager) -> None:
