@@ -65,6 +65,7 @@ def test_quickstart_notebook(
     assert not errors, errors
     html = [out["data"]["text/html"] for out in outputs if "text/html" in out.get("data", {})]
     assert any("<table" in item and "hidden" in item.lower() for item in html), "no metrics table"
+    assert any("<table" in item and "finished" in item for item in html), "no jobs table"
     images = [out for out in outputs if "image/png" in out.get("data", {})]
     assert len(images) >= 2, "the figures were not displayed"
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
