@@ -51,6 +51,7 @@ class _Run:
         self.stop_event = stop_event
         self._last_progress = 0.0
         self._last_check = 0.0
+        self._last_phase = ""
         self._stop = False
         self.server_stopping = False
 
@@ -63,9 +64,11 @@ class _Run:
 
     def progress(self, fraction: float, phase: str) -> None:
         now = time.monotonic()
-        if now - self._last_progress < PROGRESS_INTERVAL_SECONDS and fraction < 1.0:
-            return
+        recent = now - self._last_progress < PROGRESS_INTERVAL_SECONDS
+        if recent and phase == self._last_phase and fraction < 1.0:
+            return  # throttle updates within a phase; phase changes are always written
         self._last_progress = now
+        self._last_phase = phase
         with self.sessions() as db:
             db.execute(
                 update(Job)
@@ -151,9 +154,10 @@ def _execute(run: _Run, settings: Settings, store: DataStore) -> tuple[JobStatus
             return JobStatus.ERROR, str(message)
         if run.should_stop() and run.server_stopping:
             return JobStatus.LOST, LOST_MESSAGE
-        for path in temp.iterdir():
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
+        for path in temp.rglob("*"):
+            if path.is_file():
+                with path.open("rb") as handle:
+                    os.fsync(handle.fileno())
         final = store.results_dir(job.user_id, job.name)
         shutil.rmtree(final, ignore_errors=True)
         os.replace(temp, final)

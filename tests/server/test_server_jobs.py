@@ -211,6 +211,12 @@ def test_cancel_queued_and_running_jobs(
     running = create_job(dave, set_name, "standard")
     job = wait_for_status(dave, running, {"running", "finished", "error"})
     assert job["status"] == "running", job
+    deadline = time.monotonic() + 30
+    while job["progress"] == 0.0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        job = dave.get(f"/api/jobs/{running}").json()
+    assert 0.0 < job["progress"] < 1.0, job
+    assert job["phase"] not in (None, "starting")
     waiting = create_job(dave, set_name, "standard")  # queued behind or beside the first
     cancelled_waiting = dave.post(f"/api/jobs/{waiting}/cancel").json()
     assert cancelled_waiting["status"] in {"cancelled", "running"}
@@ -254,3 +260,30 @@ def test_paging_filters_and_bulk_delete(jobs_server: ServerHarness) -> None:
     assert advice == {"advice": ["wbcd.advice.json"]}
     payload = json.loads(erin.get(f"/api/results/{names[3]}/wbcd.advice.json").content)
     assert {"k", "ncp"} <= payload.keys()
+
+
+def test_a_crashed_worker_fails_its_job_and_is_replaced(
+    jobs_server: ServerHarness, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    import os
+    import signal
+
+    from avatar_server.job_supervisor import CRASH_MESSAGE
+    from avatar_server.models import Job
+
+    frank = jobs_server.user("frank")
+    big = write_large_dataset(Path(tmp_path_factory.mktemp("crash")) / "large.csv")
+    upload_dataset(frank, big, "large.csv")
+    set_name = put_resource_set(frank, LARGE_YAML, "large")
+    name = create_job(frank, set_name, "standard")
+    assert wait_for_status(frank, name, {"running", "finished", "error"})["status"] == "running"
+    with jobs_server.app.state.server.sessions() as db:
+        run_token = db.get(Job, name).run_token
+    os.kill(int(run_token.split("-")[0]), signal.SIGKILL)
+    crashed = wait_for_job(frank, name, timeout=60)
+    assert crashed["status"] == "error"
+    assert crashed["exception"] == CRASH_MESSAGE
+    upload_dataset(frank, WBCD_CSV, "wbcd.csv")
+    after = create_job(frank, put_resource_set(frank, WBCD_YAML), "standard")
+    assert wait_for_job(frank, after)["status"] in {"finished", "error"}
+    assert wait_for_job(frank, after)["exception"] != CRASH_MESSAGE
