@@ -100,6 +100,11 @@ class MetricsBlock:
             return None
         return all(row.status != "fail" for row in self.rows)
 
+    @property
+    def missed(self) -> tuple[str, ...]:
+        """Labels of the metrics whose target is not met."""
+        return tuple(row.label for row in self.rows if row.status == "fail")
+
     def summary(self, words: Wording) -> str:
         """E.g. "7 of 7 targets met", or "not computed"."""
         if not self.computed:

@@ -47,6 +47,7 @@ thead th, th[scope=row] { background: var(--head); }
 thead th { color: var(--accent); }
 .explanation { display: block; color: var(--muted); font-size: .82rem; margin-top: .15rem; }
 .status { font-weight: bold; text-align: center; white-space: nowrap; }
+.status .explanation { white-space: normal; font-weight: normal; }
 .status.pass { background: var(--pass-bg); color: var(--pass); }
 .status.fail { background: var(--fail-bg); color: var(--fail); }
 .status.info { background: var(--info-bg); color: var(--info); }
@@ -160,7 +161,14 @@ def _block_status(document: Document, block: MetricsBlock) -> str:
     text = block.summary(document.words)
     if status != "info":
         text += f" — {document.status_text(status)}"
-    return _status(status, text)
+    missed = ""
+    if block.missed:
+        labels = ", ".join(block.missed)
+        missed = (
+            '<span class="explanation">'
+            f"{escape(document.words.text('summary_missed', labels=labels))}</span>"
+        )
+    return f'<td class="status {status}">{_MARK[status]} {escape(text)}{missed}</td>'
 
 
 def _summary_table(document: Document) -> str:

@@ -203,6 +203,10 @@ def _styles(fonts: dict[str, str]) -> dict[str, ParagraphStyle]:
             "cell_note", parent=body, fontSize=7.5, leading=9.5, spaceAfter=0,
             textColor=_MUTED,
         ),
+        "cell_note_centered": ParagraphStyle(
+            "cell_note_centered", parent=body, fontSize=7.5, leading=9.5, spaceAfter=0,
+            spaceBefore=2, textColor=_MUTED, alignment=TA_CENTER,
+        ),
         "note": ParagraphStyle(
             "note", parent=body, fontSize=8, leading=10.5, textColor=_MUTED, spaceAfter=6,
         ),
@@ -389,12 +393,16 @@ def _verdict_box(document: Document, styles: dict[str, ParagraphStyle]) -> Table
 
 def _block_cell(
     document: Document, block: MetricsBlock, styles: dict[str, ParagraphStyle]
-) -> Paragraph:
+) -> list[Paragraph]:
     status = block.status()
     text = block.summary(document.words)
     if status != "info":
         text += f" — {document.status_text(status)}"
-    return _status_cell(status, text, styles)
+    cell = [_status_cell(status, text, styles)]
+    if block.missed:
+        missed = document.words.text("summary_missed", labels=", ".join(block.missed))
+        cell.append(Paragraph(_text(missed), styles["cell_note_centered"]))
+    return cell
 
 
 def _summary_table(document: Document, styles: dict[str, ParagraphStyle]) -> Table:
@@ -418,7 +426,7 @@ def _summary_table(document: Document, styles: dict[str, ParagraphStyle]) -> Tab
             extra.append(
                 ("BACKGROUND", (column, index), (column, index), _STATUS_FILL[block.status()])
             )
-    return _table(rows, (0.3, 0.35, 0.35), extra=extra)
+    return _table(rows, (0.2, 0.4, 0.4), extra=extra)
 
 
 def _section(
