@@ -301,6 +301,9 @@ def test_verdict_follows_the_metrics(wbcd_table: TableReport) -> None:
         page = render_report_html(_content([table]))
         found = [name for name, sentence in verdicts.items() if sentence in page]
         assert found == [expected]
+        assert ("Missed: " in page) == (expected != "ok")
+    unsafe_page = render_report_html(_content([unsafe]))
+    assert "Missed: Hidden rate, Local cloaking" in unsafe_page
 
 
 @pytest.mark.parametrize(
