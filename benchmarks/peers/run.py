@@ -382,6 +382,15 @@ def _section(results: list[dict[str, Any]], command: str, started: dt.datetime,
         f"{ {k: int(v) for k, v in TIME_CAPS.items()} } s.",
     ]
     lines += [f"- {note}" for note in notes]
+    sdk_failures = [r["dataset"] for r in results for row in r["rows"]
+                    if row["method"] == "avatars_sdk" and not row["ok"]]
+    if sdk_failures:
+        lines.append("- The SDK path (`Manager.local()` -> embedded reference server -> engine) "
+                     f"did not work in this run on {', '.join(sdk_failures)} (reason in its row); "
+                     "the engine itself was measured directly (`avatar_engine` rows).")
+    lines.append("- avatars_sdk times the product path a user takes: upload, the `standard` job "
+                 "(avatarization, plus the figures the server renders with it) and downloading "
+                 "both result tables; starting the embedded server is not included.")
     for result in results:
         lines += ["", f"### {result['dataset']}", "",
                   f"{result['source']}; target `{result['target']}`; {result['train_rows']} "
