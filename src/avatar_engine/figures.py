@@ -33,7 +33,10 @@ _MAX_ASSOCIATION_ROWS = 20_000
 _MAX_CATEGORIES_SHOWN = 12
 _INTEGER_BINS_LIMIT = 25
 _MAX_LABEL_CHARS = 18
+_MAX_DISTRIBUTIONS = 60
+_MAX_HEATMAP_VARIABLES = 60
 _DPI = 130
+_MAX_PIXELS = 6_000
 _CONTINUOUS_TYPES = {ColumnType.INT, ColumnType.FLOAT}
 _DATETIME_TYPES = {ColumnType.DATETIME, ColumnType.DATETIME_TZ}
 _CATEGORICAL_TYPES = {ColumnType.BOOL, ColumnType.CATEGORY}
@@ -59,7 +62,9 @@ def render_figures(
         avatar_projections: coordinates of the avatars in the same space.
         types: column types; columns not listed are inferred from their dtype.
         max_distribution_plots: draw at most this many per-variable distributions (default:
-            every variable).
+            every variable); never more than 60, and the correlation heatmaps
+            show at most the first 60 variables, so that figures stay
+            readable and fast on very wide tables (the figure titles say so when it happens).
 
     Returns:
         ``{"projection": png, "distributions": png, "correlations": png}``.
@@ -186,7 +191,8 @@ def _check_tables(original: pd.DataFrame, avatars: pd.DataFrame) -> None:
 def _to_png(figure: Figure) -> bytes:
     buffer = BytesIO()
     FigureCanvasAgg(figure)
-    figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
+    dpi = min(_DPI, _MAX_PIXELS / max(figure.get_size_inches()))
+    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -279,7 +285,8 @@ def _distributions_figure(
     max_plots: int | None,
 ) -> Figure:
     columns = list(original.columns)
-    shown = columns if max_plots is None else columns[:max_plots]
+    limit = _MAX_DISTRIBUTIONS if max_plots is None else min(max_plots, _MAX_DISTRIBUTIONS)
+    shown = columns[:limit]
     n_cols = min(6, max(2, math.ceil(math.sqrt(len(shown)))))
     if len(shown) == 1:
         n_cols = 1
@@ -408,7 +415,8 @@ def _regroup(shares: pd.Series, kept: list[str], other: str) -> pd.Series:
 def _correlations_figure(
     original: pd.DataFrame, avatars: pd.DataFrame, kinds: Mapping[str, ColumnKind]
 ) -> Figure:
-    columns = list(original.columns)
+    all_columns = list(original.columns)
+    columns = all_columns[:_MAX_HEATMAP_VARIABLES]
     matrices = [
         _association_matrix(_sample_rows(frame, _MAX_ASSOCIATION_ROWS), columns, kinds)
         for frame in (original, avatars)
@@ -419,7 +427,8 @@ def _correlations_figure(
     # Fixed layout in inches (no layout engine: one drawing pass only).
     side = min(7.5, max(2.8, 0.19 * size + 1.6))
     margin = 0.25 + 0.62 * font / 72 * max(len(label) for label in labels)
-    gap, bar, top = 0.35, 0.9, 0.95
+    gap, bar = 0.35, 0.9
+    top = 1.15 if len(columns) < len(all_columns) else 0.95
     width = margin + side + gap + side + bar
     height = top + side + margin + 0.1
     figure = Figure(figsize=(width, height))
@@ -449,7 +458,12 @@ def _correlations_figure(
     figure.text(
         0.1 / width, 1 - 0.1 / height,
         "Associations between variables, same scale: Pearson r for two numeric variables,\n"
-        "Cramér's V or correlation ratio when a categorical variable is involved",
+        "Cramér's V or correlation ratio when a categorical variable is involved"
+        + (
+            f"\n(first {len(columns)} of {len(all_columns)} variables)"
+            if len(columns) < len(all_columns)
+            else ""
+        ),
         fontsize=9, va="top",
     )
     return figure
