@@ -1,0 +1,362 @@
+"""Load benchmark of the reference server: many clients submitting and polling jobs at once.
+
+Starts a real server process (``python -m avatar_server``) on a free loopback port with a
+temporary data folder, uploads ``fixtures/wbcd.csv`` and the canonical resource set, then runs
+``--clients`` threads that each create ``--jobs-per-client`` jobs (with an ``Idempotency-Key``;
+every POST is sent twice, as a client retrying after a lost answer would) while timing
+``GET /api/jobs/{name}``. It reports:
+
+- submissions per second and completed jobs per second (first POST -> last job done);
+- p50/p95/max latency of ``GET /api/jobs/{name}`` while jobs run;
+- lost jobs (accepted but unknown, ``lost``, or not done at the deadline) and duplicated jobs
+  (more jobs stored than distinct idempotency keys, or a retried POST answered with another
+  job); the target for both is zero.
+
+The run is bounded: after ``--time-limit`` seconds the remaining jobs are cancelled and counted
+as unfinished. The section ``## server_load.py`` of ``benchmarks/RESULTS.md`` is rewritten with
+the figures (``--no-write`` to skip).
+
+Example:
+    .venv/bin/python benchmarks/server_load.py --clients 20 --jobs-per-client 25
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+WBCD = REPO / "fixtures" / "wbcd.csv"
+RESULTS = REPO / "benchmarks" / "RESULTS.md"
+SECTION = "## server_load.py"
+
+RESOURCE_SET = """\
+kind: AvatarMetadata
+metadata: {name: avatar-metadata-load}
+spec: {display_name: load}
+---
+kind: AvatarSchema
+metadata: {name: schema}
+spec:
+  tables:
+  - name: wbcd
+    data: {volume: input, file: wbcd.csv}
+    columns:
+    - {field: Class, type: category}
+---
+kind: AvatarParameters
+metadata: {name: standard}
+spec:
+  schema: schema
+  seed: 42
+  avatarization:
+    wbcd: {k: 15, ncp: 5}
+"""
+
+
+@dataclass
+class ClientStats:
+    """What one client thread saw."""
+
+    names: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    retry_mismatches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(folder: Path, workers: int) -> tuple[subprocess.Popen[bytes], str, str]:
+    port = free_port()
+    credentials = folder / "credentials.json"
+    command = [
+        sys.executable,
+        "-m",
+        "avatar_server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(folder / "data"),
+        "--credentials-file",
+        str(credentials),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+    log = (folder / "server.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"server exited early: {(folder / 'server.log').read_text()[-2000:]}"
+            )
+        with contextlib.suppress(httpx.HTTPError):
+            if (
+                httpx.get(f"{base}/api/health", timeout=2).status_code == 200
+                and credentials.exists()
+            ):
+                key = json.loads(credentials.read_text())["api_key"]
+                return process, base, str(key)
+        time.sleep(0.2)
+    stop_server(process)
+    raise RuntimeError("server did not become ready within 120 s")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def run_client(
+    index: int, base: str, headers: dict[str, str], set_name: str, jobs: int, stats: ClientStats
+) -> None:
+    rng = random.Random(index)
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        for j in range(jobs):
+            body = {"set_name": set_name, "parameters_name": "standard", "depends_on": []}
+            key = {"Idempotency-Key": f"load-{index}-{j}"}
+            try:
+                first = client.post("/api/jobs", json=body, headers=key)
+                again = client.post("/api/jobs", json=body, headers=key)  # a client's retry
+            except httpx.HTTPError as exc:
+                stats.errors.append(f"POST: {type(exc).__name__}")
+                continue
+            if first.status_code != 201:
+                stats.errors.append(f"POST {first.status_code}: {first.text[:120]}")
+                continue
+            name = first.json()["name"]
+            if again.status_code not in (200, 201) or again.json().get("name") != name:
+                stats.retry_mismatches += 1
+            stats.names.append(name)
+            probe = rng.choice(stats.names)
+            started = time.perf_counter()
+            response = client.get(f"/api/jobs/{probe}")
+            stats.latencies.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                stats.errors.append(f"GET {response.status_code}")
+
+
+def poll_until_done(
+    base: str, headers: dict[str, str], names: list[str], deadline: float, stats: ClientStats
+) -> dict[str, dict[str, Any]]:
+    final: dict[str, dict[str, Any]] = {}
+    pending = list(names)
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        while pending and time.monotonic() < deadline:
+            still = []
+            for name in pending:
+                started = time.perf_counter()
+                response = client.get(f"/api/jobs/{name}")
+                stats.latencies.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    final[name] = {"status": f"http {response.status_code}", "done": True}
+                    continue
+                job = response.json()
+                if job["done"]:
+                    final[name] = job
+                else:
+                    still.append(name)
+            pending = still
+            if pending:
+                time.sleep(0.5)
+        for name in pending:
+            client.post(f"/api/jobs/{name}/cancel")
+            final[name] = {"status": "unfinished", "done": False}
+    return final
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="avatars-load-") as tmp:
+        folder = Path(tmp)
+        process, base, key = start_server(folder, args.workers)
+        try:
+            return load(args, base, {"Authorization": f"api-key-v1 {key}"})
+        finally:
+            stop_server(process)
+
+
+def load(args: argparse.Namespace, base: str, headers: dict[str, str]) -> dict[str, Any]:
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        upload = client.put(
+            "/api/datasets/wbcd.csv",
+            content=WBCD.read_bytes(),
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        upload.raise_for_status()
+        stored = client.put(
+            "/api/resources/load",
+            content=RESOURCE_SET.encode(),
+            headers={"Content-Type": "text/yaml"},
+        )
+        stored.raise_for_status()
+        set_name = stored.json()["set_name"]
+    stats = [ClientStats() for _ in range(args.clients)]
+    started = time.monotonic()
+    threads = [
+        threading.Thread(
+            target=run_client,
+            args=(i, base, headers, set_name, args.jobs_per_client, stats[i]),
+            daemon=True,
+        )
+        for i in range(args.clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    submitted_at = time.monotonic()
+    names = [name for s in stats for name in s.names]
+    poller = ClientStats()
+    final = poll_until_done(base, headers, names, started + args.time_limit, poller)
+    ended = time.monotonic()
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        listed = client.get("/api/jobs", params={"set_name": set_name, "limit": 1}).json()
+    statuses = Counter(job["status"] for job in final.values())
+    finished_at = max(
+        (datetime.fromisoformat(j["finished_at"]) for j in final.values() if j.get("finished_at")),
+        default=None,
+    )
+    latencies = [v for s in [*stats, poller] for v in s.latencies]
+    expected = args.clients * args.jobs_per_client
+    done = sum(1 for job in final.values() if job.get("done") and job["status"] != "lost")
+    return {
+        "clients": args.clients,
+        "jobs_per_client": args.jobs_per_client,
+        "workers": args.workers,
+        "expected_jobs": expected,
+        "accepted_jobs": len(names),
+        "distinct_jobs": len(set(names)),
+        "stored_jobs": listed["total"],
+        "retry_mismatches": sum(s.retry_mismatches for s in stats),
+        "client_errors": [e for s in stats for e in s.errors][:10],
+        "statuses": dict(statuses),
+        "lost": statuses.get("lost", 0)
+        + sum(1 for j in final.values() if str(j["status"]).startswith("http")),
+        "unfinished": statuses.get("unfinished", 0),
+        "duplicated": max(0, listed["total"] - len(set(names)))
+        + (len(names) - len(set(names)))
+        + sum(s.retry_mismatches for s in stats),
+        "submit_seconds": submitted_at - started,
+        "submissions_per_second": len(names) / max(submitted_at - started, 1e-9),
+        "total_seconds": ended - started,
+        "completed_per_second": done / max(ended - started, 1e-9),
+        "last_finished_at": finished_at.isoformat() if finished_at else None,
+        "get_samples": len(latencies),
+        "get_p50_ms": 1000 * percentile(latencies, 0.50),
+        "get_p95_ms": 1000 * percentile(latencies, 0.95),
+        "get_max_ms": 1000 * max(latencies, default=float("nan")),
+        "get_mean_ms": 1000 * statistics.fmean(latencies) if latencies else float("nan"),
+    }
+
+
+def machine() -> str:
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def section(result: dict[str, Any], command: str) -> str:
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    status = ", ".join(f"{k}: {v}" for k, v in sorted(result["statuses"].items()))
+    latency = (
+        f"{result['get_p50_ms']:.1f} / {result['get_p95_ms']:.1f} / "
+        f"{result['get_max_ms']:.1f} ms ({result['get_samples']} samples)"
+    )
+    verdict = "OK" if result["lost"] == 0 and result["duplicated"] == 0 else "FAILED"
+    return f"""{SECTION}
+
+Machine: {machine()}. Date: {date}.
+Command: `{command}`
+
+Real server process (`python -m avatar_server`, {result["workers"]} job workers, SQLite) on
+127.0.0.1; {result["clients"]} concurrent clients (threads, httpx) x {result["jobs_per_client"]}
+`standard` jobs on `wbcd.csv` (683 rows, k=15, ncp=5); every POST sent twice with the same
+`Idempotency-Key`; `GET /api/jobs/{{name}}` timed while jobs run.
+
+| figure | value | target |
+|---|---|---|
+| jobs accepted / expected | {result["accepted_jobs"]} / {result["expected_jobs"]} | all |
+| jobs stored for the set | {result["stored_jobs"]} | = accepted |
+| final statuses | {status} | finished |
+| lost jobs | {result["lost"]} | 0 |
+| duplicated jobs | {result["duplicated"]} | 0 |
+| unfinished at the time limit (cancelled) | {result["unfinished"]} | - |
+| submissions per second (2 POSTs each) | {result["submissions_per_second"]:.1f} | - |
+| completed jobs per second (first POST -> last done) | {result["completed_per_second"]:.2f} | - |
+| wall time | {result["total_seconds"]:.1f} s | bounded |
+| `GET /api/jobs/{{name}}` p50 / p95 / max | {latency} | - |
+
+Verdict (zero lost, zero duplicated): **{verdict}**.
+"""
+
+
+def write_section(text: str) -> None:
+    content = RESULTS.read_text()
+    start = content.find(SECTION)
+    if start < 0:
+        content = content.rstrip() + "\n\n" + text
+    else:
+        end = content.find("\n## ", start + len(SECTION))
+        content = content[:start] + text.rstrip() + "\n" + ("" if end < 0 else content[end:])
+    RESULTS.write_text(content)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--jobs-per-client", type=int, default=25)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--time-limit", type=float, default=240.0, help="seconds for the run")
+    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    args = parser.parse_args()
+    result = run(args)
+    print(json.dumps(result, indent=2))
+    if not args.no_write:
+        command = "python benchmarks/server_load.py " + " ".join(sys.argv[1:])
+        write_section(section(result, command.strip()))
+
+
+if __name__ == "__main__":
+    main()
