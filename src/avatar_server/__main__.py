@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # use the logging set up above (timestamps, one format)
         access_log=False,  # our middleware logs paths without query strings
         proxy_headers=False,
     )
