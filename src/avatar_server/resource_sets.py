@@ -665,12 +665,21 @@ def _validation_error(label: str, model: type[BaseModel], exc: ValidationError) 
         else:
             value = error.get("input")
             shown = f" (got {_short(value)})" if not isinstance(value, dict | list) else ""
-            messages.append(f"{path}: {error['msg']}{shown}")
+            messages.append(f"{path}: {_friendly(error)}{shown}")
             codes.append("invalid_parameter")
     if exc.error_count() > 5:
         messages.append(f"... and {exc.error_count() - 5} more problems")
     code = codes[0] if len(set(codes)) == 1 else "invalid_resource_set"
     return ResourceSetError(f"{label}: " + "; ".join(messages) + ".", code)
+
+
+def _friendly(error: Any) -> str:
+    if error["type"] == "string_pattern_mismatch":
+        return (
+            "must be a simple name: 1-128 letters, digits, '_' or '-' (and '.' for dataset and "
+            "document names), starting with a letter or digit, no path"
+        )
+    return str(error["msg"])
 
 
 def _short(value: Any) -> str:
