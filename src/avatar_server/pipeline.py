@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -141,6 +142,7 @@ def run_job(ctx: JobContext) -> None:
         ReportDocument: _run_report,
         AdviceDocument: _run_advice,
     }
+    ctx = dataclasses.replace(ctx, progress=_Monotonic(ctx.progress))
     try:
         _check_stop(ctx)
         runners[type(doc)](ctx, doc)
@@ -156,6 +158,18 @@ def run_job(ctx: JobContext) -> None:
 
 
 # --------------------------------------------------------------------------- progress
+
+
+class _Monotonic:
+    """Forwards progress, never going backwards (engine phases may restart their count)."""
+
+    def __init__(self, forward: ProgressCallback) -> None:
+        self._forward = forward
+        self._last = 0.0
+
+    def __call__(self, fraction: float, phase: str) -> None:
+        self._last = max(self._last, min(max(round(float(fraction), 4), 0.0), 1.0))
+        self._forward(self._last, phase)
 
 
 def _check_stop(ctx: JobContext) -> None:
