@@ -490,7 +490,7 @@ def wait_done(client: TestClient, name: str) -> dict[str, Any]:
         job = client.get(f"/api/jobs/{name}", params={"wait": 10}).json()
         if job["done"]:
             return dict(job)
-    raise AssertionError(f"job {name} did not finish")
+    raise AssertionError(f"job {name} did not finish: {job}")
 
 
 @pytest.mark.parametrize(
