@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from avatar_server.access_log import AccessLogMiddleware
+from avatar_server.body_limit import BodyLimitMiddleware
 from avatar_server.errors import install_error_handlers
 from avatar_server.routes import (
     api_keys,
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
 
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)
 
     original_openapi = app.openapi

@@ -53,3 +53,23 @@ def test_unexpected_exception_is_500_and_logs_no_message(
     assert "secret-cell-value" not in server_log
     assert "query-secret" not in server_log
     assert "/api/test-explode" in server_log
+
+
+def test_oversized_json_bodies_are_413(server: ServerHarness) -> None:
+    client = server.admin()
+    huge = b'{"job_names": [' + b'"x",' * 400_000 + b'"x"]}'
+    declared = client.post(
+        "/api/jobs/bulk-delete", content=huge, headers={"Content-Type": "application/json"}
+    )
+    assert declared.status_code == 413
+    assert declared.json()["code"] == "request_too_large"
+
+    def chunks():  # type: ignore[no-untyped-def]
+        yield huge
+
+    streamed = client.post(
+        "/api/jobs/bulk-delete", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert streamed.status_code == 413
+    small = client.post("/api/jobs/bulk-delete", json={"job_names": ["x"]})
+    assert small.json() == {"deleted_jobs": [], "failed_jobs": ["x"]}
