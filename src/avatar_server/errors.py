@@ -30,6 +30,9 @@ _DESCRIPTIONS = {
 }
 
 
+_FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
 class ApiError(Exception):
     """An error answered to the client as ``{detail, code}``.
 
@@ -95,6 +98,13 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 400 and detail == _FASTAPI_BODY_PARSE_ERROR:
+            return _json_error(
+                422,
+                "invalid_body",
+                "The request body cannot be parsed: send valid UTF-8 JSON (or form data for "
+                "/api/login).",
+            )
         return _json_error(exc.status_code, _code_for_status(exc.status_code), detail, headers)
 
     async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:

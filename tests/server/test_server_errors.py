@@ -27,6 +27,11 @@ def test_validation_errors_use_the_error_shape(server: ServerHarness) -> None:
     body = response.json()
     assert body["code"] == "validation_error"
     assert isinstance(body["detail"], str)
+    undecodable = client.post(
+        "/api/jobs", content=b"e4\xff5\x02", headers={"Content-Type": "application/json"}
+    )
+    assert undecodable.status_code == 422
+    assert undecodable.json()["code"] == "invalid_body"
     paging = client.get("/api/jobs", params={"limit": "many"})
     assert paging.status_code == 422
     assert "limit" in paging.json()["detail"]
