@@ -269,7 +269,7 @@ def format_number(value: float | None) -> str:
 
     Example:
         >>> format_number(95.26), format_number(0.001234), format_number(None)
-        ('95.26', '0.001234', 'n/a')
+        ('95.26', '0.00123', 'n/a')
     """
     if value is None or math.isnan(value):
         return "n/a"
@@ -279,7 +279,7 @@ def format_number(value: float | None) -> str:
         return str(int(value))
     if abs(value) >= 1:
         return f"{value:.2f}".rstrip("0").rstrip(".")
-    return f"{value:.4g}"
+    return f"{value:.3g}"
 
 
 def _format_target(row: MetricRow) -> str:
