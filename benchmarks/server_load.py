@@ -6,15 +6,16 @@ temporary data folder, uploads ``fixtures/wbcd.csv`` and the canonical resource 
 every POST is sent twice, as a client retrying after a lost answer would) while timing
 ``GET /api/jobs/{name}``. It reports:
 
-- submissions per second and completed jobs per second (first POST -> last job done);
+- submissions per second and finished jobs per second (first job start -> last finish);
 - p50/p95/max latency of ``GET /api/jobs/{name}`` while jobs run;
 - lost jobs (accepted but unknown, ``lost``, or not done at the deadline) and duplicated jobs
   (more jobs stored than distinct idempotency keys, or a retried POST answered with another
   job); the target for both is zero.
 
-The run is bounded: after ``--time-limit`` seconds the remaining jobs are cancelled and counted
-as unfinished. The section ``## server_load.py`` of ``benchmarks/RESULTS.md`` is rewritten with
-the figures (``--no-write`` to skip).
+The run is bounded: after ``--time-limit`` seconds the jobs still queued or running are
+cancelled, and every job must then reach a final state (a job that does not is counted lost).
+The section ``## server_load.py`` of ``benchmarks/RESULTS.md`` is rewritten with the figures
+(``--no-write`` to skip).
 
 Example:
     .venv/bin/python benchmarks/server_load.py --clients 20 --jobs-per-client 25
@@ -171,31 +172,46 @@ def run_client(
 
 def poll_until_done(
     base: str, headers: dict[str, str], names: list[str], deadline: float, stats: ClientStats
-) -> dict[str, dict[str, Any]]:
+) -> tuple[dict[str, dict[str, Any]], int]:
+    """Poll every job until done; at the deadline cancel the rest and wait for them to stop.
+
+    Returns the final job states and how many jobs were cancelled at the deadline.
+    """
     final: dict[str, dict[str, Any]] = {}
-    pending = list(names)
     with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-        while pending and time.monotonic() < deadline:
-            still = []
-            for name in pending:
-                started = time.perf_counter()
-                response = client.get(f"/api/jobs/{name}")
-                stats.latencies.append(time.perf_counter() - started)
-                if response.status_code != 200:
-                    final[name] = {"status": f"http {response.status_code}", "done": True}
-                    continue
-                job = response.json()
-                if job["done"]:
-                    final[name] = job
-                else:
-                    still.append(name)
-            pending = still
-            if pending:
-                time.sleep(0.5)
+        pending = _poll(client, list(names), deadline, final, stats)
         for name in pending:
             client.post(f"/api/jobs/{name}/cancel")
-            final[name] = {"status": "unfinished", "done": False}
-    return final
+        cancelled = len(pending)
+        pending = _poll(client, pending, time.monotonic() + 90, final, stats)
+        for name in pending:  # neither finished nor stopped after a cancel: unaccounted for
+            final[name] = {"status": "unaccounted", "done": False}
+    return final, cancelled
+
+
+def _poll(
+    client: httpx.Client,
+    pending: list[str],
+    deadline: float,
+    final: dict[str, dict[str, Any]],
+    stats: ClientStats,
+) -> list[str]:
+    while pending and time.monotonic() < deadline:
+        still = []
+        for name in pending:
+            started = time.perf_counter()
+            response = client.get(f"/api/jobs/{name}")
+            stats.latencies.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                final[name] = {"status": f"http {response.status_code}", "done": True}
+            elif response.json()["done"]:
+                final[name] = response.json()
+            else:
+                still.append(name)
+        pending = still
+        if pending:
+            time.sleep(0.5)
+    return pending
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -248,7 +264,7 @@ def load(args: argparse.Namespace, base: str, headers: dict[str, str]) -> dict[s
     submitted_at = time.monotonic()
     names = [name for s in stats for name in s.names]
     poller = ClientStats()
-    final = poll_until_done(base, headers, names, started + args.time_limit, poller)
+    final, cancelled = poll_until_done(base, headers, names, started + args.time_limit, poller)
     ended = time.monotonic()
     with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
         listed = client.get("/api/jobs", params={"set_name": set_name, "limit": 1}).json()
@@ -259,7 +275,12 @@ def load(args: argparse.Namespace, base: str, headers: dict[str, str]) -> dict[s
     )
     latencies = [v for s in [*stats, poller] for v in s.latencies]
     expected = args.clients * args.jobs_per_client
-    done = sum(1 for job in final.values() if job.get("done") and job["status"] != "lost")
+    finished = [j for j in final.values() if j["status"] == "finished"]
+    first_start = min(
+        (datetime.fromisoformat(j["started_at"]) for j in finished if j.get("started_at")),
+        default=None,
+    )
+    busy = (finished_at - first_start).total_seconds() if finished_at and first_start else 0.0
     return {
         "clients": args.clients,
         "jobs_per_client": args.jobs_per_client,
@@ -272,15 +293,17 @@ def load(args: argparse.Namespace, base: str, headers: dict[str, str]) -> dict[s
         "client_errors": [e for s in stats for e in s.errors][:10],
         "statuses": dict(statuses),
         "lost": statuses.get("lost", 0)
+        + statuses.get("unaccounted", 0)
         + sum(1 for j in final.values() if str(j["status"]).startswith("http")),
-        "unfinished": statuses.get("unfinished", 0),
+        "cancelled_at_limit": cancelled,
         "duplicated": max(0, listed["total"] - len(set(names)))
         + (len(names) - len(set(names)))
         + sum(s.retry_mismatches for s in stats),
         "submit_seconds": submitted_at - started,
         "submissions_per_second": len(names) / max(submitted_at - started, 1e-9),
         "total_seconds": ended - started,
-        "completed_per_second": done / max(ended - started, 1e-9),
+        "finished_jobs": len(finished),
+        "finished_per_second": len(finished) / busy if busy else 0.0,
         "last_finished_at": finished_at.isoformat() if finished_at else None,
         "get_samples": len(latencies),
         "get_p50_ms": 1000 * percentile(latencies, 0.50),
@@ -319,12 +342,12 @@ Real server process (`python -m avatar_server`, {result["workers"]} job workers,
 |---|---|---|
 | jobs accepted / expected | {result["accepted_jobs"]} / {result["expected_jobs"]} | all |
 | jobs stored for the set | {result["stored_jobs"]} | = accepted |
-| final statuses | {status} | finished |
+| final statuses | {status} | finished or cancelled |
 | lost jobs | {result["lost"]} | 0 |
 | duplicated jobs | {result["duplicated"]} | 0 |
-| unfinished at the time limit (cancelled) | {result["unfinished"]} | - |
+| still queued/running at the time limit (then cancelled) | {result["cancelled_at_limit"]} | - |
 | submissions per second (2 POSTs each) | {result["submissions_per_second"]:.1f} | - |
-| completed jobs per second (first POST -> last done) | {result["completed_per_second"]:.2f} | - |
+| finished jobs per second (first start -> last finish) | {result["finished_per_second"]:.2f} | - |
 | wall time | {result["total_seconds"]:.1f} s | bounded |
 | `GET /api/jobs/{{name}}` p50 / p95 / max | {latency} | - |
 
