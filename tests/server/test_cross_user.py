@@ -19,7 +19,7 @@ from server_support import (
     upload_dataset,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.server]  # workers are processes
 
 PRIVATE = "private-data.csv"
 GHOST = "00000000-0000-4000-8000-000000000000"

@@ -22,7 +22,7 @@ from server_support import (
     upload_dataset,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.server]  # workers are processes
 
 MAX_UPLOAD = 200_000
 MAX_YAML = 20_000

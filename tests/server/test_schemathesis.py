@@ -38,7 +38,7 @@ from server_support import (
 
 from avatar_server import create_app
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.server]  # workers are processes
 
 # Excluded on purpose:
 # - positive_data_acceptance: a schema-valid request is not always acceptable here (random job
