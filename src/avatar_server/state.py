@@ -15,6 +15,8 @@ from avatar_server.settings import Settings
 from avatar_server.storage import DataStore
 from avatar_server.tokens import AccessTokenCodec
 
+CLIENT_FAILURES_FACTOR = 5
+
 
 @dataclass
 class ServerState:
@@ -25,6 +27,7 @@ class ServerState:
     sessions: sessionmaker[Session]
     store: DataStore
     login_limiter: FailureLimiter
+    client_login_limiter: FailureLimiter
     supervisor: JobSupervisor
     access_tokens: AccessTokenCodec | None = None
     started: bool = False
@@ -43,6 +46,10 @@ class ServerState:
             store=store,
             login_limiter=FailureLimiter(
                 settings.login_max_failures, settings.login_window_seconds
+            ),
+            # one address trying many usernames: a looser limit per client address
+            client_login_limiter=FailureLimiter(
+                settings.login_max_failures * CLIENT_FAILURES_FACTOR, settings.login_window_seconds
             ),
             supervisor=JobSupervisor(settings, sessions),
         )

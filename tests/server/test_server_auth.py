@@ -128,6 +128,10 @@ def test_login_is_rate_limited_with_retry_after(tmp_path) -> None:  # type: igno
         assert int(blocked.headers["Retry-After"]) > 0
         other_user = _login(client, "someone-else", "wrong")
         assert other_user.status_code == 401
+        for index in range(11):  # 3 x 5 failures from one address, whatever the usernames
+            assert _login(client, f"user{index}", "wrong").status_code == 401
+        sprayed = _login(client, "user-last", "wrong")
+        assert sprayed.status_code == 429
 
 
 def test_password_reset_through_the_outbox(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Response
+from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy import select
 
 from avatar_server.accounts import (
@@ -62,13 +62,20 @@ def _token_pair(state: ServerState, user_id: str, refresh: str) -> LoginResponse
     response_model=LoginResponse,
     responses=error_responses(401, 429),
 )
-def login(form: Annotated[LoginForm, Form()], db: DbSession, state: State) -> LoginResponse:
+def login(
+    form: Annotated[LoginForm, Form()], request: Request, db: DbSession, state: State
+) -> LoginResponse:
     """Exchange a username and password for an access token and a refresh token."""
     user_key = "user:" + form.username.lower()
+    client_key = "ip:" + (request.client.host if request.client else "unknown")
     _check_limits(state, user_key)
+    wait = state.client_login_limiter.retry_after(client_key)
+    if wait:
+        raise _rate_limited(wait)
     user = db.scalar(select(User).where(User.username == form.username))
     if not verify_password(user.password_hash if user else None, form.password) or user is None:
         state.login_limiter.record_failure(user_key)
+        state.client_login_limiter.record_failure(client_key)
         raise ApiError(401, "invalid_credentials", "Wrong username or password.")
     state.login_limiter.reset(user_key)
     lifetime = timedelta(days=state.settings.refresh_token_days)
