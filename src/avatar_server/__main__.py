@@ -16,6 +16,8 @@ from typing import Any
 
 from avatar_server.settings import Settings
 
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -73,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         log_config=None,  # use the logging set up above (timestamps, one format)
         access_log=False,  # our middleware logs paths without query strings
         proxy_headers=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # long-polls must not delay a stop
     )
 
 
