@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -49,6 +50,8 @@ EXCLUDED_CHECKS = [
     schemathesis.checks.positive_data_acceptance,
     schemathesis.checks.allow_header_conformance,
 ]
+_CALLS: Counter[str] = Counter()
+_STATUSES: Counter[int] = Counter()
 EXAMPLES = int(os.environ.get("AVATAR_SCHEMATHESIS_EXAMPLES", "100"))
 
 
@@ -98,6 +101,9 @@ def test_every_operation_conforms_and_never_fails(
     if "Authorization" not in headers and not _negative_headers(case):
         headers.update(auth_headers)
     response = case.call(headers=headers)
+    label = f"{case.method.upper()} {case.path}"
+    _CALLS[label] += 1
+    _STATUSES[response.status_code // 100] += 1
     assert response.status_code < 500, (case.method, case.path, response.status_code)
     case.validate_response(
         response,
@@ -136,3 +142,23 @@ def test_openapi_lists_every_contract_operation(harness: ServerHarness) -> None:
     }  # fmt: skip
     assert expected <= operation_ids, sorted(expected - operation_ids)
     assert json.dumps(document)
+
+
+def test_summary_every_operation_was_exercised(capsys: pytest.CaptureFixture[str]) -> None:
+    """Runs last: every operation got generated requests; prints the figures."""
+    if not _CALLS:
+        pytest.skip("the schemathesis test did not run in this session")
+    operations = {
+        f"{method.upper()} {path}"
+        for path, item in _DOCUMENT["paths"].items()
+        for method in item
+        if method in {"get", "put", "post", "delete", "patch"}
+    }
+    assert operations <= set(_CALLS), sorted(operations - set(_CALLS))
+    with capsys.disabled():
+        print(
+            f"\nschemathesis: {len(operations)} operations, {sum(_CALLS.values())} requests "
+            f"(min {min(_CALLS.values())}, max {max(_CALLS.values())} per operation), "
+            f"status classes {dict(sorted(_STATUSES.items()))}"
+        )
+    assert _STATUSES.get(5, 0) == 0
