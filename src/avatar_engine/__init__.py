@@ -9,6 +9,7 @@ Example:
     (30, 2)
 """
 
+from avatar_engine.advice import advise_parameters
 from avatar_engine.avatarization import (
     AvatarizationParameters,
     AvatarizationResult,
@@ -22,9 +23,17 @@ from avatar_engine.errors import (
     InvalidParameterError,
     ResourceLimitError,
 )
+from avatar_engine.figures import render_figures
 from avatar_engine.imputation import ImputationMethod
 from avatar_engine.metrics import compute_privacy_metrics, compute_signal_metrics
 from avatar_engine.progress import Progress, ShouldStop
+from avatar_engine.relational import rekey_identifiers
+from avatar_engine.report import (
+    ReportContent,
+    TableReport,
+    render_report_html,
+    render_report_pdf,
+)
 from avatar_engine.types import ColumnType
 
 __version__ = "1.0.0"
@@ -40,10 +49,17 @@ __all__ = [
     "InvalidDataError",
     "InvalidParameterError",
     "Progress",
+    "ReportContent",
     "ResourceLimitError",
     "ShouldStop",
+    "TableReport",
     "__version__",
+    "advise_parameters",
     "avatarize",
     "compute_privacy_metrics",
     "compute_signal_metrics",
+    "rekey_identifiers",
+    "render_figures",
+    "render_report_html",
+    "render_report_pdf",
 ]

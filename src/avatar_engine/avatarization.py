@@ -21,12 +21,12 @@ from avatar_engine.errors import (
     InvalidParameterError,
     ResourceLimitError,
 )
-from avatar_engine.generation import avatar_coordinates, neighbour_weights
+from avatar_engine.generation import avatar_coordinates, local_spread, neighbour_weights
 from avatar_engine.imputation import ImputationMethod, impute
 from avatar_engine.neighbours import nearest_others
 from avatar_engine.progress import Progress, ProgressTracker, ShouldStop
 from avatar_engine.projection import MAX_ENCODED_DIMENSIONS, Famd
-from avatar_engine.reconstruction import reconstruct
+from avatar_engine.reconstruction import avoid_copies, reconstruct
 from avatar_engine.types import CONTINUOUS_TYPES, ColumnType, infer_types
 
 __all__ = [
@@ -404,11 +404,16 @@ def _avatarize(
         weights = neighbour_weights(distances, rng)
         del distances
         avatar_coords = avatar_coordinates(original_coords, indices, weights, tracker.check)
+        spread = local_spread(continuous, indices, weights, tracker.check)
         del indices, weights
     with clock.phase("inverse"):
         avatar_continuous, avatar_codes = reconstruct(
             famd, avatar_coords, codec.continuous_specs, codec.categorical_specs, rng,
-            tracker.check,
+            local_spread=spread, check=tracker.check,
+        )
+        nudged = avoid_copies(
+            codec, avatar_continuous, avatar_codes,
+            codec.with_missing(encoded.continuous, encoded.codes), rng,
         )
         avatars = codec.decode(avatar_continuous, avatar_codes)
     with clock.phase("assembly"):
@@ -454,6 +459,7 @@ def _avatarize(
         },
         "neighbours": {"k": parameters.k, "method": "scipy.spatial.cKDTree (exact)",
                        "self_excluded": True},
+        "copy_avoidance": {"nudged_values": int(nudged)},
         "timings_seconds": timings,
     }
     return AvatarizationResult(

@@ -20,7 +20,7 @@ from pandas.api import types as ptypes
 from avatar_engine.errors import InvalidDataError
 from avatar_engine.types import CONTINUOUS_TYPES, ColumnType
 
-__all__ = ["CategoricalSpec", "ContinuousSpec", "EncodedTable", "TableCodec"]
+__all__ = ["CategoricalSpec", "ContinuousSpec", "EncodedTable", "TableCodec", "row_hashes"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -49,6 +49,7 @@ class ContinuousSpec:
     timezone: Any = None
     time_unit: float | None = None
     from_text: bool = False
+    sorted_values: FloatArray = field(default_factory=lambda: np.empty(0))
 
 
 @dataclass
@@ -146,11 +147,12 @@ def _continuous_spec(
         name=name,
         ctype=ctype,
         dtype=series.dtype,
-        minimum=float(observed.min()),
-        maximum=float(observed.max()),
+        minimum=float(observed.min()) if len(observed) else 0.0,
+        maximum=float(observed.max()) if len(observed) else 0.0,
         from_text=not (
             ptypes.is_numeric_dtype(series.dtype) or ptypes.is_datetime64_any_dtype(series.dtype)
         ),
+        sorted_values=np.sort(observed),
     )
     if ctype is ColumnType.INT:
         distinct = np.unique(np.round(observed))
@@ -308,6 +310,23 @@ class TableCodec:
         """Number of modalities per categorical column, as the projection sees them."""
         return [spec.n_projected_modalities for spec in self.categorical_specs]
 
+    def with_missing(self, continuous: FloatArray, codes: IntArray) -> tuple[FloatArray,
+                                                                              IntArray]:
+        """Copies where the indicators' missing values are applied (NaN / code -1)."""
+        continuous = continuous.copy()
+        codes = codes.copy()
+        continuous_position = {spec.name: j for j, spec in enumerate(self.continuous_specs)}
+        categorical_position = {spec.name: j for j, spec in enumerate(self.categorical_specs)}
+        for j, spec in enumerate(self.categorical_specs):
+            if spec.indicator_of is None:
+                continue
+            missing = codes[:, j] == 1
+            if spec.indicator_of in continuous_position:
+                continuous[missing, continuous_position[spec.indicator_of]] = np.nan
+            else:
+                codes[missing, categorical_position[spec.indicator_of]] = -1
+        return continuous, codes
+
     def decode(self, continuous: FloatArray, codes: IntArray) -> pd.DataFrame:
         """Build a table with the original columns and dtypes from finished arrays.
 
@@ -376,3 +395,20 @@ def _decode_categorical(
     if ptypes.is_object_dtype(dtype):
         return pd.Series(values, dtype=object)
     return pd.Series(values, dtype=object).astype(dtype)
+
+
+def row_hashes(continuous: FloatArray, codes: IntArray) -> npt.NDArray[np.uint64]:
+    """One 64-bit hash per row of encoded values (so dtypes do not matter; NaN canonical).
+
+    Example:
+        >>> h = row_hashes(np.array([[1.0], [1.0], [np.nan]]), np.zeros((3, 1), dtype=np.int64))
+        >>> bool(h[0] == h[1]), bool(h[0] == h[2])
+        (True, False)
+    """
+    canonical = np.where(np.isnan(continuous), np.nan, continuous + 0.0)
+    frame = pd.DataFrame(
+        np.column_stack([canonical, codes.astype(np.float64)])
+        if codes.shape[1] else canonical
+    )
+    frame.columns = [str(c) for c in range(frame.shape[1])]
+    return np.asarray(pd.util.hash_pandas_object(frame, index=False).to_numpy(), dtype=np.uint64)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["avatar_coordinates", "neighbour_weights"]
+__all__ = ["avatar_coordinates", "local_spread", "neighbour_weights"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -73,6 +73,32 @@ def avatar_coordinates(
     for start in range(0, n, _CHUNK_ROWS):
         rows = slice(start, min(n, start + _CHUNK_ROWS))
         result[rows] = np.einsum("nk,nkd->nd", weights[rows], coords[indices[rows]])
+        if check is not None:
+            check()
+    return result
+
+
+def local_spread(
+    values: FloatArray,
+    indices: IntArray,
+    weights: FloatArray,
+    check: Callable[[], None] | None = None,
+) -> FloatArray:
+    """Weighted standard deviation of each avatar's neighbours on each column.
+
+    Example:
+        >>> v = np.array([[0.0], [2.0], [4.0]])
+        >>> local_spread(v, np.array([[1, 2], [0, 2], [0, 1]]), np.full((3, 2), 0.5)).ravel()
+        array([1., 2., 1.])
+    """
+    n = indices.shape[0]
+    result = np.empty((n, values.shape[1]), dtype=np.float64)
+    for start in range(0, n, _CHUNK_ROWS):
+        rows = slice(start, min(n, start + _CHUNK_ROWS))
+        neighbours = values[indices[rows]]
+        w = weights[rows][:, :, None]
+        mean = (w * neighbours).sum(axis=1, keepdims=True)
+        result[rows] = np.sqrt((w * (neighbours - mean) ** 2).sum(axis=1))
         if check is not None:
             check()
     return result

@@ -1,16 +1,171 @@
-"""Privacy metrics: how well the avatars protect the original individuals."""
+"""Privacy metrics: how well the avatars protect the original individuals.
+
+All distances are measured in a FAMD fitted on the originals (avatars projected on it).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
+from scipy.spatial import cKDTree
 
-from avatar_engine.progress import Progress, ShouldStop
-from avatar_engine.types import ColumnType
+from avatar_engine.errors import EngineError, InvalidParameterError, ResourceLimitError
+from avatar_engine.metrics._common import (
+    MetricDefinition,
+    build_space,
+    check_tables,
+    metric_entry,
+    row_hashes,
+)
+from avatar_engine.progress import Progress, ProgressTracker, ShouldStop
+from avatar_engine.types import CATEGORICAL_TYPES, ColumnType
 
-__all__ = ["compute_privacy_metrics"]
+__all__ = ["PRIVACY_METRICS", "compute_privacy_metrics", "hidden_and_cloaking"]
+
+FloatArray = npt.NDArray[np.float64]
+
+PRIVACY_METRICS = {
+    d.name: d
+    for d in (
+        MetricDefinition(
+            "hidden_rate", "Hidden rate", 90.0, "higher",
+            "Share (%) of individuals whose closest avatar is not their own (ties count as "
+            "the chance of picking another one).",
+        ),
+        MetricDefinition(
+            "local_cloaking", "Local cloaking", 5.0, "higher",
+            "Median number of other avatars closer to an individual than its own avatar.",
+        ),
+        MetricDefinition(
+            "distance_to_closest", "Distance to closest", 0.2, "higher",
+            "Median distance from an avatar to its closest original, in the projected space.",
+        ),
+        MetricDefinition(
+            "closest_distances_ratio", "Closest distances ratio", 0.3, "higher",
+            "Median ratio of an avatar's distance to its closest original over its distance "
+            "to the second closest (near 0: the avatar singles out one individual).",
+        ),
+        MetricDefinition(
+            "column_direct_match_protection", "Column direct match protection", 50.0, "higher",
+            "For the worst column, share (%) of avatars whose value differs from their own "
+            "original's.",
+        ),
+        MetricDefinition(
+            "row_direct_match_protection", "Row direct match protection", 90.0, "higher",
+            "Share (%) of avatars that are not an exact copy of any original row (rows hashed).",
+        ),
+        MetricDefinition(
+            "categorical_hidden_rate", "Categorical hidden rate", 90.0, "higher",
+            "Hidden rate computed on the categorical variables only (not applicable without "
+            "categorical variables).",
+        ),
+    )
+}
+
+_CHUNK_ROWS = 65_536
+
+
+def hidden_and_cloaking(
+    original_coords: FloatArray, avatar_coords: FloatArray
+) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """Per individual: the probability its own avatar is NOT the one picked as closest, and
+    the number of other avatars strictly closer than its own (local cloaking).
+
+    An attacker picks the closest avatar, uniformly among ties.
+
+    Example:
+        >>> x = np.array([[0.0], [1.0], [2.0]])
+        >>> hidden, cloaking = hidden_and_cloaking(x, x)
+        >>> hidden.tolist(), cloaking.tolist()
+        ([0.0, 0.0, 0.0], [0, 0, 0])
+    """
+    n = len(original_coords)
+    tree = cKDTree(avatar_coords)
+    own = np.sqrt(((original_coords - avatar_coords) ** 2).sum(axis=1))
+    # strict and tie radii with a relative tolerance for floating-point noise
+    tolerance = 1e-9 * (1.0 + own)
+    hidden = np.empty(n)
+    cloaking = np.empty(n, dtype=np.int64)
+    for start in range(0, n, _CHUNK_ROWS):
+        rows = slice(start, min(n, start + _CHUNK_ROWS))
+        strict_radius = np.maximum(own[rows] - tolerance[rows], 0.0)
+        closer = np.asarray(
+            tree.query_ball_point(original_coords[rows], strict_radius, return_length=True,
+                                  workers=-1), dtype=np.int64)
+        closer = np.where(own[rows] - tolerance[rows] > 0, closer, 0)
+        tied = np.asarray(
+            tree.query_ball_point(original_coords[rows], own[rows] + tolerance[rows],
+                                  return_length=True, workers=-1), dtype=np.int64) - closer
+        tied = np.maximum(tied, 1)
+        cloaking[rows] = closer
+        hidden[rows] = np.where(closer > 0, 1.0, 1.0 - 1.0 / tied)
+    return hidden, cloaking
+
+
+def _closest_distances(
+    original_coords: FloatArray, avatar_coords: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    distances, _ = cKDTree(original_coords).query(avatar_coords, k=2, workers=-1)
+    distances = np.asarray(distances).reshape(len(avatar_coords), 2)
+    first, second = distances[:, 0], distances[:, 1]
+    ratio = np.divide(first, second, out=np.zeros_like(first), where=second > 0)
+    return first, ratio
+
+
+def _column_protection(original: pd.DataFrame, avatars: pd.DataFrame) -> dict[str, float]:
+    protection: dict[str, float] = {}
+    for name in original.columns:
+        left = original[name].reset_index(drop=True)
+        right = avatars[name].reset_index(drop=True)
+        try:
+            same = (left.to_numpy() == right.to_numpy())
+        except (TypeError, ValueError):
+            same = (left.astype(str) == right.astype(str)).to_numpy()
+        same = np.asarray(same, dtype=bool) | (left.isna() & right.isna()).to_numpy()
+        protection[str(name)] = round(100.0 * (1.0 - float(same.mean())), 6)
+    return protection
+
+
+def _known_variable_attack(
+    original: pd.DataFrame, unshuffled: pd.DataFrame, types: Mapping[str, ColumnType] | None,
+    known: Sequence[str], target: str | None, ncp: int,
+) -> dict[str, Any]:
+    space = build_space(original, unshuffled, types, columns=known, ncp=ncp)
+    assert space.original_coords is not None
+    assert space.avatar_coords is not None
+    hidden, _ = hidden_and_cloaking(space.original_coords, space.avatar_coords)
+    result: dict[str, Any] = {
+        "known_variables": list(known),
+        "known_variables_hidden_rate": round(100.0 * float(hidden.mean()), 6),
+    }
+    if target is None:
+        return result
+    _, matched = cKDTree(space.avatar_coords).query(space.original_coords, k=1, workers=-1)
+    guessed = unshuffled[target].reset_index(drop=True).iloc[np.asarray(matched)]
+    truth = original[target].reset_index(drop=True)
+    numeric = pd.api.types.is_numeric_dtype(truth.dtype) and not pd.api.types.is_bool_dtype(
+        truth.dtype) and truth.nunique() > 20
+    if numeric:
+        error = np.abs(truth.to_numpy(dtype=float) - guessed.to_numpy(dtype=float))
+        scale = float(np.nanstd(truth.to_numpy(dtype=float))) or 1.0
+        result["target_inference"] = {
+            "target": target, "kind": "continuous",
+            "median_absolute_error": round(float(np.nanmedian(error)), 6),
+            "median_absolute_error_over_std": round(float(np.nanmedian(error)) / scale, 6),
+        }
+    else:
+        accuracy = float((truth.to_numpy() == guessed.to_numpy()).mean())
+        baseline = float(truth.value_counts(normalize=True, dropna=False).max())
+        result["target_inference"] = {
+            "target": target, "kind": "categorical",
+            "accuracy": round(100.0 * accuracy, 6),
+            "majority_class_accuracy": round(100.0 * baseline, 6),
+        }
+    return result
 
 
 def compute_privacy_metrics(
@@ -25,5 +180,128 @@ def compute_privacy_metrics(
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
 ) -> dict[str, Any]:
-    """Compute the privacy metrics of ``unshuffled`` avatars against ``original``."""
-    raise NotImplementedError
+    """Compute the privacy metrics of ``unshuffled`` avatars against ``original``.
+
+    Args:
+        original: the originals (identifier columns dropped).
+        unshuffled: row i is the avatar of original row i.
+        types: column type overrides.
+        ncp: components of the FAMD fitted on the originals.
+        known_variables: columns an attacker is assumed to know (extra attack in details).
+        target: column the attacker tries to infer from the known variables.
+        seed: accepted for API symmetry; the metrics are deterministic.
+        progress: progress(fraction, phase) callback.
+        should_stop: cancellation poll.
+
+    Returns:
+        {"metrics": {...}, "passed": bool, "details": {...}} (JSON-ready).
+
+    Example:
+        >>> data = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [2.0, 1.0, 4.0, 3.0]})
+        >>> result = compute_privacy_metrics(data, data, ncp=2)
+        >>> result["metrics"]["hidden_rate"]["value"], result["details"]["own_row_copy_rate"]
+        (0.0, 100.0)
+    """
+    del seed
+    try:
+        return _compute(original, unshuffled, types, ncp, known_variables, target, progress,
+                        should_stop)
+    except EngineError:
+        raise
+    except MemoryError:
+        raise ResourceLimitError("Not enough memory to compute the privacy metrics.") from None
+    except Exception as error:
+        raise EngineError(
+            f"Privacy metrics failed unexpectedly ({type(error).__name__}). Check that both "
+            f"tables have the same columns and types."
+        ) from error
+
+
+def _compute(
+    original: pd.DataFrame, unshuffled: pd.DataFrame, types: Mapping[str, ColumnType] | None,
+    ncp: int, known_variables: Sequence[str] | None, target: str | None,
+    progress: Progress | None, should_stop: ShouldStop | None,
+) -> dict[str, Any]:
+    tracker = ProgressTracker(
+        {"projection": 1, "hidden_rate": 3, "distances": 2, "matches": 1, "categorical": 2,
+         "attack": 1},
+        progress, should_stop,
+    )
+    check_tables(original, unshuffled, same_rows=True)
+    for label, name in [("known_variables", v) for v in known_variables or ()] + (
+            [("target", target)] if target is not None else []):
+        if name not in original.columns:
+            raise InvalidParameterError(label, f"Column '{name}' is not in the table.")
+    tracker.start("projection")
+    space = build_space(original, unshuffled, types, ncp=ncp)
+    assert space.original_coords is not None
+    assert space.avatar_coords is not None
+    tracker.done("projection")
+
+    tracker.start("hidden_rate")
+    hidden, cloaking = hidden_and_cloaking(space.original_coords, space.avatar_coords)
+    tracker.done("hidden_rate")
+
+    tracker.start("distances")
+    closest, ratio = _closest_distances(space.original_coords, space.avatar_coords)
+    tracker.done("distances")
+
+    tracker.start("matches")
+    columns = _column_protection(original, unshuffled)
+    hashes_original = row_hashes(space.original.continuous, space.original.codes)
+    hashes_avatars = row_hashes(space.avatars.continuous, space.avatars.codes)
+    own_copies = float((hashes_original == hashes_avatars).mean())
+    any_copies = float(np.isin(hashes_avatars, hashes_original).mean())
+    tracker.done("matches")
+
+    tracker.start("categorical")
+    categorical = [
+        name for name, ctype in space.codec.types.items() if ctype in CATEGORICAL_TYPES
+    ]
+    categorical_hidden: float | None = None
+    if categorical:
+        cat_space = build_space(original, unshuffled, types, columns=categorical, ncp=ncp)
+        assert cat_space.original_coords is not None
+        assert cat_space.avatar_coords is not None
+        cat_hidden, _ = hidden_and_cloaking(cat_space.original_coords, cat_space.avatar_coords)
+        categorical_hidden = 100.0 * float(cat_hidden.mean())
+    tracker.done("categorical")
+
+    tracker.start("attack")
+    attack = (
+        _known_variable_attack(original, unshuffled, types, list(known_variables), target, ncp)
+        if known_variables else None
+    )
+    tracker.done("attack")
+
+    values = {
+        "hidden_rate": 100.0 * float(hidden.mean()),
+        "local_cloaking": float(np.median(cloaking)),
+        "distance_to_closest": float(np.median(closest)),
+        "closest_distances_ratio": float(np.median(ratio)),
+        "column_direct_match_protection": min(columns.values()),
+        "row_direct_match_protection": 100.0 * (1.0 - any_copies),
+        "categorical_hidden_rate": categorical_hidden,
+    }
+    metrics = {name: metric_entry(PRIVACY_METRICS[name], value) for name, value in
+               values.items()}
+    details: dict[str, Any] = {
+        "n_rows": len(original),
+        "ncp": space.famd.ncp if space.famd is not None else ncp,
+        "own_row_copy_rate": round(100.0 * own_copies, 6),
+        "any_row_copy_rate": round(100.0 * any_copies, 6),
+        "local_cloaking_mean": round(float(cloaking.mean()), 6),
+        "hidden_rate_strict": round(100.0 * float((cloaking > 0).mean()), 6),
+        "distance_to_closest_quantiles": {
+            str(q): round(float(np.quantile(closest, q)), 6) for q in (0.05, 0.25, 0.5, 0.75)
+        },
+        "column_direct_match_protection_by_column": columns,
+        "categorical_columns": categorical,
+    }
+    if attack is not None:
+        details["attack"] = attack
+    return {
+        "metrics": metrics,
+        "passed": all(entry["passed"] for entry in metrics.values()),
+        "details": details,
+    }

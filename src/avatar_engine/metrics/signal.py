@@ -5,12 +5,156 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from avatar_engine.progress import Progress, ShouldStop
+from avatar_engine.encoding import ContinuousSpec
+from avatar_engine.errors import EngineError, ResourceLimitError
+from avatar_engine.metrics._common import (
+    MetricDefinition,
+    MetricSpace,
+    build_space,
+    check_tables,
+    metric_entry,
+)
+from avatar_engine.progress import Progress, ProgressTracker, ShouldStop
 from avatar_engine.types import ColumnType
 
-__all__ = ["compute_signal_metrics"]
+__all__ = ["SIGNAL_METRICS", "compute_signal_metrics", "hellinger_distance"]
+
+FloatArray = npt.NDArray[np.float64]
+
+SIGNAL_METRICS = {
+    d.name: d
+    for d in (
+        MetricDefinition(
+            "hellinger_mean", "Hellinger distance (mean)", 0.1, "lower",
+            "Mean over variables of the Hellinger distance between the original and avatar "
+            "marginal distributions (0: identical, 1: disjoint).",
+        ),
+        MetricDefinition(
+            "hellinger_std", "Hellinger distance (std)", 0.1, "lower",
+            "Standard deviation over variables of the Hellinger distance.",
+        ),
+        MetricDefinition(
+            "correlation_difference_ratio", "Correlation difference ratio", 10.0, "lower",
+            "100 * sum over variable pairs of |r_original - r_avatar| / sum of |r_original| "
+            "(Pearson on the FAMD-encoded variables).",
+        ),
+    )
+}
+
+_DISCRETE_MAX_DISTINCT = 30
+_MAX_BINS = 50
+
+
+def hellinger_distance(p: FloatArray, q: FloatArray) -> float:
+    """H = (1/sqrt 2) * ||sqrt(p) - sqrt(q)||_2 of two frequency vectors (normalised here).
+
+    Example:
+        >>> hellinger_distance(np.array([1.0, 0.0]), np.array([0.0, 1.0]))
+        1.0
+    """
+    p = p / p.sum() if p.sum() > 0 else p
+    q = q / q.sum() if q.sum() > 0 else q
+    return float(np.sqrt(0.5 * ((np.sqrt(p) - np.sqrt(q)) ** 2).sum()))
+
+
+def _continuous_frequencies(
+    spec: ContinuousSpec, original: FloatArray, avatars: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    observed = original[~np.isnan(original)]
+    produced = avatars[~np.isnan(avatars)]
+    distinct = np.unique(observed)
+    if len(distinct) <= _DISCRETE_MAX_DISTINCT:
+        edges = np.concatenate(([-np.inf], (distinct[1:] + distinct[:-1]) / 2, [np.inf]))
+    else:
+        n_bins = int(min(_MAX_BINS, np.ceil(np.log2(len(observed))) + 1))
+        edges = np.histogram_bin_edges(observed, bins=n_bins)
+        edges[0], edges[-1] = -np.inf, np.inf
+    p = np.histogram(observed, bins=edges)[0].astype(np.float64)
+    q = np.histogram(produced, bins=edges)[0].astype(np.float64)
+    p = np.append(p, float(len(original) - len(observed)))
+    q = np.append(q, float(len(avatars) - len(produced)))
+    return p, q
+
+
+def _hellinger_by_variable(space: MetricSpace) -> dict[str, float]:
+    result: dict[str, float] = {}
+    for j, spec in enumerate(space.codec.continuous_specs):
+        p, q = _continuous_frequencies(
+            spec, space.original.continuous[:, j], space.avatars.continuous[:, j]
+        )
+        result[spec.name] = hellinger_distance(p, q)
+    for j, qspec in enumerate(space.codec.categorical_specs):
+        if qspec.indicator_of is not None:
+            continue
+        m = len(qspec.modalities)
+        # last slot: missing or unseen modality
+        p = np.bincount(np.where(space.original.codes[:, j] >= 0, space.original.codes[:, j], m),
+                        minlength=m + 1).astype(np.float64)
+        q = np.bincount(np.where(space.avatars.codes[:, j] >= 0, space.avatars.codes[:, j], m),
+                        minlength=m + 1).astype(np.float64)
+        result[qspec.name] = hellinger_distance(p, q)
+    return result
+
+
+def _encoded(space: MetricSpace, which: str) -> tuple[FloatArray, list[int]]:
+    """Continuous columns and one dummy per modality, with the variable each comes from."""
+    continuous, codes = space.original_filled if which == "original" else space.avatars_filled
+    blocks = [continuous]
+    owners = list(range(continuous.shape[1]))
+    variable = continuous.shape[1]
+    for j, spec in enumerate(space.codec.categorical_specs):
+        if spec.indicator_of is not None:
+            continue
+        m = len(spec.modalities)
+        dummies = np.zeros((len(codes), m))
+        valid = codes[:, j] >= 0
+        dummies[np.flatnonzero(valid), codes[valid, j]] = 1.0
+        blocks.append(dummies)
+        owners.extend([variable] * m)
+        variable += 1
+    return np.hstack(blocks), owners
+
+
+def _correlations(matrix: FloatArray) -> FloatArray:
+    centred = matrix - matrix.mean(axis=0)
+    norms = np.sqrt((centred**2).sum(axis=0))
+    safe = np.where(norms > 0, norms, 1.0)
+    normalised = centred / safe
+    correlation = normalised.T @ normalised
+    correlation[:, norms == 0] = 0.0
+    correlation[norms == 0, :] = 0.0
+    return np.asarray(np.clip(correlation, -1.0, 1.0))
+
+
+def _correlation_difference_ratio(space: MetricSpace) -> tuple[float, int]:
+    original, owners = _encoded(space, "original")
+    avatars, _ = _encoded(space, "avatars")
+    if original.shape[1] < 2:
+        return 0.0, 0
+    r_original = _correlations(original)
+    r_avatars = _correlations(avatars)
+    owner = np.asarray(owners)
+    upper = np.triu(np.ones_like(r_original, dtype=bool), k=1) & (
+        owner[:, None] != owner[None, :])
+    denominator = float(np.abs(r_original[upper]).sum())
+    numerator = float(np.abs(r_original[upper] - r_avatars[upper]).sum())
+    pairs = int(upper.sum())
+    if denominator <= 0:
+        return (0.0 if numerator <= 0 else float("inf")), pairs
+    return 100.0 * numerator / denominator, pairs
+
+
+def _spread(space: MetricSpace) -> dict[str, float]:
+    ratios: dict[str, float] = {}
+    for j, spec in enumerate(space.codec.continuous_specs):
+        original_std = float(np.nanstd(space.original.continuous[:, j]))
+        avatar_std = float(np.nanstd(space.avatars.continuous[:, j]))
+        ratios[spec.name] = round(avatar_std / original_std, 6) if original_std > 0 else 1.0
+    return ratios
 
 
 def compute_signal_metrics(
@@ -23,5 +167,71 @@ def compute_signal_metrics(
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
 ) -> dict[str, Any]:
-    """Compute the signal metrics of ``avatars`` against ``original``."""
-    raise NotImplementedError
+    """Compute the signal metrics of ``avatars`` (shuffled or not) against ``original``.
+
+    Args:
+        original: the originals (identifier columns dropped).
+        avatars: the avatars, same columns.
+        types: column type overrides.
+        ncp: accepted for API symmetry (the signal metrics need no projection).
+        seed: accepted for API symmetry; the metrics are deterministic.
+        progress: progress(fraction, phase) callback.
+        should_stop: cancellation poll.
+
+    Returns:
+        {"metrics": {...}, "passed": bool, "details": {...}} (JSON-ready).
+
+    Example:
+        >>> data = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": ["x", "y", "x", "y"]})
+        >>> compute_signal_metrics(data, data)["metrics"]["hellinger_mean"]["value"]
+        0.0
+    """
+    del seed, ncp
+    try:
+        return _compute(original, avatars, types, progress, should_stop)
+    except EngineError:
+        raise
+    except MemoryError:
+        raise ResourceLimitError("Not enough memory to compute the signal metrics.") from None
+    except Exception as error:
+        raise EngineError(
+            f"Signal metrics failed unexpectedly ({type(error).__name__}). Check that both "
+            f"tables have the same columns and types."
+        ) from error
+
+
+def _compute(
+    original: pd.DataFrame, avatars: pd.DataFrame, types: Mapping[str, ColumnType] | None,
+    progress: Progress | None, should_stop: ShouldStop | None,
+) -> dict[str, Any]:
+    tracker = ProgressTracker({"encoding": 1, "hellinger": 1, "correlations": 2},
+                              progress, should_stop)
+    check_tables(original, avatars, same_rows=False)
+    tracker.start("encoding")
+    space = build_space(original, avatars, types)
+    tracker.done("encoding")
+    tracker.start("hellinger")
+    by_variable = _hellinger_by_variable(space)
+    distances = np.array(list(by_variable.values()))
+    tracker.done("hellinger")
+    tracker.start("correlations")
+    ratio, pairs = _correlation_difference_ratio(space)
+    tracker.done("correlations")
+    values = {
+        "hellinger_mean": float(distances.mean()),
+        "hellinger_std": float(distances.std()),
+        "correlation_difference_ratio": ratio,
+    }
+    metrics = {name: metric_entry(SIGNAL_METRICS[name], value) for name, value in
+               values.items()}
+    return {
+        "metrics": metrics,
+        "passed": all(entry["passed"] for entry in metrics.values()),
+        "details": {
+            "n_original_rows": len(original),
+            "n_avatar_rows": len(avatars),
+            "hellinger_by_variable": {k: round(v, 6) for k, v in by_variable.items()},
+            "std_ratio_by_variable": _spread(space),
+            "correlation_pairs": pairs,
+        },
+    }

@@ -1,0 +1,142 @@
+"""Shared pieces of the metrics: the projection fitted on the originals, result formatting."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from avatar_engine.encoding import EncodedTable, TableCodec, row_hashes
+from avatar_engine.errors import InvalidDataError, InvalidParameterError
+from avatar_engine.projection import Famd
+from avatar_engine.types import ColumnType, infer_types
+
+__all__ = ["MetricDefinition", "MetricSpace", "build_space", "check_tables", "metric_entry",
+           "row_hashes"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class MetricDefinition:
+    """A metric's target and wording."""
+
+    name: str
+    label: str
+    target: float
+    direction: str
+    description: str
+
+
+def metric_entry(definition: MetricDefinition, value: float | None) -> dict[str, Any]:
+    """JSON-ready entry of one metric; a None value (not applicable) passes."""
+    if value is None or not np.isfinite(value):
+        passed = value is None
+        shown: float | None = None
+    else:
+        shown = round(float(value), 6)
+        passed = shown > definition.target if definition.direction == "higher" else (
+            shown < definition.target)
+    return {
+        "value": shown,
+        "target": definition.target,
+        "direction": definition.direction,
+        "passed": bool(passed),
+        "label": definition.label,
+        "description": definition.description,
+    }
+
+
+def check_tables(
+    original: pd.DataFrame, other: pd.DataFrame, *, same_rows: bool
+) -> None:
+    """Both tables must have the same columns (and rows, for privacy metrics)."""
+    for name, table in (("original", original), ("avatars", other)):
+        if not isinstance(table, pd.DataFrame):
+            raise InvalidDataError(f"The {name} data must be a table (pandas DataFrame).")
+        if table.columns.duplicated().any():
+            raise InvalidDataError(f"The {name} table has duplicate column names.")
+    if len(original) < 2:
+        raise InvalidDataError("Metrics need at least 2 original rows.")
+    if len(other) < 1:
+        raise InvalidDataError("The avatar table is empty.")
+    missing = [str(c) for c in original.columns if c not in other.columns]
+    extra = [str(c) for c in other.columns if c not in original.columns]
+    if missing or extra:
+        raise InvalidDataError(
+            "Original and avatar tables must have the same columns "
+            f"(missing in avatars: {missing[:5]}, unexpected: {extra[:5]}). Drop identifier "
+            "columns from both before computing metrics.",
+            column=(missing or extra)[0],
+        )
+    if same_rows and len(original) != len(other):
+        raise InvalidDataError(
+            f"Privacy metrics compare each original with its own avatar: pass the UNSHUFFLED "
+            f"avatars ({len(other)} rows given for {len(original)} originals)."
+        )
+
+
+def _fill(table: EncodedTable, means: FloatArray) -> tuple[FloatArray, IntArray]:
+    continuous = np.where(np.isnan(table.continuous), means, table.continuous)
+    codes = table.codes.copy()
+    return continuous, codes
+
+
+@dataclass
+class MetricSpace:
+    """Originals and avatars encoded by the originals' codec and projected on their FAMD."""
+
+    codec: TableCodec
+    original: EncodedTable
+    avatars: EncodedTable
+    original_filled: tuple[FloatArray, IntArray]
+    avatars_filled: tuple[FloatArray, IntArray]
+    famd: Famd | None = None
+    original_coords: FloatArray | None = None
+    avatar_coords: FloatArray | None = None
+
+
+def build_space(
+    original: pd.DataFrame,
+    avatars: pd.DataFrame,
+    types: Mapping[str, ColumnType] | None,
+    *,
+    columns: Sequence[str] | None = None,
+    ncp: int | None = None,
+) -> MetricSpace:
+    """Encode both tables with a codec fitted on the originals; project when ``ncp`` given.
+
+    Missing continuous values are filled with the originals' mean; a missing (or unseen)
+    modality contributes no dummy; missingness itself is an indicator variable.
+    """
+    names = [str(c) for c in (columns if columns is not None else original.columns)]
+    overrides = {str(k): v for k, v in (types or {}).items() if str(k) in names}
+    column_types = infer_types(original[names], overrides)
+    codec = TableCodec(column_types)
+    encoded_original = codec.fit_encode(original[names].reset_index(drop=True))
+    encoded_avatars = codec.encode(avatars[names].reset_index(drop=True))
+    means = np.nanmean(encoded_original.continuous, axis=0) if (
+        encoded_original.continuous.shape[1]) else np.zeros(0)
+    space = MetricSpace(
+        codec=codec,
+        original=encoded_original,
+        avatars=encoded_avatars,
+        original_filled=_fill(encoded_original, means),
+        avatars_filled=_fill(encoded_avatars, means),
+    )
+    if ncp is not None:
+        if not isinstance(ncp, int) or ncp < 1:
+            raise InvalidParameterError("ncp", f"ncp must be a positive integer (got {ncp!r}).")
+        n_modalities = [len(s.modalities) for s in codec.categorical_specs]
+        dims = encoded_original.continuous.shape[1] + sum(n_modalities)
+        famd = Famd(max(1, min(ncp, dims, len(original) - 1)))
+        continuous, codes = space.original_filled
+        space.famd = famd
+        space.original_coords = famd.fit_transform(continuous, codes, n_modalities)
+        space.avatar_coords = famd.transform(*space.avatars_filled)
+    return space
