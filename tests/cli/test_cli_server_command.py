@@ -13,6 +13,7 @@ import httpx
 import pytest
 from cli_support import clean_env, server_pids
 
+from avatars._cli import main
 from avatars._local import LocalServerError, free_port, local_server
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -31,7 +32,9 @@ def _wait_healthy(url: str, process: subprocess.Popen[str], seconds: float = 120
     raise AssertionError("the server did not start")
 
 
-def test_foreground_server_is_reused_and_never_stopped_by_others(tmp_path: Path) -> None:
+def test_foreground_server_is_reused_and_never_stopped_by_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data_dir = tmp_path / "data"
     port = free_port()
     command = [sys.executable, "-m", "avatars._cli", "server", "--port", str(port)]
@@ -56,16 +59,8 @@ def test_foreground_server_is_reused_and_never_stopped_by_others(tmp_path: Path)
             assert not server.started_here
         assert process.poll() is None, "a user-started server was stopped"
 
-        second = subprocess.run(
-            [*command, "--data-dir", str(data_dir)],
-            capture_output=True,
-            text=True,
-            env=clean_env(tmp_path / "home"),
-            timeout=60,
-            check=False,
-        )
-        assert second.returncode == 2
-        assert "already runs" in second.stderr
+        assert main(["server", "--data-dir", str(data_dir)]) == 2, "two servers on one folder"
+        assert "already runs" in capsys.readouterr().err
     finally:
         process.send_signal(signal.SIGTERM)
         _out, err = process.communicate(timeout=60)
