@@ -382,9 +382,12 @@ def _check_cells(data: pd.DataFrame, name: str) -> None:
         series = data[column]
         if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
             continue
-        lengths = series.map(lambda v: len(v) if isinstance(v, str) else 0)
-        if len(lengths) and int(lengths.max()) > MAX_CELL_CHARS:
-            row = int(np.argmax(lengths.to_numpy())) + 1
+        try:
+            lengths = series.str.len().fillna(0).to_numpy(dtype=float)
+        except AttributeError:  # an object column without any text
+            continue
+        if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+            row = int(np.argmax(lengths)) + 1
             raise JobFailure(
                 f"dataset {name!r}: column {column!r} has a value of {int(lengths.max())} "
                 f"characters on data row {row} (limit {MAX_CELL_CHARS}); fix the file."
