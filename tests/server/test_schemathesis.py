@@ -159,6 +159,7 @@ def test_summary_every_operation_was_exercised(capsys: pytest.CaptureFixture[str
         print(
             f"\nschemathesis: {len(operations)} operations, {sum(_CALLS.values())} requests "
             f"(min {min(_CALLS.values())}, max {max(_CALLS.values())} per operation), "
-            f"status classes {dict(sorted(_STATUSES.items()))}"
+            f"status classes {dict(sorted(_STATUSES.items()))}; fewer than {EXAMPLES}: "
+            f"{ {op: n for op, n in sorted(_CALLS.items()) if n < EXAMPLES} }"
         )
     assert _STATUSES.get(5, 0) == 0
