@@ -234,8 +234,9 @@ def wait_for_job(client: TestClient, name: str, timeout: float = 180.0) -> dict[
         response = client.get(f"/api/jobs/{name}", params={"wait": 30})
         assert response.status_code == 200, response.text
         job = dict(response.json())
-        if job["done"] or time.monotonic() > deadline:
+        if job["done"]:
             return job
+        assert time.monotonic() < deadline, f"job not done after {timeout} s: {job}"
 
 
 def wait_for_status(

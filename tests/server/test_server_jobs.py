@@ -177,7 +177,7 @@ def test_failed_parent_gives_parent_error(jobs_server: ServerHarness) -> None:
     report_parent = create_job(carol, set_name, "signal_metrics", [standard])
     report = create_job(carol, set_name, "report", [standard, privacy, report_parent])
     failed = wait_for_job(carol, standard)
-    assert failed["status"] == "error"
+    assert failed["status"] == "error", failed
     assert "wbcd.csv" in failed["exception"]
     for name in (privacy, report_parent, report):
         child = wait_for_job(carol, name)
