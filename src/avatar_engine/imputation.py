@@ -118,9 +118,9 @@ def _knn(problem: _Problem, k: int, donors: IntArray) -> tuple[FloatArray, IntAr
 
 def _fast_knn(problem: _Problem, k: int, donors: IntArray) -> tuple[FloatArray, IntArray]:
     base_continuous, base_codes = _column_fill(problem, ImputationMethod.MEAN)
-    filled_problem = _Problem(base_continuous, base_codes, problem.n_modalities)
-    matrix = _standardized(filled_problem, base_continuous)
-    centred = matrix - matrix.mean(axis=0)
+    matrix = _standardized(problem, problem.continuous)
+    # holes sit at the column means (dummies: at the modality proportions)
+    centred = np.nan_to_num(matrix - np.nanmean(matrix, axis=0), nan=0.0)
     components = min(_FAST_KNN_COMPONENTS, centred.shape[1])
     eigenvalues, vectors = np.linalg.eigh(centred.T @ centred)
     coords = centred @ vectors[:, np.argsort(eigenvalues)[::-1][:components]]
@@ -132,7 +132,8 @@ def _fast_knn(problem: _Problem, k: int, donors: IntArray) -> tuple[FloatArray, 
     codes = base_codes
     if not len(incomplete):
         return continuous, codes
-    neighbours = min(k, len(donors))
+    # extra candidates, since some neighbours miss the same values; the k first observed count
+    neighbours = min(3 * k + 10, len(donors))
     _, found = tree.query(coords[incomplete], k=neighbours, workers=-1)
     found = donors[np.asarray(found).reshape(len(incomplete), neighbours)]
     for j in range(problem.continuous.shape[1]):
@@ -141,6 +142,7 @@ def _fast_knn(problem: _Problem, k: int, donors: IntArray) -> tuple[FloatArray, 
             continue
         values = problem.continuous[found[holes], j]
         observed = ~np.isnan(values)
+        observed &= np.cumsum(observed, axis=1) <= k
         totals = np.where(observed, values, 0.0).sum(axis=1)
         counts = observed.sum(axis=1)
         rows = incomplete[holes]
@@ -154,7 +156,7 @@ def _fast_knn(problem: _Problem, k: int, donors: IntArray) -> tuple[FloatArray, 
         votes = np.zeros((len(values), m))
         row_index = np.repeat(np.arange(len(values)), values.shape[1])
         flat = values.ravel()
-        keep = flat >= 0
+        keep = ((values >= 0) & (np.cumsum(values >= 0, axis=1) <= k)).ravel()
         np.add.at(votes, (row_index[keep], flat[keep]), 1.0)
         rows = incomplete[holes]
         codes[rows, j] = np.where(votes.sum(axis=1) > 0, votes.argmax(axis=1), codes[rows, j])

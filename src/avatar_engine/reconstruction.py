@@ -192,9 +192,9 @@ def _nudge_continuous(
         support = spec.support
         position = np.clip(np.searchsorted(support, values), 0, len(support) - 1)
         steps = direction.astype(np.int64)
-        moved = position + steps
-        moved = np.where((moved < 0) | (moved >= len(support)), position - steps, moved)
-        return np.asarray(support[np.clip(moved, 0, len(support) - 1)], dtype=np.float64)
+        target = position + steps
+        target = np.where((target < 0) | (target >= len(support)), position - steps, target)
+        return np.asarray(support[np.clip(target, 0, len(support) - 1)], dtype=np.float64)
     if spec.ctype is ColumnType.FLOAT:
         step = 10.0 ** (-spec.decimals) if spec.decimals is not None else max(
             1e-9, 0.01 * float(np.std(spec.sorted_values)))

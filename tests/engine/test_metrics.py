@@ -1,0 +1,160 @@
+"""Privacy and signal metrics on hand-made cases with known answers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from avatar_engine import compute_privacy_metrics, compute_signal_metrics
+from avatar_engine.metrics.privacy import hidden_and_cloaking
+from avatar_engine.metrics.signal import hellinger_distance
+
+SHAPE_KEYS = {"value", "target", "direction", "passed", "label", "description"}
+
+
+def _unique_table(rows: int = 200, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    latent = rng.normal(size=rows)
+    return pd.DataFrame({
+        "x": latent + rng.normal(0, 0.3, rows),
+        "y": 2 * latent + rng.normal(0, 0.3, rows),
+        "z": rng.normal(size=rows),
+        "c": np.where(latent > 0, "hi", "lo"),
+        "d": rng.choice(["p", "q", "r"], rows),
+    })
+
+
+def test_identity_avatars_are_fully_exposed() -> None:
+    table = _unique_table()
+    result = compute_privacy_metrics(table, table.copy())
+    metrics = result["metrics"]
+    assert metrics["hidden_rate"]["value"] == 0.0
+    assert metrics["local_cloaking"]["value"] == 0.0
+    assert metrics["distance_to_closest"]["value"] == 0.0
+    assert metrics["closest_distances_ratio"]["value"] == 0.0
+    assert metrics["column_direct_match_protection"]["value"] == 0.0
+    assert metrics["row_direct_match_protection"]["value"] == 0.0
+    assert result["details"]["own_row_copy_rate"] == 100.0
+    assert result["details"]["any_row_copy_rate"] == 100.0
+    assert result["passed"] is False
+    # categorical profiles are shared by many rows here: ties hide them, as they should
+    assert metrics["categorical_hidden_rate"]["value"] > 90
+    failing = {name for name, entry in metrics.items() if not entry["passed"]}
+    assert failing == set(metrics) - {"categorical_hidden_rate"}
+
+
+def test_random_permutation_scores_high() -> None:
+    table = _unique_table()
+    rng = np.random.default_rng(1)
+    permuted = table.apply(lambda column: column.sample(frac=1, random_state=rng).to_numpy())
+    result = compute_privacy_metrics(table, permuted)
+    metrics = result["metrics"]
+    assert metrics["hidden_rate"]["value"] > 95
+    assert metrics["local_cloaking"]["value"] > 20
+    assert metrics["row_direct_match_protection"]["value"] == 100.0
+    assert result["details"]["own_row_copy_rate"] == 0.0
+
+
+def test_shape_is_json_ready() -> None:
+    table = _unique_table(60)
+    for result in (compute_privacy_metrics(table, table), compute_signal_metrics(table, table)):
+        json.dumps(result)
+        assert set(result) == {"metrics", "passed", "details"}
+        for entry in result["metrics"].values():
+            assert set(entry) == SHAPE_KEYS
+            assert entry["direction"] in {"higher", "lower"}
+
+
+def test_copies_are_detected_on_hashed_rows_whatever_the_dtype() -> None:
+    table = pd.DataFrame({"a": np.arange(40) % 7, "b": np.arange(40) % 5, "c": np.arange(40)})
+    avatars = table.astype(float)
+    avatars.loc[:9, "c"] = avatars.loc[:9, "c"] + 0.5
+    avatars.loc[10:19] = avatars.loc[10:19].to_numpy()[::-1]
+    details = compute_privacy_metrics(table, avatars, ncp=2)["details"]
+    assert details["own_row_copy_rate"] == 50.0
+    assert details["any_row_copy_rate"] == 75.0
+
+
+def test_hidden_rate_counts_ties_as_chance() -> None:
+    originals = np.array([[0.0], [0.0], [5.0], [9.0]])
+    avatars = np.array([[0.0], [0.0], [5.0], [9.0]])
+    hidden, cloaking = hidden_and_cloaking(originals, avatars)
+    assert hidden.tolist() == [0.5, 0.5, 0.0, 0.0]
+    assert cloaking.tolist() == [0, 0, 0, 0]
+
+
+def test_local_cloaking_counts_strictly_closer_avatars() -> None:
+    originals = np.array([[0.0], [10.0], [20.0], [30.0]])
+    avatars = np.array([[3.0], [1.0], [2.0], [30.0]])
+    _, cloaking = hidden_and_cloaking(originals, avatars)
+    # original 10: avatars 3 and 2 (distances 7, 8) beat its own (9); original 20: 30 and 3
+    assert cloaking.tolist() == [2, 2, 2, 0]
+
+
+def test_categorical_hidden_rate_only_with_categories() -> None:
+    numbers = pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) ** 2})
+    entry = compute_privacy_metrics(numbers, numbers)["metrics"]["categorical_hidden_rate"]
+    assert entry["value"] is None
+    assert entry["passed"] is True
+    table = _unique_table()
+    assert compute_privacy_metrics(table, table)["metrics"]["categorical_hidden_rate"][
+        "value"] < 100
+
+
+def test_known_variables_attack_details() -> None:
+    table = _unique_table()
+    details = compute_privacy_metrics(table, table, known_variables=["x", "z"], target="c")[
+        "details"]["attack"]
+    assert details["known_variables_hidden_rate"] == 0.0
+    assert details["target_inference"]["accuracy"] == 100.0
+
+
+def test_hellinger_known_values() -> None:
+    assert hellinger_distance(np.array([0.5, 0.5]), np.array([0.5, 0.5])) == 0.0
+    assert hellinger_distance(np.array([1.0, 0.0]), np.array([0.0, 1.0])) == pytest.approx(1.0)
+    expected = np.sqrt(0.5 * ((np.sqrt(0.25) - np.sqrt(0.5)) ** 2
+                              + (np.sqrt(0.75) - np.sqrt(0.5)) ** 2))
+    assert hellinger_distance(np.array([1.0, 3.0]), np.array([1.0, 1.0])) == pytest.approx(
+        expected)
+
+
+def test_signal_identity_is_perfect_and_shuffle_keeps_marginals() -> None:
+    table = _unique_table()
+    identical = compute_signal_metrics(table, table)
+    assert identical["metrics"]["hellinger_mean"]["value"] == 0.0
+    assert identical["metrics"]["correlation_difference_ratio"]["value"] == 0.0
+    assert identical["passed"] is True
+    rng = np.random.default_rng(0)
+    independent = table.apply(lambda column: column.sample(frac=1, random_state=rng).to_numpy())
+    scores = compute_signal_metrics(table, independent)["metrics"]
+    assert scores["hellinger_mean"]["value"] == 0.0
+    assert scores["correlation_difference_ratio"]["value"] > 50
+    assert scores["correlation_difference_ratio"]["passed"] is False
+
+
+def test_signal_detects_a_shifted_marginal() -> None:
+    table = _unique_table()
+    shifted = table.assign(x=table["x"] + 3 * table["x"].std())
+    result = compute_signal_metrics(table, shifted)
+    assert result["details"]["hellinger_by_variable"]["x"] > 0.8
+    assert result["details"]["hellinger_by_variable"]["y"] == 0.0
+
+
+def test_signal_accepts_more_or_fewer_avatars() -> None:
+    table = _unique_table()
+    result = compute_signal_metrics(table, table.iloc[:50])
+    assert result["details"]["n_avatar_rows"] == 50
+
+
+def test_metrics_report_progress_and_cancel() -> None:
+    from avatar_engine import AvatarizationCancelled
+
+    table = _unique_table(50)
+    phases: list[str] = []
+    compute_privacy_metrics(table, table, progress=lambda f, p: phases.append(p))
+    assert "hidden_rate" in phases
+    with pytest.raises(AvatarizationCancelled):
+        compute_signal_metrics(table, table, should_stop=lambda: True)
