@@ -256,6 +256,7 @@ def bench_completion_delay(base_url: str, api_key: str, jobs: int) -> dict[str, 
     manager = Manager(base_url, api_key=api_key)
     poll_delays: list[float] = []
     accessor_delays: list[float] = []
+    fetch_costs: list[float] = []
     for index in range(jobs):
         runner = manager.create_runner(set_name=f"bench-{index}")
         runner.show_progress = False
@@ -269,6 +270,10 @@ def bench_completion_delay(base_url: str, api_key: str, jobs: int) -> dict[str, 
             returned = time.time()
             job = client.jobs.get_job(job_name)
             accessor_delays.append(returned - _finished_at(job))
+            started = time.perf_counter()  # the part that is not waiting: list + download
+            files = client.results.get_results(job_name)
+            client.results.read_result_dataframe(job_name, files["shuffled"][0])
+            fetch_costs.append(time.perf_counter() - started)
         else:
             job = client.jobs.get_job(job_name, wait=60)
             while not job.done:
@@ -280,6 +285,7 @@ def bench_completion_delay(base_url: str, api_key: str, jobs: int) -> dict[str, 
         "jobs": jobs,
         "long_poll_ms": [round(d * 1000, 1) for d in poll_delays],
         "accessor_ms": [round(d * 1000, 1) for d in accessor_delays],
+        "fetch_ms": [round(d * 1000, 1) for d in fetch_costs],
         "max_ms": round(max(poll_delays + accessor_delays, default=float("nan")) * 1000, 1),
     }
 
@@ -358,7 +364,16 @@ data folder; the client runs in the benchmark process).
 | (a) `client.health.get_health()` vs raw httpx GET, median of {overhead['calls']} interleaved calls | {overhead['sdk_median_ms']:.2f} ms vs {overhead['raw_median_ms']:.2f} ms: ratio **{overhead['ratio']:.2f}** | <= 1.3 | {mark[ok['a']]} |
 | (b) upload of a {upload['mib']} MiB CSV from disk (sha-256 pass + streamed PUT) | **{upload['mb_per_s']:.0f} MB/s** ({upload['seconds']:.1f} s), peak RSS +**{upload['peak_rss_over_baseline_mib']:.1f} MiB** | <= 64 MiB | {mark[ok['b']]} |
 {frame_rows(frames)}
-| (c) job `finished_at` on the server -> SDK returns (wbcd, k=15), {delay['jobs']} jobs | long-poll `get_job(wait=60)`: {delay['long_poll_ms']} ms; `runner.shuffled()` (incl. download + parse): {delay['accessor_ms']} ms; max **{delay['max_ms']} ms** | <= 100 ms | {mark[ok['c']]} |
+| (c) job `finished_at` on the server -> SDK returns (wbcd, k=15), {delay['jobs']} jobs | long-poll `get_job(wait=60)`: {delay['long_poll_ms']} ms; `runner.shuffled()`: {delay['accessor_ms']} ms, of which listing + download + parse {delay['fetch_ms']} ms; max **{delay['max_ms']} ms** | <= 100 ms | {mark[ok['c']]} |
+
+Notes: (a) both sides reuse one keep-alive connection; the SDK adds URL/header building, auth,
+the retry loop and the generated model parsing. (b) peak RSS is sampled every 5 ms in the
+client process (the server is another process); the file goes through a sha-256 pass, then
+1 MiB chunks. (c) the SDK's own share is one request plus, for the accessor, the listing +
+download + parse shown; the rest of the delay is the server's long-poll granularity: it
+re-reads the job every `WAIT_POLL_SECONDS` (0.25 s in `avatar_server/routes/jobs.py`), so a
+waiting request learns of completion 0-250 ms late. Meeting 100 ms needs the server to wake
+waiting requests when a job ends (or to re-read every <= 50 ms).
 """  # noqa: E501
     print(section)
     if not args.no_write:
