@@ -13,6 +13,8 @@ from email.utils import format_datetime
 import httpx
 import pytest
 from fake_avatars_api import FakeAvatarsApi, drop_after, error, refuse
+from hypothesis import given
+from hypothesis import strategies as st
 
 import avatars
 from avatars import ApiClient, ClientConfig
@@ -246,3 +248,34 @@ def test_timeout_surfaces_as_sdk_timeout_error_in_time(silent_server: str) -> No
     assert isinstance(caught.value, builtins.TimeoutError)
     assert "0.3 s" in str(caught.value)
     assert "AVATAR_TIMEOUT" in str(caught.value)
+
+
+@given(
+    attempt=st.integers(min_value=0, max_value=50),
+    draw=st.floats(min_value=0.0, max_value=1.0),
+    base=st.floats(min_value=0.01, max_value=5.0),
+    cap=st.floats(min_value=0.01, max_value=60.0),
+)
+def test_backoff_stays_within_its_ceiling(
+    attempt: int, draw: float, base: float, cap: float
+) -> None:
+    wait = RetryPolicy(backoff_base=base, backoff_cap=cap).backoff(attempt, lambda: draw)
+    assert 0.0 <= wait <= min(cap, base * 2**attempt) + 1e-9
+
+
+@given(
+    method=st.sampled_from(["GET", "PUT", "DELETE", "POST", "PATCH"]),
+    keyed=st.booleans(),
+    status=st.sampled_from([400, 404, 429, 500, 501, 502, 503, 504]),
+    attempt=st.integers(min_value=0, max_value=5),
+)
+def test_retry_decisions_never_repeat_an_unsafe_request(
+    method: str, keyed: bool, status: int, attempt: int
+) -> None:
+    policy = RetryPolicy(max_retries=3)
+    headers = {"Idempotency-Key": "k"} if keyed else {}
+    request = httpx.Request(method, "http://h/api/x", headers=headers)
+    wait = policy.retry_wait(request, httpx.Response(status, request=request), attempt)
+    safe = method in {"GET", "PUT", "DELETE"} or keyed
+    retryable = (status in {502, 503, 504} and safe) or status == 429
+    assert (wait is not None) == (retryable and attempt < 3)
