@@ -281,6 +281,13 @@ def load(args: argparse.Namespace, base: str, headers: dict[str, str]) -> dict[s
         default=None,
     )
     busy = (finished_at - first_start).total_seconds() if finished_at and first_start else 0.0
+    run_times = [
+        (
+            datetime.fromisoformat(j["finished_at"]) - datetime.fromisoformat(j["started_at"])
+        ).total_seconds()
+        for j in finished
+        if j.get("started_at") and j.get("finished_at")
+    ]
     return {
         "clients": args.clients,
         "jobs_per_client": args.jobs_per_client,
@@ -304,6 +311,7 @@ def load(args: argparse.Namespace, base: str, headers: dict[str, str]) -> dict[s
         "total_seconds": ended - started,
         "finished_jobs": len(finished),
         "finished_per_second": len(finished) / busy if busy else 0.0,
+        "job_run_seconds_median": statistics.median(run_times) if run_times else float("nan"),
         "last_finished_at": finished_at.isoformat() if finished_at else None,
         "get_samples": len(latencies),
         "get_p50_ms": 1000 * percentile(latencies, 0.50),
@@ -314,9 +322,10 @@ def load(args: argparse.Namespace, base: str, headers: dict[str, str]) -> dict[s
 
 
 def machine() -> str:
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}; load average at the end {load} (shared machine)"
     )
 
 
@@ -348,6 +357,7 @@ Real server process (`python -m avatar_server`, {result["workers"]} job workers,
 | still queued/running at the time limit (then cancelled) | {result["cancelled_at_limit"]} | - |
 | submissions per second (2 POSTs each) | {result["submissions_per_second"]:.1f} | - |
 | finished jobs per second (first start -> last finish) | {result["finished_per_second"]:.2f} | - |
+| median run time of one job (start -> finish) | {result["job_run_seconds_median"]:.1f} s | - |
 | wall time | {result["total_seconds"]:.1f} s | bounded |
 | `GET /api/jobs/{{name}}` p50 / p95 / max | {latency} | - |
 
