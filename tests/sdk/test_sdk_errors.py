@@ -129,3 +129,12 @@ def test_redirects_are_not_followed_and_say_where_to_go() -> None:
     with pytest.raises(avatars.ApiError, match="use that address as base_url") as caught:
         client_answering(moved).users.get_me()
     assert caught.value.status_code == 301
+
+
+def test_a_body_of_the_wrong_shape_is_a_typed_error() -> None:
+    page = httpx.Response(200, text="<html>Welcome</html>", headers={"Content-Type": "text/html"})
+    with pytest.raises(avatars.IncompatibleClientError, match="avatars API"):
+        client_answering(page).health.get_health()
+    other_api = httpx.Response(201, json={"unexpected": True})
+    with pytest.raises(avatars.IncompatibleClientError, match="cannot read"):
+        client_answering(other_api).resources.put_resources("demo", "kind: AvatarMetadata\n")

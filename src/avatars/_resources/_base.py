@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from avatars.errors import ApiError
+import httpx
+
+from avatars.errors import ApiError, IncompatibleClientError
 
 if TYPE_CHECKING:
     from avatars.client import ApiClient
 
 __all__ = ["Resource"]
+
+_Model = TypeVar("_Model")
+# What the generated parsers raise on a body of the wrong shape (HTML page, other API...).
+_PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError)
 
 
 class Resource:
@@ -33,16 +39,34 @@ class Resource:
         Error statuses never reach this point: the HTTP session raises the typed error first.
         A success answer the generated client cannot parse is a contract violation.
         """
+        operation = function.__module__.rsplit(".", 1)[-1]
         session = self._client._session
         with session.overrides(timeout=timeout, headers=headers):
-            response = function(client=self._client._generated, **kwargs)
+            try:
+                response = function(client=self._client._generated, **kwargs)
+            except _PARSE_ERRORS as exc:
+                raise self._unreadable(operation, exc) from exc
         if response.parsed is None and not allow_empty:
             raise ApiError(
                 int(response.status_code),
                 "unexpected_response",
-                f"{function.__module__.rsplit('.', 1)[-1]} got an answer this SDK cannot read "
+                f"{operation} got an answer this SDK cannot read "
                 f"(status {int(response.status_code)}). Upgrade the avatars package or check "
                 "that the base URL points to an avatars API",
                 response.headers.get("X-Request-ID"),
             )
         return response.parsed
+
+    def _parse(self, model: Callable[[Any], _Model], response: httpx.Response) -> _Model:
+        """Parse a JSON body with a generated model's ``from_dict``."""
+        try:
+            return model(response.json())
+        except _PARSE_ERRORS as exc:
+            raise self._unreadable(response.request.url.path, exc) from exc
+
+    def _unreadable(self, operation: str, exc: Exception) -> IncompatibleClientError:
+        return IncompatibleClientError(
+            f"{self._client.base_url} answered {operation} with a body this SDK cannot read "
+            f"({type(exc).__name__}: {str(exc)[:120]}). Check that base_url points to an "
+            "avatars API, or upgrade the avatars package"
+        )

@@ -52,7 +52,7 @@ class CompatibilityResource(Resource):
                 f"{exc.status_code}: {exc.detail}). Check the base URL: it must be the root of "
                 "an avatars server, e.g. https://avatars.example.com/api"
             ) from exc
-        except (ValueError, KeyError, TypeError) as exc:
+        except IncompatibleClientError as exc:
             raise IncompatibleClientError(
                 f"{base_url} does not serve the avatars API (GET /api/check_client did not "
                 "answer the expected JSON). Check the base URL: it must be the root of an "

@@ -73,7 +73,7 @@ class DatasetsResource(Resource):
             headers=headers,
             timeout=timeout,
         )
-        return DatasetResponse.from_dict(response.json())
+        return self._parse(DatasetResponse.from_dict, response)
 
     def get_datasets(self, *, timeout: float | None = None) -> DatasetList:
         """Your datasets.

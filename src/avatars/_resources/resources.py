@@ -34,7 +34,7 @@ class ResourcesResource(Resource):
             headers={"Content-Type": "text/yaml; charset=utf-8"},
             timeout=timeout,
         )
-        return ResourceSetResponse.from_dict(response.json())
+        return self._parse(ResourceSetResponse.from_dict, response)
 
     def get_resources(self, set_name: str, *, timeout: float | None = None) -> str:
         """The YAML of a stored resource set version.
