@@ -411,7 +411,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         }
         metrics_path.write_text(json.dumps(document, indent=2, default=str) + "\n")
     elapsed = time.monotonic() - started
-    print(_display.metrics_table(privacy_doc, signal_doc, title=f"Metrics for {table} (k={args.k}, ncp={args.ncp})"))
+    title = f"Metrics for {table} (k={args.k}, ncp={args.ncp})"
+    print(_display.metrics_table(privacy_doc, signal_doc, title=title))
     print(
         f"Done in {elapsed:.0f} s. Avatars: {avatars_path}  Metrics: {metrics_path}  "
         f"Report: {report_path}"
