@@ -23,8 +23,12 @@ from typing import TYPE_CHECKING, Literal
 
 import httpx
 
+from avatars.errors import ConnectionError
+
 if TYPE_CHECKING:
     import pandas as pd
+
+    from avatars._http import HttpSession
 
 __all__ = [
     "CHUNK_SIZE",
@@ -32,6 +36,7 @@ __all__ = [
     "ResponseReader",
     "content_digest",
     "dataframe_file",
+    "download",
     "file_format",
     "read_dataframe",
     "write_response",
@@ -119,6 +124,52 @@ def write_response(response: httpx.Response, destination: str | os.PathLike[str]
         with handle:
             for chunk in response.iter_bytes(CHUNK_SIZE):
                 handle.write(chunk)
+        Path(handle.name).replace(target)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def download(
+    session: HttpSession,
+    url: str,
+    destination: str | os.PathLike[str],
+    *,
+    timeout: float | None = None,
+) -> Path:
+    """Stream ``GET url`` to ``destination`` (atomically), resuming after a dropped connection.
+
+    When the connection breaks mid-body, the download continues where it stopped with a
+    ``Range: bytes=<received>-`` request (up to the retry policy's ``max_retries`` times); a
+    server that ignores the range answers 200 and the file is started again.
+    """
+    target = Path(destination)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or deleted below
+        dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
+    )
+    received = 0
+    failures = 0
+    try:
+        with handle:
+            while True:
+                headers = {"Range": f"bytes={received}-"} if received else None
+                try:
+                    with session.stream("GET", url, headers=headers, timeout=timeout) as response:
+                        if received and response.status_code != 206:
+                            handle.seek(0)
+                            handle.truncate()
+                            received = 0
+                        for chunk in response.iter_bytes(CHUNK_SIZE):
+                            handle.write(chunk)
+                            received += len(chunk)
+                    break
+                except ConnectionError:
+                    if failures >= session.retry.max_retries:
+                        raise
+                    session.sleep(session.retry.backoff(failures, session.rng))
+                    failures += 1
         Path(handle.name).replace(target)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)

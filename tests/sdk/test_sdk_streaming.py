@@ -142,6 +142,7 @@ def test_failed_download_leaves_no_partial_file(api: FakeAvatarsApi, tmp_path: P
             transport=httpx.MockTransport(lambda r: httpx.Response(200, stream=Broken()))
         ),
     )
+    client._session.sleep = lambda seconds: None
     with pytest.raises(avatars.ConnectionError):
         client.results.download_result_file("job-1", "f.csv", tmp_path / "f.csv")
     assert list(tmp_path.iterdir()) == []
@@ -156,3 +157,59 @@ def test_file_chunks_can_be_iterated_again(tmp_path: Path) -> None:
     assert len(chunks) == 7
     digest = base64.b64encode(hashlib.sha256(b"abcdefg").digest()).decode()
     assert content_digest(path, chunk_size=2) == f"sha-256=:{digest}:"
+
+
+def test_a_dropped_download_resumes_with_a_range_request(tmp_path: Path) -> None:
+    body = bytes(range(256)) * 40_000  # ~10 MB, several chunks
+    ranges: list[str | None] = []
+
+    class BreaksHalfway(httpx.SyncByteStream):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            yield body[: len(body) // 2]
+            raise httpx.ReadError("connection reset by peer")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        ranges.append(request.headers.get("Range"))
+        if len(ranges) == 1:
+            return httpx.Response(200, stream=BreaksHalfway())
+        start = int(request.headers["Range"].removeprefix("bytes=").rstrip("-"))
+        return httpx.Response(206, content=body[start:])
+
+    client = ApiClient(
+        "http://avatars.test",
+        api_key="k",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    client._session.sleep = lambda seconds: None
+    target = client.results.download_result_file("job-1", "big.csv", tmp_path / "big.csv")
+    assert target.read_bytes() == body
+    assert ranges[0] is None
+    assert len(ranges) == 2
+    resumed_at = int(str(ranges[1]).removeprefix("bytes=").rstrip("-"))
+    assert 0 < resumed_at <= len(body) // 2  # only what was not yet received is fetched again
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]
+
+
+def test_a_server_ignoring_range_restarts_the_file(tmp_path: Path) -> None:
+    body = b"x" * 3_000_000
+    calls: list[int] = []
+
+    class Breaks(httpx.SyncByteStream):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            yield body[:1000]
+            raise httpx.RemoteProtocolError("peer closed connection")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) == 1:
+            return httpx.Response(200, stream=Breaks())
+        return httpx.Response(200, content=body)  # ignores Range
+
+    client = ApiClient(
+        "http://avatars.test",
+        api_key="k",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    client._session.sleep = lambda seconds: None
+    target = client.datasets.download_dataset("d.csv", tmp_path / "d.csv")
+    assert target.read_bytes() == body

@@ -16,9 +16,9 @@ from avatars._streaming import (
     FileFormat,
     content_digest,
     dataframe_file,
+    download,
     file_format,
     read_dataframe,
-    write_response,
 )
 
 if TYPE_CHECKING:
@@ -105,10 +105,8 @@ class DatasetsResource(Resource):
             >>> client.datasets.download_dataset("wbcd.csv", "copy.csv")
             PosixPath('copy.csv')
         """
-        with self._client._session.stream(
-            "GET", f"/api/datasets/{quote(name, safe='')}/content", timeout=timeout
-        ) as response:
-            return write_response(response, destination)
+        url = f"/api/datasets/{quote(name, safe='')}/content"
+        return download(self._client._session, url, destination, timeout=timeout)
 
     def read_dataset(self, name: str, *, timeout: float | None = None) -> pd.DataFrame:
         """Stream a dataset straight into a DataFrame.

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from avatar_api_client.api.results import get_results
 
 from avatars._resources._base import Resource
-from avatars._streaming import file_format, read_dataframe, write_response
+from avatars._streaming import download, file_format, read_dataframe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,10 +56,9 @@ class ResultsResource(Resource):
             >>> client.results.download_result_file(job.name, "report.pdf", "report.pdf")
             PosixPath('report.pdf')
         """
-        with self._client._session.stream(
-            "GET", self._path(job_name, file), timeout=timeout
-        ) as response:
-            return write_response(response, destination)
+        return download(
+            self._client._session, self._path(job_name, file), destination, timeout=timeout
+        )
 
     def read_result_dataframe(
         self, job_name: str, file: str, *, timeout: float | None = None
