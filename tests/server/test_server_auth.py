@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import jwt
 import pytest
@@ -210,3 +211,18 @@ def test_health_and_compatibility(server: ServerHarness) -> None:
     assert by_agent.json()["status"] == "compatible"
     unknown = client.get("/api/check_client", headers={"User-Agent": "curl/8"}).json()
     assert unknown["status"] == "unknown"
+
+
+def test_first_start_without_credentials_file_tells_stderr_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with started_server(tmp_path, credentials_file=None) as server:
+        told = capsys.readouterr().err
+        assert "admin password:" in told
+        key = told.split("admin API key:")[1].split()[0]
+        response = server.anonymous().get(
+            "/api/users/me", headers={"Authorization": f"api-key-v1 {key}"}
+        )
+        assert response.json()["username"] == "admin"
+    with started_server(tmp_path, credentials_file=None):
+        assert "admin password:" not in capsys.readouterr().err
