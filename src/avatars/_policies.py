@@ -12,7 +12,9 @@ Rules:
 - Waits use exponential backoff with full jitter (``uniform(0, min(cap, base * 2**attempt))``);
   a ``Retry-After`` header (seconds or HTTP date) replaces it. A ``Retry-After`` longer than
   ``max_retry_wait`` is not waited for: the error is raised at once.
-- Timeouts are not retried: the configured timeout is the longest a call blocks per attempt.
+- Read, write and pool timeouts are not retried: the configured timeout is the longest a
+  call waits for an answer. A connect timeout is retried like any failed connection
+  attempt (the request never left).
 """
 
 from __future__ import annotations
