@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")  # Starlette's notice about its httpx-based TestClient
     from fastapi.testclient import TestClient
 
 import avatars
