@@ -60,6 +60,7 @@ class JobSupervisor:
         self._context = _worker_context()
         self._workers: list[tuple[multiprocessing.process.BaseProcess, Event]] = []
         self._wake = threading.Event()
+        self._work: Event | None = None  # shared with the workers, created with the first one
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -85,6 +86,8 @@ class JobSupervisor:
     def wake(self) -> None:
         """Look at the queue now (a job was created or cancelled)."""
         self._wake.set()
+        if self._work is not None:
+            self._work.set()
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
@@ -108,9 +111,11 @@ class JobSupervisor:
 
     def _spawn_worker(self) -> None:
         stop_event = self._context.Event()
+        if self._work is None:
+            self._work = self._context.Event()
         process = self._context.Process(
             target=worker_main,
-            args=(self.settings, stop_event),
+            args=(self.settings, stop_event, self._work),
             name="avatar-worker",
         )
         process.start()
@@ -150,6 +155,8 @@ class JobSupervisor:
             self._thread = None
         for _process, stop_event in self._workers:
             stop_event.set()
+        if self._work is not None:
+            self._work.set()
         for process, _stop_event in self._workers:
             process.join(timeout=self.settings.shutdown_grace_seconds)
             if process.is_alive():

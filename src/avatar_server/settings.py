@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     reset_token_minutes: float = Field(default=30.0, gt=0)
     login_max_failures: int = Field(default=10, ge=1)
     login_window_seconds: float = Field(default=60.0, gt=0)
-    job_poll_seconds: float = Field(default=0.3, gt=0)
+    job_poll_seconds: float = Field(default=1.0, gt=0)
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
 
     def resolved_database_url(self) -> str:

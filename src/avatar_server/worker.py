@@ -197,11 +197,12 @@ def _run_one(
     logger.info("job %s ended: %s", job.name, status.value)
 
 
-def worker_main(settings: Settings, stop_event: Event) -> None:
+def worker_main(settings: Settings, stop_event: Event, work_event: Event) -> None:
     """Entry point of a worker process: claim and run jobs until told to stop.
 
     Example:
-        >>> worker_main(settings, multiprocessing.Event())  # doctest: +SKIP
+        >>> stop, work = multiprocessing.Event(), multiprocessing.Event()  # doctest: +SKIP
+        >>> worker_main(settings, stop, work)  # doctest: +SKIP
     """
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -216,9 +217,13 @@ def worker_main(settings: Settings, stop_event: Event) -> None:
             with sessions() as db:
                 job = claim_next_job(db, run_token)
             if job is None:
-                stop_event.wait(settings.job_poll_seconds)
+                # Woken at once when a job is queued or cancelled (or the server stops);
+                # the timeout is only a fallback.
+                if work_event.wait(settings.job_poll_seconds):
+                    work_event.clear()
                 continue
             logger.info("job %s (%s) started", job.name, job.kind)
             _run_one(sessions, settings, store, job, run_token, stop_event)
+            work_event.set()  # dependants may be runnable now: let idle siblings look
     finally:
         engine.dispose()

@@ -287,3 +287,16 @@ def test_a_crashed_worker_fails_its_job_and_is_replaced(
     after = create_job(frank, put_resource_set(frank, WBCD_YAML), "standard")
     assert wait_for_job(frank, after)["status"] in {"finished", "error"}
     assert wait_for_job(frank, after)["exception"] != CRASH_MESSAGE
+
+
+def test_workers_are_woken_not_polling(tmp_path: Path) -> None:
+    """With a 60 s idle poll, queued jobs (and their dependants) still start at once."""
+    with started_server(tmp_path, job_poll_seconds=60.0) as server:
+        client = server.user("gina")
+        upload_dataset(client, WBCD_CSV, "wbcd.csv")
+        set_name = put_resource_set(client, WBCD_YAML)
+        started = time.monotonic()
+        standard = create_job(client, set_name, "standard")
+        privacy = create_job(client, set_name, "privacy_metrics", [standard])
+        assert wait_for_job(client, privacy, timeout=50)["status"] == "finished"
+        assert time.monotonic() - started < 50
