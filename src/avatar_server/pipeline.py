@@ -20,6 +20,7 @@ import dataclasses
 import io
 import json
 import math
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -330,30 +331,39 @@ def read_dataset(path: Path, name: str, types: Mapping[str, str] | None = None) 
 def _read_csv(path: Path, name: str) -> pd.DataFrame:
     header, delimiter, encoding = _csv_header(path, name)
     try:
-        return pd.read_csv(
-            path,
-            sep=delimiter,
-            encoding=encoding,
-            encoding_errors="strict",
-            engine="c",
-            on_bad_lines="error",
-            header=0,
-            index_col=False,
-            low_memory=False,
-            memory_map=False,
-        )
+        with warnings.catch_warnings():
+            # pandas only warns (and drops fields) when a row is longer than the header
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            data = pd.read_csv(
+                path,
+                sep=delimiter,
+                encoding=encoding,
+                encoding_errors="strict",
+                engine="c",
+                on_bad_lines="error",
+                header=0,
+                index_col=False,
+                low_memory=False,
+                memory_map=False,
+            )
     except UnicodeDecodeError as exc:
         raise _encoding_failure(name, exc) from None
     except pd.errors.EmptyDataError:
         raise JobFailure(
             f"dataset {name!r} is empty; upload a CSV file with a header row."
         ) from None
-    except (pd.errors.ParserError, ValueError, OverflowError) as exc:
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError, OverflowError) as exc:
         message = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else "parse error"
         raise JobFailure(
             f"dataset {name!r} is not a valid CSV file ({message}); every row must have the "
             f"same number of fields as the header ({len(header)}), quotes must be closed."
         ) from None
+    if list(data.columns) != header:
+        raise JobFailure(
+            f"dataset {name!r}: the header could not be read as {len(header)} column names; "
+            "check the delimiter and the quotes of the first row."
+        )
+    return data
 
 
 def _read_parquet(path: Path, name: str) -> pd.DataFrame:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from avatar_server.pipeline import (
     JobCancelled,
@@ -403,6 +405,7 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
     ("blank", b"\n\n\n", "is empty"),
     ("header only", b"a,b\n", "no data rows"),
     ("ragged", b"a,b\n1,2\n1,2,3\n", "same number of fields"),
+    ("first row too long", b"a,b\n1,2,3\n4,5\n", "same number of fields"),
     ("open quote", b'a,b\n"x,1\n2,3\n', "quotes must be closed"),
     ("latin-1", "a,b\nété,1\n".encode("latin-1"), "not UTF-8"),
     ("binary", bytes(range(256)) * 4, "binary"),
@@ -482,3 +485,47 @@ def test_read_columns_reports_resource_set_errors(tmp_path: Path) -> None:
     parquet = tmp_path / "p.parquet"
     pd.DataFrame({"u": [1], "v": ["a"]}).to_parquet(parquet)
     assert read_columns(parquet, "p.parquet") == ["u", "v"]
+
+
+# --------------------------------------------------------------------------- fuzz
+
+
+@pytest.fixture(scope="module")
+def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fuzz")
+
+
+_CSV_ALPHABET = st.sampled_from([*'a,b;1.5\n\r"\\ \t\x00é-NaN', "true", "2020-01-01"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    content=st.one_of(
+        st.binary(max_size=600),
+        st.lists(_CSV_ALPHABET, max_size=120).map(lambda parts: "".join(parts).encode()),
+    ),
+    declared=st.sampled_from(["int", "float", "bool", "category", "datetime", "datetime_tz"]),
+)
+def test_any_bytes_either_load_or_fail_with_a_job_failure(
+    fuzz_dir: Path, content: bytes, declared: str
+) -> None:
+    path = fuzz_dir / "fuzz.csv"
+    path.write_bytes(content)
+    message = _failure_of(lambda: read_dataset(path, "fuzz.csv"))
+    if message is not None:
+        assert "fuzz.csv" in message
+        return
+    data = read_dataset(path, "fuzz.csv")
+    assert len(data) > 0
+    column = str(data.columns[0])
+    message = _failure_of(lambda: read_dataset(path, "fuzz.csv", {column: declared}))
+    assert message is None or "fuzz.csv" in message
+
+
+def _failure_of(action: Callable[[], Any]) -> str | None:
+    """The user message of the JobFailure ``action`` raises, None if it succeeds."""
+    try:
+        action()
+    except JobFailure as failure:
+        return failure.user_message
+    return None
