@@ -514,6 +514,13 @@ def wait_done(client: TestClient, name: str) -> dict[str, Any]:
             b"a,b\n1,2\n3,4,5\n6,7\n", "", 2, ("not a valid csv", "fields"), id="ragged rows"
         ),
         pytest.param(
+            b"a,b\n1,2,3\n4,5\n6,7\n",
+            "",
+            2,
+            ("not a valid csv", "fields"),
+            id="first row too long",
+        ),
+        pytest.param(
             b"a,b\n" + b"y" * 120_000 + b",1\n2,3\n4,5\n", "", 2, ("characters",), id="huge field"
         ),
         pytest.param(b"a,b\n", "", 2, ("no data rows",), id="header only"),
