@@ -251,6 +251,19 @@ def test_report_job_writes_pdf_and_html(wbcd_run: dict[str, Any]) -> None:
     html = (out / "report.html").read_text()
     assert "wbcd" in html
     assert "hidden" in html.lower()
+    assert "Privacy impact assessment" in html  # PIA metadata from the YAML
+    assert "patients" in html
+
+
+@pytest.mark.slow
+def test_report_language_comes_from_the_yaml(wbcd_run: dict[str, Any], tmp_path: Path) -> None:
+    rs = parse(wbcd_yaml().replace("language: en", "language: fr"))
+    parents = {k: v for k, v in wbcd_run["dirs"].items() if k != "report"}
+    ctx, _ = make_context(rs, "report", tmp_path / "fr", wbcd_run["datasets"], parents)
+    run_job(ctx)
+    html = (tmp_path / "fr" / "report.html").read_text()
+    assert "Rapport" in html or "rapport" in html
+    assert "Privacy impact assessment" not in html
 
 
 @pytest.mark.slow
