@@ -18,7 +18,6 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import signal
 import subprocess
 import sys
@@ -70,6 +69,20 @@ SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
 # worker side: one method on one dataset, in its own process
 
 
+def _own_peak_rss() -> int:
+    """This process's exact peak RSS in bytes (VmHWM; 0 where /proc is missing).
+
+    Not ru_maxrss: it survives exec, so a worker would inherit the parent's peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _worker(method: str, dataset: str, workdir: Path) -> int:
     result_file = workdir / f"{method}.json"
     try:
@@ -82,8 +95,7 @@ def _worker(method: str, dataset: str, workdir: Path) -> int:
             if generated.unshuffled is not None:
                 conform(generated.unshuffled, spec).to_parquet(
                     workdir / f"{method}.unshuffled.parquet")
-        # ru_maxrss is in KiB on Linux: the worker's own exact peak (not its children's)
-        own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        own_peak = _own_peak_rss()
         result_file.write_text(json.dumps({
             "ok": True, "seconds": generated.seconds, "rss_before_fit": rss_before,
             "own_peak_rss": own_peak,
@@ -320,6 +332,17 @@ def _versions() -> str:
     return ", ".join(found)
 
 
+def _repository_state() -> str:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, check=True,
+                                capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=REPO,
+                               check=True, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{commit} (with uncommitted changes under src/)" if dirty else commit
+
+
 def _section(results: list[dict[str, Any]], command: str, started: dt.datetime,
              total_seconds: float, notes: list[str]) -> str:
     lines = [
@@ -329,7 +352,7 @@ def _section(results: list[dict[str, Any]], command: str, started: dt.datetime,
         f"- Date: {started:%Y-%m-%d %H:%M} UTC; whole run {total_seconds / 60:.1f} min.",
         f"- Machine: {_machine()}. **Shared machine**: other engineers ran tests and servers "
         "on the same 2 cores during the run, so seconds are indicative (±30 % or worse).",
-        f"- Packages: {_versions()}.",
+        f"- Packages: {_versions()}. Repository (engine, SDK, server) at {_repository_state()}.",
         "- Commands:",
         "  ```",
         "  bash benchmarks/peers/setup.sh",
@@ -342,7 +365,8 @@ def _section(results: list[dict[str, Any]], command: str, started: dt.datetime,
         "single-threaded (torch.set_num_threads(1), BLAS/OpenMP threads 1).",
         "- fit+generate s: fitting + generating only (no imports, no data loading). Peak RSS: "
         "resident memory of the worker process tree, sampled every "
-        f"{POLL_SECONDS * 1000:.0f} ms with psutil, or the worker's own ru_maxrss if higher "
+        f"{POLL_SECONDS * 1000:.0f} ms with psutil, or the worker's own exact peak (VmHWM) "
+        "if higher "
         "(includes the Python interpreter and the method's libraries; in brackets: "
         "the worker's RSS just before fitting, i.e. after imports and loading the data).",
         "- Common space for distances (fitted on the training rows only): numeric columns "
