@@ -219,3 +219,22 @@ def test_interrupt_exits_130_and_stops_the_local_server(tmp_path: Path) -> None:
     assert "interrupted" in err
     assert "Traceback" not in err
     assert not server_pids(home / "server")
+
+
+def test_parquet_in_parquet_out(
+    shared_server: LocalServer, shared_home: Path, tmp_path: Path
+) -> None:
+    original = pd.read_csv(WBCD.with_name("iris.csv"))
+    source = tmp_path / "flowers.parquet"
+    original.to_parquet(source, index=False)
+    done = _avatars(
+        ["run", str(source), "--k", "5", "--ncp", "3", "--language", "fr", "--out", "out"],
+        shared_home,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    avatars = pd.read_parquet(tmp_path / "out" / "flowers.avatars.parquet")
+    assert list(avatars.columns) == list(original.columns)
+    assert len(avatars) == len(original)
+    assert "Metrics for flowers (k=5, ncp=3)" in done.stdout
+    assert (tmp_path / "out" / "report.pdf").read_bytes().startswith(b"%PDF")
