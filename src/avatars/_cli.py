@@ -599,7 +599,7 @@ def _cmd_key_list(args: argparse.Namespace) -> int:
         ]
         for key in keys
     ]
-    print(_display.Table(["Id", "Name", "Created", "Expires", "State"], rows))
+    print(_display.Table(["Id", "Name", "Created (UTC)", "Expires (UTC)", "State"], rows))
     return EXIT_OK
 
 

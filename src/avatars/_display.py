@@ -17,7 +17,7 @@ import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 __all__ = [
@@ -226,7 +226,7 @@ def jobs_table(jobs: Iterable[Any]) -> Table:
     Example:
         >>> print(jobs_table([{"name": "j1", "display_name": "demo", "kind": "standard",
         ...     "status": "finished", "progress": 1.0, "created_at": "2026-01-02T03:04:05Z"}]))
-        Job  Name  Kind      Status    Progress  Created
+        Job  Name  Kind      Status    Progress  Created (UTC)
         ---  ----  --------  --------  --------  -------------------
         j1   demo  standard  finished      100%  2026-01-02 03:04:05
     """
@@ -244,7 +244,7 @@ def jobs_table(jobs: Iterable[Any]) -> Table:
             ]
         )
     return Table(
-        columns=["Job", "Name", "Kind", "Status", "Progress", "Created"],
+        columns=["Job", "Name", "Kind", "Status", "Progress", "Created (UTC)"],
         rows=rows,
         align="llllrl",
     )
@@ -321,5 +321,7 @@ def _format_time(value: Any) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
         return value.strftime("%Y-%m-%d %H:%M:%S")
     return str(value)
