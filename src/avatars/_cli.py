@@ -27,7 +27,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -437,22 +437,9 @@ def _job_failure(runner: Any, exc: Any) -> str:
     return f"{step} {exc.job_name} {verb}: {exc.message}"
 
 
-def _metrics_document(value: Any) -> dict[str, Any]:
-    """The metrics as the engine's JSON dict, whatever the Runner returned."""
-    if isinstance(value, dict):
-        return value
-    for name in ("to_dict", "as_dict", "model_dump"):
-        method = getattr(value, name, None)
-        if callable(method):
-            result = method()
-            if isinstance(result, dict):
-                return result
-    raw = getattr(value, "raw", None) or getattr(value, "document", None)
-    if isinstance(raw, dict):
-        return raw
-    raise CliError(
-        f"unexpected metrics object {type(value).__name__} from the SDK", EXIT_UNEXPECTED
-    )
+def _metrics_document(value: Mapping[str, Any]) -> dict[str, Any]:
+    """The metrics as the engine's plain JSON dict (the Runner returns a dict subclass)."""
+    return json.loads(json.dumps(value, default=str))
 
 
 def _cancel_jobs(runner: Any) -> None:
@@ -552,21 +539,12 @@ def _cmd_results(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _results_mapping(value: Any) -> dict[str, list[str]]:
-    if not isinstance(value, dict):
-        value = getattr(value, "additional_properties", None) or value.to_dict()
+def _results_mapping(value: dict[str, list[str]]) -> dict[str, list[str]]:
     return {str(kind): [str(name) for name in files] for kind, files in value.items()}
 
 
 def _download(client: ApiClient, job: str, name: str, target: Path) -> None:
-    results: Any = client.results
-    downloader = getattr(results, "download_result_file", None)
-    if callable(downloader):
-        downloader(job, name, target)
-        return
-    content = results.get_result_file(job, name)
-    data = content if isinstance(content, bytes) else getattr(content, "payload", content).read()
-    target.write_bytes(data)
+    client.results.download_result_file(job, name, target)  # streamed, written atomically
 
 
 # --- avatars api-key --------------------------------------------------------------------------
