@@ -187,3 +187,29 @@ def test_interrupt_while_starting_stops_the_half_started_server(
     assert len(started) == 1
     assert _wait_dead(started[0], 5.0)
     assert not (tmp_path / "local-server.json").exists()
+
+
+def test_owner_that_exits_first_leaves_the_server_to_the_other_user(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from avatars._local import local_server
+        server = local_server(data_dir={str(tmp_path)!r}, command={FAKE!r})
+        print(server.pid, flush=True)
+        sys.stdin.readline()
+        """
+    )
+    owner = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert owner.stdout is not None
+    assert owner.stdin is not None
+    pid = int(owner.stdout.readline())
+    with local_server(data_dir=tmp_path, command=FAKE) as server:
+        assert server.pid == pid
+        owner.stdin.write("\n")
+        owner.stdin.close()
+        assert owner.wait(timeout=30) == 0  # its atexit handler ran: it must not stop ours
+        assert server.running
+    assert _wait_dead(pid)
+    assert not (tmp_path / "local-server.json").exists()
