@@ -73,6 +73,47 @@ def rekey_identifiers(
     return result
 
 
+def pseudonymize_columns(
+    frame: pd.DataFrame, columns: Sequence[str], seed: int | None = None
+) -> pd.DataFrame:
+    """Replace the values of identifier columns that no link uses by fresh pseudonyms.
+
+    Identifier columns are not avatarized, so without this step the shareable table would carry
+    the original identifiers. Each distinct value gets a new code (0..m-1 in a random order, as
+    text when the column was text); equal values keep equal codes, missing values stay missing.
+
+    Args:
+        frame: the avatar table.
+        columns: its identifier columns that are neither its primary key nor a foreign key.
+        seed: seed of the codes (same seed, same pseudonyms).
+
+    Returns:
+        A new DataFrame; ``frame`` is not modified.
+
+    Raises:
+        InvalidDataError: a column is not in ``frame``.
+
+    Example:
+        >>> import pandas as pd
+        >>> out = pseudonymize_columns(pd.DataFrame({"ssn": ["x", "y", "x"]}), ["ssn"], seed=0)
+        >>> out["ssn"].iloc[0] == out["ssn"].iloc[2], "x" in set(out["ssn"])
+        (True, False)
+    """
+    result = frame.copy()
+    for column in columns:
+        _require_column({"table": frame}, "table", column)
+        values = frame[column]
+        distinct = pd.Series(values.dropna().unique())
+        mapping = _new_keys(
+            "table",
+            pd.DataFrame({column: distinct}),
+            column,
+            _table_seed(seed, f"pseudonym:{column}"),
+        )
+        result[column] = _mapped(values, mapping)
+    return result
+
+
 def _check_arguments(
     tables: Mapping[str, pd.DataFrame],
     primary_keys: Mapping[str, str],

@@ -38,7 +38,15 @@ from avatar_engine import (
     EngineError,
     ExcludeStrategy,
     ImputationMethod,
+    ReportContent,
+    TableReport,
+    advise_parameters,
+    rekey_identifiers,
+    render_figures,
+    render_report_html,
+    render_report_pdf,
 )
+from avatar_engine.relational import pseudonymize_columns
 from avatar_server.resource_sets import (
     AdviceDocument,
     AvatarizationDocument,
@@ -491,14 +499,6 @@ def _json_default(value: Any) -> Any:
 # --------------------------------------------------------------------------- tables
 
 
-def _engine(name: str) -> Any:
-    """An engine entry point by its contract name, with a clear failure if it is missing."""
-    function = getattr(avatar_engine, name, None)
-    if function is None:
-        raise JobFailure(f"this server's engine does not provide {name} yet; upgrade the server.")
-    return function
-
-
 def _tables_of(rs: ResourceSet, schema_name: str) -> list[TableSpec]:
     return list(rs.base_schema(schema_name).spec.tables)
 
@@ -510,6 +510,14 @@ def _identifiers(table: TableSpec, all_tables: list[TableSpec]) -> list[str]:
         link.to.field for other in all_tables for link in other.links if link.to.table == table.name
     ]
     return list(dict.fromkeys(names))
+
+
+def _unlinked_identifiers(
+    table: TableSpec, keys: Mapping[str, str], links: list[tuple[str, str, str, str]]
+) -> list[str]:
+    """Identifier columns that re-keying leaves untouched: they get pseudonyms instead."""
+    keyed = {keys.get(table.name)} | {f for t, f, _, _ in links if t == table.name}
+    return [c for c in table.identifier_columns() if c not in keyed]
 
 
 def _primary_keys_and_links(
@@ -620,8 +628,13 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
         _check_stop(ctx)
     ctx.progress(0.97, "writing")
     if keys:
-        rekey = _engine("rekey_identifiers")
-        shuffled = rekey(shuffled, keys, links, seed=doc.spec.seed)
+        shuffled = rekey_identifiers(shuffled, keys, links, seed=doc.spec.seed)
+    for table in tables:
+        unlinked = _unlinked_identifiers(table, keys, links)
+        if unlinked:
+            shuffled[table.name] = pseudonymize_columns(
+                shuffled[table.name], unlinked, seed=doc.spec.seed
+            )
     for name, frame in shuffled.items():
         _write_table(frame, ctx.output_dir / f"{name}.shuffled", formats[name])
 
@@ -634,8 +647,7 @@ def _write_figures(
     identifiers: list[str],
     types: Mapping[str, ColumnType],
 ) -> None:
-    render = _engine("render_figures")
-    figures: Mapping[str, bytes] = render(
+    figures: Mapping[str, bytes] = render_figures(
         original.drop(columns=identifiers, errors="ignore"),
         result.shuffled.drop(columns=identifiers, errors="ignore"),
         result.original_projections,
@@ -754,7 +766,6 @@ def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
     names = [n for n in _tables_in(standard_dir) if n in specs]
     if not names:
         raise JobFailure("the standard job produced no table results; run it again first.")
-    table_report = _engine("TableReport")
     reports = []
     all_tables = list(specs.values())
     for i, name in enumerate(names):
@@ -765,7 +776,7 @@ def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
         avatars = _read_result(_result_file(standard_dir, name, "shuffled"), table)
         run_metadata = _read_json(standard_dir / f"{name}.run_metadata.json")
         reports.append(
-            table_report(
+            TableReport(
                 name=name,
                 original=original.drop(columns=identifiers, errors="ignore"),
                 avatars=avatars.drop(columns=identifiers, errors="ignore"),
@@ -785,7 +796,7 @@ def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
             )
         )
         _check_stop(ctx)
-    content = _engine("ReportContent")(
+    content = ReportContent(
         title=f"Avatarization report: {rs.display_name or name}",
         tables=reports,
         language=doc.spec.language or rs.language,
@@ -793,12 +804,10 @@ def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
         generated_at=datetime.now(UTC),
     )
     ctx.progress(0.7, "report")
-    (ctx.output_dir / "report.pdf").write_bytes(_engine("render_report_pdf")(content))
+    (ctx.output_dir / "report.pdf").write_bytes(render_report_pdf(content))
     _check_stop(ctx)
     ctx.progress(0.9, "report")
-    (ctx.output_dir / "report.html").write_text(
-        _engine("render_report_html")(content), encoding="utf-8"
-    )
+    (ctx.output_dir / "report.html").write_text(render_report_html(content), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- advice
@@ -806,12 +815,11 @@ def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
 
 def _run_advice(ctx: JobContext, doc: AdviceDocument) -> None:
     tables = _tables_of(ctx.resource_set, doc.spec.schema_name)
-    advise = _engine("advise_parameters")
     for table, (start, _) in zip(tables, _table_spans(len(tables)), strict=True):
         ctx.progress(start, "advice")
         data, _ = _load_table(ctx, table)
         _check_stop(ctx)
-        advice = advise(
+        advice = advise_parameters(
             data,
             types=_engine_types(table, data),
             identifiers=_identifiers(table, tables),

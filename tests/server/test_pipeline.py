@@ -338,6 +338,25 @@ def test_multitable_links_survive_and_keys_are_rekeyed(tmp_path: Path) -> None:
     assert len(original) == len(patient)
 
 
+def test_identifier_columns_never_reach_the_shareable_table(tmp_path: Path) -> None:
+    source = pd.read_csv(FIXTURES / "wbcd.csv")
+    source.insert(0, "ssn", [f"SSN-{i:06d}" for i in range(len(source))])
+    source.to_csv(tmp_path / "wbcd_ssn.csv", index=False)
+    rs = parse(
+        wbcd_yaml(
+            file="wbcd_ssn.csv",
+            extra_columns="\n    - {field: ssn, type: category, identifier: true}",
+        )
+    )
+    ctx, _ = make_context(
+        rs, "standard", tmp_path / "out", {"wbcd_ssn.csv": tmp_path / "wbcd_ssn.csv"}
+    )
+    run_job(ctx)
+    shuffled = pd.read_csv(tmp_path / "out" / "wbcd.shuffled.csv", dtype={"ssn": str})
+    assert shuffled["ssn"].is_unique
+    assert not set(shuffled["ssn"]) & set(source["ssn"])
+
+
 # --------------------------------------------------------------------------- failures
 
 
