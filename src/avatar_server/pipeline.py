@@ -47,6 +47,7 @@ from avatar_engine import (
     render_report_pdf,
 )
 from avatar_engine.relational import pseudonymize_columns
+from avatar_engine.report.i18n import wording
 from avatar_server.resource_sets import (
     AdviceDocument,
     AvatarizationDocument,
@@ -796,10 +797,11 @@ def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
             )
         )
         _check_stop(ctx)
+    language = doc.spec.language or rs.language
     content = ReportContent(
-        title=f"Avatarization report: {rs.display_name or name}",
+        title=wording(language).text("report_title", name=rs.display_name or name),
         tables=reports,
-        language=doc.spec.language or rs.language,
+        language=language,
         pia_metadata=rs.pia_metadata,
         generated_at=datetime.now(UTC),
     )

@@ -262,8 +262,9 @@ def test_report_language_comes_from_the_yaml(wbcd_run: dict[str, Any], tmp_path:
     ctx, _ = make_context(rs, "report", tmp_path / "fr", wbcd_run["datasets"], parents)
     run_job(ctx)
     html = (tmp_path / "fr" / "report.html").read_text()
-    assert "Rapport" in html or "rapport" in html
+    assert "Rapport d’avatarisation : demo" in html
     assert "Privacy impact assessment" not in html
+    assert "Avatarization report" not in html
 
 
 @pytest.mark.slow

@@ -29,6 +29,7 @@ class MetricWording:
 
 _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
     "en": {
+        "report_title": "Avatarization report: {name}",
         "subtitle": "Privacy and utility assessment of avatar data",
         "generated_on": "Generated on",
         "tables_covered": "Tables covered",
@@ -201,6 +202,7 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         "type_identifier": "identifier (not avatarized)",
     },
     "fr": {
+        "report_title": "Rapport d’avatarisation : {name}",
         "subtitle": "Évaluation de la confidentialité et de l’utilité des données avatars",
         "generated_on": "Généré le",
         "tables_covered": "Tables concernées",
