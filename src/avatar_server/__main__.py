@@ -66,7 +66,10 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr
     )
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except RuntimeError as exc:  # configuration the operator must fix
+        sys.exit(f"avatars-server: {exc}")
     uvicorn.run(
         app,
         host=settings.host,

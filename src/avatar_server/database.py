@@ -33,7 +33,13 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as exc:
+        raise RuntimeError(
+            f"the database driver for {url.split(':', 1)[0]!r} is not installed "
+            f"({exc.name}); for PostgreSQL run: pip install 'avatars[postgres]'"
+        ) from exc
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

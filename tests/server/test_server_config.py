@@ -50,3 +50,12 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
         assert claim_next_job(db, "1-x") is None
         assert propagate_parent_errors(db) == 0
     engine.dispose()
+
+
+def test_missing_database_driver_is_a_clear_error() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("psycopg") is not None:
+        pytest.skip("psycopg is installed here")
+    with pytest.raises(RuntimeError, match=r"avatars\[postgres\]"):
+        make_engine("postgresql+psycopg://user:secret@127.0.0.1:1/avatars")
