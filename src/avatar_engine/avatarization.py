@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
+from threadpoolctl import threadpool_limits
 
 from avatar_engine.encoding import INDICATOR_PREFIX, TableCodec
 from avatar_engine.errors import (
@@ -315,7 +316,10 @@ def avatarize(
         (30, 2)
     """
     try:
-        return _avatarize(data, parameters, types, identifiers, progress, should_stop)
+        # the engine's matrices are small (columns x columns): one BLAS thread is as fast,
+        # and spinning BLAS threads collapse on a busy machine
+        with threadpool_limits(1, user_api="blas"):
+            return _avatarize(data, parameters, types, identifiers, progress, should_stop)
     except EngineError:
         raise
     except MemoryError:

@@ -95,10 +95,13 @@ def local_spread(
     result = np.empty((n, values.shape[1]), dtype=np.float64)
     for start in range(0, n, _CHUNK_ROWS):
         rows = slice(start, min(n, start + _CHUNK_ROWS))
-        neighbours = values[indices[rows]]
-        w = weights[rows][:, :, None]
-        mean = (w * neighbours).sum(axis=1, keepdims=True)
-        result[rows] = np.sqrt((w * (neighbours - mean) ** 2).sum(axis=1))
+        chunk_indices = indices[rows]
+        chunk_weights = weights[rows]
+        for j in range(values.shape[1]):
+            neighbours = values[:, j][chunk_indices]
+            mean = (chunk_weights * neighbours).sum(axis=1)
+            second = (chunk_weights * neighbours * neighbours).sum(axis=1)
+            result[rows, j] = np.sqrt(np.maximum(second - mean * mean, 0.0))
         if check is not None:
             check()
     return result

@@ -12,6 +12,8 @@ import numpy.typing as npt
 from scipy.spatial import cKDTree
 from sklearn.impute import KNNImputer
 
+from avatar_engine.projection import Famd
+
 __all__ = ["ImputationMethod", "impute"]
 
 FloatArray = npt.NDArray[np.float64]
@@ -19,7 +21,7 @@ IntArray = npt.NDArray[np.int64]
 
 KNN_MAX_PAIRS = 50_000_000
 """Above this many (row with missing value) x (donor) pairs, ``knn`` runs as ``fast_knn``."""
-_FAST_KNN_COMPONENTS = 10
+_FAST_KNN_COMPONENTS = 5
 
 
 class ImputationMethod(StrEnum):
@@ -27,7 +29,8 @@ class ImputationMethod(StrEnum):
 
     ``knn``: mean (continuous) / most frequent (categorical) value of the k nearest donors in
     nan-Euclidean distance (scikit-learn's KNNImputer). ``fast_knn``: the same with donors
-    searched by a KD-tree in a small PCA of the mean-filled data (scales to millions of rows).
+    searched by a KD-tree in a 5-component FAMD of the mean-filled data (scales to millions
+    of rows).
     ``mode``/``median``/``mean``: per column (categorical columns always use the mode).
     """
 
@@ -118,12 +121,12 @@ def _knn(problem: _Problem, k: int, donors: IntArray) -> tuple[FloatArray, IntAr
 
 def _fast_knn(problem: _Problem, k: int, donors: IntArray) -> tuple[FloatArray, IntArray]:
     base_continuous, base_codes = _column_fill(problem, ImputationMethod.MEAN)
-    matrix = _standardized(problem, problem.continuous)
-    # holes sit at the column means (dummies: at the modality proportions)
-    centred = np.nan_to_num(matrix - np.nanmean(matrix, axis=0), nan=0.0)
-    components = min(_FAST_KNN_COMPONENTS, centred.shape[1])
-    eigenvalues, vectors = np.linalg.eigh(centred.T @ centred)
-    coords = centred @ vectors[:, np.argsort(eigenvalues)[::-1][:components]]
+    # holes: continuous at the column mean, categorical with no modality (a FAMD by chunks,
+    # so memory stays small on millions of rows)
+    dims = problem.continuous.shape[1] + int(sum(problem.n_modalities))
+    components = max(1, min(_FAST_KNN_COMPONENTS, dims, problem.continuous.shape[0] - 1))
+    famd = Famd(components).fit(base_continuous, problem.codes, problem.n_modalities)
+    coords = famd.transform(base_continuous, problem.codes, missing_at_mean=True)
     tree = cKDTree(coords[donors])
     incomplete = np.flatnonzero(
         np.isnan(problem.continuous).any(axis=1) | (problem.codes < 0).any(axis=1)
@@ -132,34 +135,43 @@ def _fast_knn(problem: _Problem, k: int, donors: IntArray) -> tuple[FloatArray, 
     codes = base_codes
     if not len(incomplete):
         return continuous, codes
-    # extra candidates, since some neighbours miss the same values; the k first observed count
-    neighbours = min(3 * k + 10, len(donors))
-    _, found = tree.query(coords[incomplete], k=neighbours, workers=-1)
-    found = donors[np.asarray(found).reshape(len(incomplete), neighbours)]
-    for j in range(problem.continuous.shape[1]):
-        holes = np.isnan(problem.continuous[incomplete, j])
-        if not holes.any():
-            continue
-        values = problem.continuous[found[holes], j]
-        observed = ~np.isnan(values)
-        observed &= np.cumsum(observed, axis=1) <= k
-        totals = np.where(observed, values, 0.0).sum(axis=1)
-        counts = observed.sum(axis=1)
-        rows = incomplete[holes]
-        continuous[rows, j] = np.where(counts > 0, totals / np.maximum(counts, 1),
-                                       continuous[rows, j])
-    for j, m in enumerate(problem.n_modalities):
-        holes = problem.codes[incomplete, j] < 0
-        if not holes.any():
-            continue
-        values = problem.codes[found[holes], j]
-        votes = np.zeros((len(values), m))
-        row_index = np.repeat(np.arange(len(values)), values.shape[1])
-        flat = values.ravel()
-        keep = ((values >= 0) & (np.cumsum(values >= 0, axis=1) <= k)).ravel()
-        np.add.at(votes, (row_index[keep], flat[keep]), 1.0)
-        rows = incomplete[holes]
-        codes[rows, j] = np.where(votes.sum(axis=1) > 0, votes.argmax(axis=1), codes[rows, j])
+    # candidates beyond k, since some neighbours miss the same values (rows missing the same
+    # variable sit together): the k first observed ones count; unresolved holes ask for more
+    pending = incomplete
+    for candidates in (2 * k, 8 * k + 20, 32 * k + 100):
+        neighbours = min(candidates, len(donors))
+        _, found = tree.query(coords[pending], k=neighbours, workers=-1)
+        found = donors[np.asarray(found).reshape(len(pending), neighbours)]
+        unresolved = np.zeros(len(pending), dtype=bool)
+        for j in range(problem.continuous.shape[1]):
+            holes = np.isnan(problem.continuous[pending, j])
+            if not holes.any():
+                continue
+            values = problem.continuous[found[holes], j]
+            observed = ~np.isnan(values)
+            observed &= np.cumsum(observed, axis=1) <= k
+            totals = np.where(observed, values, 0.0).sum(axis=1)
+            counts = observed.sum(axis=1)
+            rows = pending[holes]
+            continuous[rows, j] = np.where(counts > 0, totals / np.maximum(counts, 1),
+                                           continuous[rows, j])
+            unresolved[np.flatnonzero(holes)[counts == 0]] = True
+        for j, m in enumerate(problem.n_modalities):
+            holes = problem.codes[pending, j] < 0
+            if not holes.any():
+                continue
+            values = problem.codes[found[holes], j]
+            votes = np.zeros((len(values), m))
+            row_index = np.repeat(np.arange(len(values)), values.shape[1])
+            keep = ((values >= 0) & (np.cumsum(values >= 0, axis=1) <= k)).ravel()
+            np.add.at(votes, (row_index[keep], values.ravel()[keep]), 1.0)
+            rows = pending[holes]
+            voted = votes.sum(axis=1) > 0
+            codes[rows, j] = np.where(voted, votes.argmax(axis=1), codes[rows, j])
+            unresolved[np.flatnonzero(holes)[~voted]] = True
+        pending = pending[unresolved]
+        if not len(pending) or neighbours == len(donors):
+            break
     return continuous, codes
 
 

@@ -4,8 +4,9 @@ Continuous columns are centred and scaled by their population standard deviation
 deviation counts as 1); each categorical column is one-hot encoded and every dummy is centred by
 its proportion p and divided by sqrt(p). A column weight w multiplies the column's inertia (its
 block is scaled by sqrt(w)). The principal axes come from the eigen-decomposition of the
-encoded data's Gram matrix, accumulated by chunks of rows, so memory stays
-O(chunk * dummies + n * ncp) and the result is exact (no randomized approximation).
+encoded data's Gram matrix, built from sums and contingency tables by chunks of rows (the
+one-hot matrix is never materialised), so memory stays O(chunk * continuous + dummies^2 +
+n * ncp) and the result is exact (no randomized approximation).
 """
 
 from __future__ import annotations
@@ -75,20 +76,41 @@ class Famd:
             return np.zeros(len(self.eigenvalues))
         return self.eigenvalues / self.total_inertia
 
-    def _encode_chunk(self, continuous: FloatArray, codes: IntArray) -> FloatArray:
-        n = continuous.shape[0]
-        block = np.empty((n, self.n_dimensions), dtype=np.float64)
-        c = self.n_continuous
-        if c:
-            np.subtract(continuous, self.mean, out=block[:, :c])
-            block[:, :c] *= self.continuous_scale
-        if self.n_modalities:
-            block[:, c:] = -self.proportions * self.dummy_scale
-            valid = codes >= 0
-            rows, cols = np.nonzero(valid)
-            positions = c + self.offsets[cols] + codes[rows, cols]
-            block[rows, positions] += self.dummy_scale[positions - c]
-        return block
+    def _continuous_block(self, continuous: FloatArray) -> FloatArray:
+        return (continuous - self.mean) * self.continuous_scale
+
+    def _categorical_gram(self, codes: IntArray, n: int, counts: FloatArray,
+                          check: Callable[[], None] | None) -> FloatArray:
+        """Gram matrix of the scaled, centred dummies, from contingency tables (no dense
+        one-hot matrix is ever built)."""
+        size = int(sum(self.n_modalities))
+        gram = np.zeros((size, size))
+        p = self.proportions
+        f = self.dummy_scale
+        # contiguous columns; a missing code becomes an extra modality, dropped afterwards
+        columns = [np.where(codes[:, j] >= 0, codes[:, j], m).astype(np.int64)
+                   for j, m in enumerate(self.n_modalities)]
+        for a, m_a in enumerate(self.n_modalities):
+            block_a = slice(int(self.offsets[a]), int(self.offsets[a]) + m_a)
+            pair = np.empty(n, dtype=np.int64)
+            for b in range(a, len(self.n_modalities)):
+                m_b = self.n_modalities[b]
+                block_b = slice(int(self.offsets[b]), int(self.offsets[b]) + m_b)
+                if a == b:
+                    joint = np.diag(counts[block_a])
+                else:
+                    np.multiply(columns[a], m_b + 1, out=pair)
+                    pair += columns[b]
+                    joint = np.bincount(pair, minlength=(m_a + 1) * (m_b + 1)).reshape(
+                        m_a + 1, m_b + 1)[:m_a, :m_b].astype(float)
+                centred = (joint - np.outer(counts[block_a], p[block_b])
+                           - np.outer(p[block_a], counts[block_b])
+                           + n * np.outer(p[block_a], p[block_b]))
+                gram[block_a, block_b] = centred * np.outer(f[block_a], f[block_b])
+                gram[block_b, block_a] = gram[block_a, block_b].T
+            if check is not None:
+                check()
+        return gram
 
     def _chunks(self, n: int) -> Iterator[slice]:
         for start in range(0, n, CHUNK_ROWS):
@@ -157,12 +179,28 @@ class Famd:
         self.dummy_scale = np.repeat(np.sqrt(q_weights), self.n_modalities) / np.sqrt(
             self.proportions
         )
+        c = self.n_continuous
         gram = np.zeros((dims, dims), dtype=np.float64)
+        totals = np.zeros(c)
         for rows in self._chunks(n):
-            block = self._encode_chunk(continuous[rows], codes[rows])
-            gram += block.T @ block
+            block = self._continuous_block(continuous[rows])
+            gram[:c, :c] += block.T @ block
+            totals += block.sum(axis=0)
+            columns = np.ascontiguousarray(block.T)
+            for j, m in enumerate(self.n_modalities):
+                column = codes[rows, j]
+                column = np.where(column >= 0, column, m)
+                start = c + int(self.offsets[j])
+                for i in range(c):
+                    gram[i, start : start + m] += np.bincount(
+                        column, weights=columns[i], minlength=m + 1)[:m]
             if check is not None:
                 check()
+        if self.n_modalities:
+            gram[:c, c:] = (gram[:c, c:] - np.outer(totals, self.proportions)) * (
+                self.dummy_scale)
+            gram[c:, :c] = gram[:c, c:].T
+            gram[c:, c:] = self._categorical_gram(codes, n, counts, check)
         eigenvalues, vectors = np.linalg.eigh(gram)
         order = np.argsort(eigenvalues)[::-1][: self.ncp]
         axes = vectors[:, order]
@@ -173,13 +211,37 @@ class Famd:
         return self
 
     def transform(
-        self, continuous: FloatArray, codes: IntArray, check: Callable[[], None] | None = None
+        self,
+        continuous: FloatArray,
+        codes: IntArray,
+        check: Callable[[], None] | None = None,
+        *,
+        missing_at_mean: bool = False,
     ) -> FloatArray:
-        """Project rows; codes of -1 (unknown modality) contribute no dummy."""
+        """Project rows; a code of -1 (missing or unknown modality) contributes no dummy, or,
+        with ``missing_at_mean``, puts the variable at its mean (no contribution at all)."""
         n = continuous.shape[0]
+        c = self.n_continuous
         coords = np.empty((n, self.ncp), dtype=np.float64)
+        lookups: list[FloatArray] = []
+        constant = np.zeros(self.ncp)
+        for j, m in enumerate(self.n_modalities):
+            dummies = slice(int(self.offsets[j]), int(self.offsets[j]) + m)
+            scale = self.dummy_scale[dummies]
+            axes = self.axes[c + dummies.start : c + dummies.stop]
+            table = np.zeros((m + 1, self.ncp))
+            table[:m] = scale[:, None] * axes
+            centre = (self.proportions[dummies] * scale) @ axes
+            if missing_at_mean:
+                table[m] = centre
+            lookups.append(table)
+            constant += centre
         for rows in self._chunks(n):
-            coords[rows] = self._encode_chunk(continuous[rows], codes[rows]) @ self.axes
+            part = self._continuous_block(continuous[rows]) @ self.axes[:c] - constant
+            for j, m in enumerate(self.n_modalities):
+                column = codes[rows, j]
+                part += lookups[j][np.where(column >= 0, column, m)]
+            coords[rows] = part
             if check is not None:
                 check()
         return coords

@@ -266,16 +266,27 @@ def avoid_copies(
     masks += [("c", j) for j, spec in enumerate(specs) if j not in candidates]
     masks += [("q", j) for j, spec in enumerate(codec.categorical_specs)
               if spec.indicator_of is None]
-    original_hashes = [row_hashes(*_masked(*original, mask)) for mask in masks]
+    # a copy always matches an original on the nudgeable columns: a cheap first filter
+    core_original = np.unique(row_hashes(original[0][:, candidates], original[1][:, :0]))
+    original_hashes: list[npt.NDArray[np.uint64]] = []
     nudges = 0
     for _ in range(max_rounds):
         avatars = codec.with_missing(continuous, codes)
-        copied = np.zeros(len(continuous), dtype=bool)
+        core = row_hashes(avatars[0][:, candidates], avatars[1][:, :0])
+        suspects = np.flatnonzero(np.isin(core, core_original))
+        if not len(suspects):
+            break
+        if not original_hashes:
+            original_hashes = [row_hashes(*_masked(*original, mask)) for mask in masks]
+        subset = (avatars[0][suspects], avatars[1][suspects])
+        copied_subset = np.zeros(len(suspects), dtype=bool)
         for mask, hashes in zip(masks, original_hashes, strict=True):
-            copied |= np.isin(row_hashes(*_masked(*avatars, mask)), hashes)
-        rows = np.flatnonzero(copied)
+            copied_subset |= np.isin(row_hashes(*_masked(*subset, mask)), hashes)
+        rows = suspects[copied_subset]
         if not len(rows):
             break
+        copied = np.zeros(len(continuous), dtype=bool)
+        copied[rows] = True
         nudges += len(rows)
         chosen = rng.integers(0, len(candidates), size=len(rows))
         for position, j in enumerate(candidates):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
@@ -61,9 +62,10 @@ def _infer_one(series: pd.Series) -> ColumnType:
     if ptypes.is_numeric_dtype(dtype):
         return ColumnType.FLOAT
     _reject_numeric_with_garbage(series)
-    values = series.dropna()
-    if len(values) and values.map(lambda value: isinstance(value, bool)).all():
-        return ColumnType.BOOL
+    if ptypes.is_object_dtype(dtype):
+        values = series.dropna()
+        if len(values) and all(isinstance(value, bool | np.bool_) for value in values.unique()):
+            return ColumnType.BOOL
     return ColumnType.CATEGORY
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy.spatial import cKDTree
+from threadpoolctl import threadpool_limits
 
 from avatar_engine.errors import EngineError, InvalidParameterError, ResourceLimitError
 from avatar_engine.metrics._common import (
@@ -204,8 +205,9 @@ def compute_privacy_metrics(
     """
     del seed
     try:
-        return _compute(original, unshuffled, types, ncp, known_variables, target, progress,
-                        should_stop)
+        with threadpool_limits(1, user_api="blas"):
+            return _compute(original, unshuffled, types, ncp, known_variables, target, progress,
+                            should_stop)
     except EngineError:
         raise
     except MemoryError:

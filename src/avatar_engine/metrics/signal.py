@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from avatar_engine.encoding import ContinuousSpec
 from avatar_engine.errors import EngineError, ResourceLimitError
@@ -188,7 +189,8 @@ def compute_signal_metrics(
     """
     del seed, ncp
     try:
-        return _compute(original, avatars, types, progress, should_stop)
+        with threadpool_limits(1, user_api="blas"):
+            return _compute(original, avatars, types, progress, should_stop)
     except EngineError:
         raise
     except MemoryError:
