@@ -65,6 +65,7 @@ async def stop_server(state: ServerState) -> None:
     state.users_refcount -= 1
     if state.users_refcount > 0 or not state.started:
         return
+    await anyio.to_thread.run_sync(state.job_watcher.stop)
     await anyio.to_thread.run_sync(state.supervisor.stop)
     state.started = False
 

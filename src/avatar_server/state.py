@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from avatar_server.database import make_engine, make_session_factory
 from avatar_server.job_supervisor import JobSupervisor
+from avatar_server.job_watcher import JobWatcher
 from avatar_server.rate_limit import FailureLimiter
 from avatar_server.settings import Settings
 from avatar_server.storage import DataStore
@@ -20,7 +21,7 @@ CLIENT_FAILURES_FACTOR = 5
 
 @dataclass
 class ServerState:
-    """Shared services of one app: settings, database, data folder, token codec, workers."""
+    """Shared services of one app: settings, database, data folder, tokens, workers, waits."""
 
     settings: Settings
     engine: Engine
@@ -29,6 +30,7 @@ class ServerState:
     login_limiter: FailureLimiter
     client_login_limiter: FailureLimiter
     supervisor: JobSupervisor
+    job_watcher: JobWatcher
     access_tokens: AccessTokenCodec | None = None
     started: bool = False
     users_refcount: int = field(default=0)
@@ -52,6 +54,7 @@ class ServerState:
                 settings.login_max_failures * CLIENT_FAILURES_FACTOR, settings.login_window_seconds
             ),
             supervisor=JobSupervisor(settings, sessions),
+            job_watcher=JobWatcher(sessions),
         )
 
     def token_codec(self) -> AccessTokenCodec:

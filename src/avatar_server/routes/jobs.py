@@ -42,7 +42,7 @@ from avatar_server.state import ServerState
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
 MAX_WAIT_SECONDS = 60.0
-WAIT_POLL_SECONDS = 0.25
+DISCONNECT_CHECK_SECONDS = 1.0
 
 
 def find_job(db: Session, user: User, name: str) -> Job:
@@ -209,10 +209,15 @@ async def get_job(
     deadline = time.monotonic() + min(wait, MAX_WAIT_SECONDS)
     while not job.done:
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or await request.is_disconnected():
-            break
-        await anyio.sleep(min(WAIT_POLL_SECONDS, remaining))
-        job = await anyio.to_thread.run_sync(_load_job, state, user, name)
+        if remaining <= 0:
+            # the final answer is read again, in case the watcher could not read the database
+            return await anyio.to_thread.run_sync(_load_job, state, user, name)
+        if await request.is_disconnected():
+            return job
+        # Woken by the shared job watcher as soon as the job ends; the slice bounds how
+        # long a vanished client keeps its request open.
+        if await state.job_watcher.wait_done(job.name, min(DISCONNECT_CHECK_SECONDS, remaining)):
+            job = await anyio.to_thread.run_sync(_load_job, state, user, name)
     return job
 
 
@@ -238,6 +243,7 @@ def cancel_job(name: str, user: CurrentUser, db: DbSession, state: State) -> Job
         db.execute(update(Job).where(Job.name == job.name).values(cancel_requested=True))
     db.commit()
     state.supervisor.wake()
+    state.job_watcher.notify([job.name])
     job = find_job(db, user, name)
     return to_job_response(job, dependencies_of(db, [job.name])[job.name])
 
