@@ -82,7 +82,8 @@ def test_waiting_requests_wake_promptly_when_the_job_ends(tmp_path: Path) -> Non
         delays = []
         for _ in range(3):
             delay, job = _wait_once(server, client)
-            assert job["status"] == "finished" and job["done"] is True
+            assert job["status"] == "finished"
+            assert job["done"] is True
             delays.append(delay)
         assert min(delays) < MAX_WAKE_SECONDS, delays
 
@@ -123,4 +124,5 @@ def test_wait_times_out_with_the_current_state(tmp_path: Path) -> None:
         started = time.monotonic()
         job = client.get(f"/api/jobs/{name}", params={"wait": 1.2}).json()
         assert 1.1 < time.monotonic() - started < 5
-        assert job["status"] == "running" and job["done"] is False
+        assert job["status"] == "running"
+        assert job["done"] is False
