@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from avatar_server.request_id import RequestIdFilter
 from avatar_server.settings import Settings
 
 GRACEFUL_SHUTDOWN_SECONDS = 5
@@ -64,8 +65,12 @@ def main(argv: list[str] | None = None) -> None:
     settings = settings_from_args(argv)
     level = settings.log_level.upper()
     logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        stream=sys.stderr,
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RequestIdFilter())
     try:
         app = create_app(settings)
     except RuntimeError as exc:  # configuration the operator must fix
