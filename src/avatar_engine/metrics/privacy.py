@@ -29,6 +29,11 @@ __all__ = ["PRIVACY_METRICS", "compute_privacy_metrics", "hidden_and_cloaking"]
 
 FloatArray = npt.NDArray[np.float64]
 
+CLOAKING_CAP = 10
+"""Local cloaking is first counted up to this many avatars per individual; when the median
+reaches it, exact counts are computed on a sample of CLOAKING_SAMPLE individuals."""
+CLOAKING_SAMPLE = 20_000
+
 PRIVACY_METRICS = {
     d.name: d
     for d in (
@@ -71,10 +76,11 @@ _CHUNK_ROWS = 65_536
 
 
 def hidden_and_cloaking(
-    original_coords: FloatArray, avatar_coords: FloatArray
+    original_coords: FloatArray, avatar_coords: FloatArray, cap: int = CLOAKING_CAP
 ) -> tuple[FloatArray, npt.NDArray[np.int64]]:
     """Per individual: the probability its own avatar is NOT the one picked as closest, and
-    the number of other avatars strictly closer than its own (local cloaking).
+    the number of other avatars strictly closer than its own (local cloaking, counted up to
+    ``cap``; ties counted up to ``cap`` too).
 
     An attacker picks the closest avatar, uniformly among ties.
 
@@ -85,26 +91,42 @@ def hidden_and_cloaking(
         ([0.0, 0.0, 0.0], [0, 0, 0])
     """
     n = len(original_coords)
+    neighbours = min(cap + 1, len(avatar_coords))
     tree = cKDTree(avatar_coords)
-    own = np.sqrt(((original_coords - avatar_coords) ** 2).sum(axis=1))
-    # strict and tie radii with a relative tolerance for floating-point noise
+    own = _own_distances(original_coords, avatar_coords)
     tolerance = 1e-9 * (1.0 + own)
     hidden = np.empty(n)
     cloaking = np.empty(n, dtype=np.int64)
     for start in range(0, n, _CHUNK_ROWS):
         rows = slice(start, min(n, start + _CHUNK_ROWS))
-        strict_radius = np.maximum(own[rows] - tolerance[rows], 0.0)
-        closer = np.asarray(
-            tree.query_ball_point(original_coords[rows], strict_radius, return_length=True,
-                                  workers=-1), dtype=np.int64)
-        closer = np.where(own[rows] - tolerance[rows] > 0, closer, 0)
-        tied = np.asarray(
-            tree.query_ball_point(original_coords[rows], own[rows] + tolerance[rows],
-                                  return_length=True, workers=-1), dtype=np.int64) - closer
-        tied = np.maximum(tied, 1)
-        cloaking[rows] = closer
-        hidden[rows] = np.where(closer > 0, 1.0, 1.0 - 1.0 / tied)
+        found, _ = tree.query(original_coords[rows], k=neighbours, workers=-1)
+        found = np.asarray(found).reshape(-1, neighbours)
+        closer = (found < (own[rows] - tolerance[rows])[:, None]).sum(axis=1)
+        tied = (np.abs(found - own[rows][:, None]) <= tolerance[rows][:, None]).sum(axis=1)
+        cloaking[rows] = np.minimum(closer, cap)
+        hidden[rows] = np.where(closer > 0, 1.0, 1.0 - 1.0 / np.maximum(tied, 1))
     return hidden, cloaking
+
+
+def _own_distances(original_coords: FloatArray, avatar_coords: FloatArray) -> FloatArray:
+    return np.asarray(np.sqrt(((original_coords - avatar_coords) ** 2).sum(axis=1)))
+
+
+def exact_cloaking(
+    original_coords: FloatArray, avatar_coords: FloatArray, rows: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Exact local cloaking (no cap) of the individuals ``rows``.
+
+    Example:
+        >>> o = np.array([[0.0], [10.0]])
+        >>> exact_cloaking(o, np.array([[5.0], [1.0]]), np.array([0, 1])).tolist()
+        [1, 1]
+    """
+    own = _own_distances(original_coords[rows], avatar_coords[rows])
+    radius = np.maximum(own - 1e-9 * (1.0 + own), 0.0)
+    counts = np.asarray(cKDTree(avatar_coords).query_ball_point(
+        original_coords[rows], radius, return_length=True, workers=-1), dtype=np.int64)
+    return np.where(radius > 0, counts, 0)
 
 
 def _closest_distances(
@@ -244,6 +266,14 @@ def _compute(
     hidden, cloaking = hidden_and_cloaking(space.original_coords, space.avatar_coords)
     tracker.done("hidden_rate")
 
+    local_cloaking = float(np.median(cloaking))
+    cloaking_sample: int | None = None
+    if local_cloaking >= CLOAKING_CAP:
+        sample = np.random.default_rng(0).permutation(len(original))[:CLOAKING_SAMPLE]
+        cloaking_sample = len(sample)
+        local_cloaking = float(np.median(exact_cloaking(
+            space.original_coords, space.avatar_coords, np.sort(sample))))
+
     tracker.start("distances")
     closest, ratio = _closest_distances(space.original_coords, space.avatar_coords)
     tracker.done("distances")
@@ -278,7 +308,7 @@ def _compute(
 
     values = {
         "hidden_rate": 100.0 * float(hidden.mean()),
-        "local_cloaking": float(np.median(cloaking)),
+        "local_cloaking": local_cloaking,
         "distance_to_closest": float(np.median(closest)),
         "closest_distances_ratio": float(np.median(ratio)),
         "column_direct_match_protection": min(columns.values()),
@@ -292,7 +322,10 @@ def _compute(
         "ncp": space.famd.ncp if space.famd is not None else ncp,
         "own_row_copy_rate": round(100.0 * own_copies, 6),
         "any_row_copy_rate": round(100.0 * any_copies, 6),
-        "local_cloaking_mean": round(float(cloaking.mean()), 6),
+        "local_cloaking_exact_on_sample_of": cloaking_sample,
+        "local_cloaking_share_at_least_cap": {
+            "cap": CLOAKING_CAP,
+            "percent": round(100.0 * float((cloaking >= CLOAKING_CAP).mean()), 6)},
         "hidden_rate_strict": round(100.0 * float((cloaking > 0).mean()), 6),
         "distance_to_closest_quantiles": {
             str(q): round(float(np.quantile(closest, q)), 6) for q in (0.05, 0.25, 0.5, 0.75)
