@@ -122,7 +122,7 @@ class JobWatcher:
             for start in range(0, len(names), _QUERY_CHUNK):
                 chunk = names[start : start + _QUERY_CHUNK]
                 rows = db.execute(select(Job.name, Job.status).where(Job.name.in_(chunk)))
-                statuses = dict(rows)
+                statuses: dict[str, str] = dict(rows.all())
                 ended.update(
                     name for name in chunk if name not in statuses or statuses[name] in _DONE
                 )
