@@ -85,3 +85,17 @@ def test_unknown_remote_server_without_key_exits_4(
     err = capsys.readouterr().err
     assert "no API key for http://127.0.0.1:9" in err
     assert "avatars login --server http://127.0.0.1:9" in err
+
+
+def test_avatars_debug_shows_the_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = str(tmp_path / "nope.csv")
+    assert main(["run", missing]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+    monkeypatch.setenv("AVATARS_DEBUG", "1")
+    assert main(["run", missing]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert "CliError" in err
+    assert f"no such file: {missing} ; pass a CSV or Parquet file" in err
