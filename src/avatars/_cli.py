@@ -382,12 +382,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
         runner.add_table(table, str(path))
         runner.set_parameters(table, k=args.k, ncp=args.ncp)
         try:
-            runner.run()
-            avatars = runner.shuffled(table)
-            privacy = runner.privacy_metrics(table)
-            signal = runner.signal_metrics(table)
+            with _step("upload and job submission"):
+                runner.run()
+            with _step("avatarization"):
+                avatars = runner.shuffled(table)
+            with _step("privacy metrics"):
+                privacy = runner.privacy_metrics(table)
+            with _step("signal metrics"):
+                signal = runner.signal_metrics(table)
             report_path = out / "report.pdf"
-            runner.download_report(str(report_path))
+            with _step("report"):
+                runner.download_report(str(report_path))
         except KeyboardInterrupt:
             _cancel_jobs(runner)
             raise
@@ -418,6 +423,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"Report: {report_path}"
     )
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _step(label: str) -> Iterator[None]:
+    """Say when a step is done, where no progress bar shows it (output not a terminal)."""
+    started = time.monotonic()
+    yield
+    if not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
+        _info(f"  {label}: done in {time.monotonic() - started:.1f} s")
 
 
 _JOB_LABELS = {
