@@ -268,7 +268,11 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="server URL (default: AVATAR_BASE_URL, the config file, else a local server)",
     )
-    parser.add_argument("--api-key", help="API key (default: AVATAR_API_KEY or config file)")
+    parser.add_argument(
+        "--api-key",
+        help="API key (default: AVATAR_API_KEY or the config file; prefer those, since "
+        "arguments are visible to other users of this machine)",
+    )
 
 
 # --- connecting -------------------------------------------------------------------------------
