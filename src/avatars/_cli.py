@@ -163,6 +163,8 @@ def _classify(exc: BaseException, args: argparse.Namespace) -> tuple[int, str]:
         return EXIT_USAGE, f"{where} rejected the upload as too large: {exc.detail}"
     if isinstance(exc, errors.AvatarsError):
         return EXIT_UNEXPECTED, str(exc)
+    if isinstance(exc, ValueError):  # the SDK's checks of arguments: says what to change
+        return EXIT_USAGE, str(exc)
     if isinstance(exc, OSError) and exc.filename:
         return EXIT_USAGE, f"{exc.strerror or exc}: {exc.filename}"
     return EXIT_UNEXPECTED, f"unexpected error: {type(exc).__name__}: {exc}"
@@ -178,6 +180,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 4294967295, got {value}")
     return value
 
 
@@ -205,7 +217,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--ncp", type=_positive_int, default=5, help="projection dimensions (5)")
     run.add_argument("--table", help="table name (default: the file name without extension)")
     run.add_argument("--out", default="results", help="output folder (default: ./results)")
-    run.add_argument("--seed", type=int, help="random seed, for reproducible avatars")
+    run.add_argument("--seed", type=_seed, help="random seed, for reproducible avatars")
     run.add_argument("--language", choices=["en", "fr"], default="en", help="report language")
     _add_server_options(run)
     run.set_defaults(handler=_cmd_run)

@@ -47,6 +47,7 @@ def test_wrong_kind_of_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtur
         (["run", "x.csv", "--k", "0"], "must be 1 or more"),
         (["run", "x.csv", "--ncp", "five"], "expected a whole number"),
         (["run", "x.csv", "--language", "de"], "invalid choice"),
+        (["run", "x.csv", "--seed", "-1"], "must be between 0 and 4294967295"),
         (["run"], "the following arguments are required: DATA"),
         (["jobs", "--bogus"], "unrecognized arguments: --bogus"),
         (["api-key"], "the following arguments are required: ACTION"),
