@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from http import HTTPStatus
 from typing import Any
@@ -11,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from avatar_server.schemas import ErrorResponse
 
@@ -30,6 +32,7 @@ _DESCRIPTIONS = {
 }
 
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
 _FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
 
 
@@ -87,6 +90,49 @@ def _code_for_status(status: int) -> str:
         return "http_error"
 
 
+def _path_methods(app: FastAPI) -> list[tuple[re.Pattern[str], int, frozenset[str]]]:
+    """(path regex, number of path parameters, methods) for every documented path."""
+    table = getattr(app.state, "path_methods", None)
+    if table is None:
+        table = []
+        for template, operations in app.openapi().get("paths", {}).items():
+            methods = {method.upper() for method in operations if method.upper() in _METHODS}
+            if "GET" in methods:
+                methods.add("HEAD")  # Starlette answers HEAD on every GET route
+            regex, _format, convertors = compile_path(template)
+            table.append((regex, len(convertors), frozenset(methods)))
+        app.state.path_methods = table
+    return list(table)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method accepted on the request's path (Starlette's 405 names only one route's).
+
+    When templates overlap (``/api/jobs/bulk-delete`` also matches ``/api/jobs/{name}``), the
+    most specific template (fewest path parameters) is the resource the path names.
+
+    Example:
+        >>> allowed_methods(request)  # doctest: +SKIP
+        ['GET', 'HEAD', 'POST']
+    """
+    by_specificity: dict[int, set[str]] = {}
+    for regex, parameters, methods in _path_methods(request.app):
+        if regex.match(request.url.path):
+            by_specificity.setdefault(parameters, set()).update(methods)
+    return sorted(by_specificity[min(by_specificity)]) if by_specificity else []
+
+
+def _method_not_allowed(request: Request) -> JSONResponse:
+    allowed = allowed_methods(request)
+    return _json_error(
+        405,
+        "method_not_allowed",
+        f"{request.method[:16]} is not allowed on this path; use "
+        f"{', '.join(allowed) or 'another path'}.",
+        {"Allow": ", ".join(allowed)},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Replace FastAPI's default error bodies by ``{detail, code}``."""
 
@@ -94,8 +140,10 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, ApiError)
         return _json_error(exc.status, exc.code, exc.detail, exc.headers)
 
-    async def on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 405:
+            return _method_not_allowed(request)
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
         headers = dict(exc.headers) if exc.headers else None
         if exc.status_code == 400 and detail == _FASTAPI_BODY_PARSE_ERROR:
