@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.forkserver
+import os
 import threading
+from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
-from multiprocessing.synchronize import Event
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +25,7 @@ from avatar_server.models import Job
 from avatar_server.schemas import JobStatus
 from avatar_server.settings import Settings
 from avatar_server.worker import worker_main
+from avatar_server.worker_channel import WorkerChannel
 
 logger = logging.getLogger("avatar_server")
 
@@ -58,9 +62,9 @@ class JobSupervisor:
         self.settings = settings
         self.sessions = sessions
         self._context = _worker_context()
-        self._workers: list[tuple[multiprocessing.process.BaseProcess, Event]] = []
-        self._wake = threading.Event()
-        self._work: Event | None = None  # shared with the workers, created with the first one
+        self._workers: list[tuple[multiprocessing.process.BaseProcess, WorkerChannel]] = []
+        self._wake_read, self._wake_write = os.pipe()  # wakes the supervising thread
+        os.set_blocking(self._wake_write, False)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -85,9 +89,13 @@ class JobSupervisor:
 
     def wake(self) -> None:
         """Look at the queue now (a job was created or cancelled)."""
-        self._wake.set()
-        if self._work is not None:
-            self._work.set()
+        self._wake_thread()
+        for _process, channel in list(self._workers):
+            channel.wake()
+
+    def _wake_thread(self) -> None:
+        with contextlib.suppress(BlockingIOError):  # already woken
+            os.write(self._wake_write, b"x")
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
@@ -95,8 +103,19 @@ class JobSupervisor:
                 self._tick()
             except Exception as exc:  # keep supervising; never log data
                 logger.error("job supervisor tick failed: %s: %.300s", type(exc).__name__, exc)
-            self._wake.wait(self.settings.job_poll_seconds)
-            self._wake.clear()
+            self._wait()
+
+    def _wait(self) -> None:
+        """Sleep until woken, a worker reports a job ended, or the poll interval passes."""
+        channels = [channel for _process, channel in list(self._workers)]
+        watched: list[Connection | int] = [self._wake_read]
+        watched += [channel.connection for channel in channels if channel.connection]
+        ready = multiprocessing.connection.wait(watched, self.settings.job_poll_seconds)
+        if self._wake_read in ready:
+            os.read(self._wake_read, 4096)
+        if any(channel.jobs_ended() for channel in channels):
+            for channel in channels:  # dependants may be runnable now: let idle ones look
+                channel.wake()
 
     def _tick(self) -> None:
         with self.sessions() as db:
@@ -110,24 +129,24 @@ class JobSupervisor:
             self._spawn_worker()
 
     def _spawn_worker(self) -> None:
-        stop_event = self._context.Event()
-        if self._work is None:
-            self._work = self._context.Event()
+        channel, worker_end = WorkerChannel.create(self._context)
         process = self._context.Process(
-            target=worker_main,
-            args=(self.settings, stop_event, self._work),
-            name="avatar-worker",
+            target=worker_main, args=(self.settings, worker_end), name="avatar-worker"
         )
-        process.start()
-        self._workers.append((process, stop_event))
+        try:
+            process.start()
+        finally:
+            worker_end.close()  # the worker has its own copy now
+        self._workers.append((process, channel))
         logger.info("worker process %s started", process.pid)
 
     def _reap_dead_workers(self, db: Session) -> None:
         alive = []
-        for process, stop_event in self._workers:
+        for process, channel in self._workers:
             if process.is_alive():
-                alive.append((process, stop_event))
+                alive.append((process, channel))
                 continue
+            channel.stop()
             logger.warning("worker process %s exited (code %s)", process.pid, process.exitcode)
             for job in db.scalars(
                 select(Job).where(
@@ -149,15 +168,13 @@ class JobSupervisor:
     def stop(self) -> None:
         """Stop the thread and the workers; jobs still running become ``lost``."""
         self._stopping.set()
-        self._wake.set()
+        self._wake_thread()
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
-        for _process, stop_event in self._workers:
-            stop_event.set()
-        if self._work is not None:
-            self._work.set()
-        for process, _stop_event in self._workers:
+        for _process, channel in self._workers:
+            channel.stop()
+        for process, _channel in self._workers:
             process.join(timeout=self.settings.shutdown_grace_seconds)
             if process.is_alive():
                 process.terminate()

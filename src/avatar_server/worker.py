@@ -9,7 +9,7 @@ import shutil
 import time
 import traceback
 import uuid
-from multiprocessing.synchronize import Event
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -21,6 +21,7 @@ from avatar_server.models import Job, JobDependency, ResourceSetRow
 from avatar_server.schemas import JobStatus
 from avatar_server.settings import Settings
 from avatar_server.storage import DataStore, fsync_dir
+from avatar_server.worker_channel import WorkerSignals
 
 logger = logging.getLogger("avatar_server.worker")
 
@@ -43,12 +44,12 @@ class _Run:
         sessions: sessionmaker[Session],
         job: Job,
         run_token: str,
-        stop_event: Event,
+        signals: WorkerSignals,
     ) -> None:
         self.sessions = sessions
         self.job = job
         self.run_token = run_token
-        self.stop_event = stop_event
+        self.signals = signals
         self._last_progress = 0.0
         self._last_check = 0.0
         self._last_phase = ""
@@ -84,7 +85,7 @@ class _Run:
     def should_stop(self) -> bool:
         if self._stop:
             return True
-        if self.stop_event.is_set() or not _parent_alive():
+        if self.signals.stopping() or not _parent_alive():
             self.server_stopping = True
             self._stop = True
             return True
@@ -173,9 +174,9 @@ def _run_one(
     store: DataStore,
     job: Job,
     run_token: str,
-    stop_event: Event,
+    signals: WorkerSignals,
 ) -> None:
-    run = _Run(sessions, job, run_token, stop_event)
+    run = _Run(sessions, job, run_token, signals)
     try:
         status, message = _execute(run, settings, store)
     except Exception as exc:
@@ -197,13 +198,14 @@ def _run_one(
     logger.info("job %s ended: %s", job.name, status.value)
 
 
-def worker_main(settings: Settings, stop_event: Event, work_event: Event) -> None:
+def worker_main(settings: Settings, connection: Connection) -> None:
     """Entry point of a worker process: claim and run jobs until told to stop.
 
     Example:
-        >>> stop, work = multiprocessing.Event(), multiprocessing.Event()  # doctest: +SKIP
-        >>> worker_main(settings, stop, work)  # doctest: +SKIP
+        >>> channel, worker_end = WorkerChannel.create(context)  # doctest: +SKIP
+        >>> worker_main(settings, worker_end)  # doctest: +SKIP
     """
+    signals = WorkerSignals(connection)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
@@ -212,18 +214,17 @@ def worker_main(settings: Settings, stop_event: Event, work_event: Event) -> Non
     store = DataStore(settings.data_dir)
     prefix = f"{os.getpid()}-"
     try:
-        while not stop_event.is_set() and _parent_alive():
+        while not signals.stopping() and _parent_alive():
             run_token = prefix + uuid.uuid4().hex
             with sessions() as db:
                 job = claim_next_job(db, run_token)
             if job is None:
                 # Woken at once when a job is queued or cancelled (or the server stops);
                 # the timeout is only a fallback.
-                if work_event.wait(settings.job_poll_seconds):
-                    work_event.clear()
+                signals.wait_for_work(settings.job_poll_seconds)
                 continue
             logger.info("job %s (%s) started", job.name, job.kind)
-            _run_one(sessions, settings, store, job, run_token, stop_event)
-            work_event.set()  # dependants may be runnable now: let idle siblings look
+            _run_one(sessions, settings, store, job, run_token, signals)
+            signals.job_ended()  # dependants may be runnable now: siblings get woken
     finally:
         engine.dispose()

@@ -145,3 +145,30 @@ def test_kill_9_recovery_then_clean_sigterm_stop(tmp_path: Path) -> None:
     credentials = json.loads((tmp_path / "credentials.json").read_text())
     assert credentials["password"] not in log
     assert credentials["api_key"] not in log
+
+
+def test_sigterm_after_a_cancelled_job_is_prompt_and_clean(tmp_path: Path) -> None:
+    """A cancelled running job leaves nothing that slows or dirties the shutdown."""
+    large = write_large_dataset(tmp_path / "large.csv")
+    with running_server(tmp_path) as (process, client):
+        client.put("/api/datasets/large.csv", content=large.read_bytes())
+        large_set = client.put("/api/resources/large", content=LARGE_YAML).json()["set_name"]
+        running = _create(client, large_set, "standard", [])
+        deadline = time.monotonic() + 90
+        while _job(client, running)["status"] != "running":
+            assert time.monotonic() < deadline, _job(client, running)
+            time.sleep(0.05)
+        assert client.post(f"/api/jobs/{running}/cancel").status_code == 200
+        final = client.get(f"/api/jobs/{running}", params={"wait": 60}).json()
+        assert final["status"] == "cancelled", final
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) in (0, -signal.SIGTERM)
+        while _group_alive(process.pid):
+            assert time.monotonic() - started < 20, "processes of the server are left behind"
+            time.sleep(0.05)
+        stopped_after = time.monotonic() - started
+    log = (tmp_path / "server.log").read_text()
+    assert "Traceback" not in log, log[-3000:]
+    assert "leaked semaphore" not in log, log[-3000:]
+    assert stopped_after < 4.0, (stopped_after, log[-3000:])
