@@ -332,19 +332,30 @@ def _versions() -> str:
     return ", ".join(found)
 
 
-def _repository_state() -> str:
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, check=True,
-                                capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=REPO,
-                               check=True, capture_output=True, text=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{commit} (with uncommitted changes under src/)" if dirty else commit
+def _freeze_sources() -> str:
+    """Extract src/ and generated/ of the last commit and put them first on the import path.
+
+    The product changes under our feet while the benchmark runs; every worker (and the
+    embedded server it starts) imports this frozen copy instead, so one run measures one
+    version. Returns the commit.
+    """
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    target = WORKDIR / f"src-{commit}"
+    if not target.exists():
+        target.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", "HEAD", "src", "generated"], cwd=REPO,
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    paths = [str(target / "src"), str(target / "generated")]
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [*paths, *filter(None, [os.environ.get("PYTHONPATH", "")])])
+    sys.path[:0] = paths
+    return commit
 
 
 def _section(results: list[dict[str, Any]], command: str, started: dt.datetime,
-             total_seconds: float, notes: list[str]) -> str:
+             total_seconds: float, notes: list[str], commit: str) -> str:
     lines = [
         SECTION, "",
         "Script: `benchmarks/peers/run.py` (separate environment, not part of CI or of the "
@@ -352,7 +363,9 @@ def _section(results: list[dict[str, Any]], command: str, started: dt.datetime,
         f"- Date: {started:%Y-%m-%d %H:%M} UTC; whole run {total_seconds / 60:.1f} min.",
         f"- Machine: {_machine()}. **Shared machine**: other engineers ran tests and servers "
         "on the same 2 cores during the run, so seconds are indicative (±30 % or worse).",
-        f"- Packages: {_versions()}. Repository (engine, SDK, server) at {_repository_state()}.",
+        f"- Packages: {_versions()}. Engine, SDK and server: commit {commit} (src/ and "
+        "generated/ of that commit extracted at the start and imported by every worker, so "
+        "the whole run measures one version).",
         "- Commands:",
         "  ```",
         "  bash benchmarks/peers/setup.sh",
@@ -459,6 +472,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [m for m in methods if m not in METHODS] + [d for d in datasets if d not in DATASETS]
     if unknown:
         parser.error(f"unknown method or dataset: {', '.join(unknown)}")
+    commit = _freeze_sources()
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     results = []
@@ -470,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     (WORKDIR / "results.json").write_text(json.dumps(results, indent=2, default=str))
     shown = " ".join(a for a in (argv if argv is not None else sys.argv[1:]))
     command = f"benchmarks/.peers-venv/bin/python benchmarks/peers/run.py {shown}".strip()
-    section = _section(results, command, started, total, args.note)
+    section = _section(results, command, started, total, args.note, commit)
     print(section)
     if not args.no_write:
         RESULTS.write_text(_replace_section(RESULTS.read_text(), section))
