@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
 from avatar_server.auth import CurrentUser, DbSession, State
+from avatar_server.dataset_files import read_columns
 from avatar_server.errors import ApiError, error_responses
 from avatar_server.file_response import file_response
 from avatar_server.models import Dataset, User
-from avatar_server.pipeline import read_columns
 from avatar_server.resource_sets import ResourceSetError
 from avatar_server.schemas import DatasetList, DatasetResponse
 from avatar_server.storage import InvalidNameError, check_name, fsync_dir

@@ -1,0 +1,295 @@
+"""Read the user's datasets (CSV or Parquet) safely, with declared column types applied.
+
+Loaded by the API (to check a resource set's columns) and by the workers (to run jobs), so it
+imports pandas only, never the engine. Every problem the user can fix raises
+:class:`~avatar_server.job_failures.JobFailure` naming the file, column and row, never a cell.
+
+Example:
+    >>> read_columns(Path("wbcd.csv"), "wbcd.csv")[:2]
+    ['Clump_Thickness', 'Uniformity_of_Cell_Size']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from avatar_server.job_failures import JobFailure
+from avatar_server.resource_sets import ResourceSetError
+
+__all__ = ["MAX_CELL_CHARS", "dataset_format", "read_columns", "read_dataset"]
+
+MAX_CELL_CHARS = 100_000
+MAX_COLUMN_NAME_CHARS = 1024
+_SNIFF_BYTES = 64 * 1024
+_PARQUET_MAGIC = b"PAR1"
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+
+def dataset_format(path: Path) -> str:
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    return "parquet" if head == _PARQUET_MAGIC else "csv"
+
+
+def _csv_encoding(path: Path, name: str) -> str:
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if not head.strip():
+        raise JobFailure(f"dataset {name!r} is empty; upload a CSV file with a header row.")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if b"\x00" in head:
+        raise JobFailure(
+            f"dataset {name!r} looks like a binary file, not CSV text; upload a UTF-8 CSV or a "
+            "Parquet file."
+        )
+    return "utf-8-sig"
+
+
+def _csv_header(path: Path, name: str) -> tuple[list[str], str, str]:
+    """Header columns, delimiter and encoding of a CSV dataset."""
+    encoding = _csv_encoding(path, name)
+    try:
+        with path.open("r", encoding=encoding, newline="") as handle:
+            first = handle.readline(_SNIFF_BYTES)
+    except UnicodeDecodeError as exc:
+        raise _encoding_failure(name, exc) from None
+    if not first.strip():
+        raise JobFailure(
+            f"dataset {name!r} has an empty first line; the first row must be "
+            "the header (column names)."
+        )
+    try:
+        delimiter = csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    header = next(csv.reader(io.StringIO(first), delimiter=delimiter))
+    _check_header(name, header)
+    return header, delimiter, encoding
+
+
+def _check_header(name: str, header: list[str]) -> None:
+    seen: set[str] = set()
+    for position, column in enumerate(header, start=1):
+        if not column:
+            raise JobFailure(
+                f"dataset {name!r}: column {position} has no name; give every column a name "
+                "in the header row."
+            )
+        if len(column) > MAX_COLUMN_NAME_CHARS:
+            raise JobFailure(
+                f"dataset {name!r}: the name of column {position} is {len(column)} characters "
+                f"long (limit {MAX_COLUMN_NAME_CHARS}); is the first row really a header?"
+            )
+        if column in seen:
+            raise JobFailure(
+                f"dataset {name!r}: column {column[:80]!r} appears twice in the header; "
+                "rename one of them."
+            )
+        seen.add(column)
+
+
+def _encoding_failure(name: str, exc: UnicodeDecodeError) -> JobFailure:
+    byte = exc.object[exc.start : exc.start + 1].hex() if exc.object else "?"
+    return JobFailure(
+        f"dataset {name!r} is not UTF-8 text (byte 0x{byte} cannot be decoded); save it as "
+        "UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet) or as Parquet and upload it again."
+    )
+
+
+def read_columns(path: Path, name: str) -> list[str]:
+    """Column names of an uploaded dataset (CSV header or Parquet schema).
+
+    Raises:
+        ResourceSetError: ``invalid_dataset`` when the file cannot be read as a table.
+
+    Example:
+        >>> read_columns(Path("fixtures/wbcd.csv"), "wbcd.csv")[:2]
+        ['Clump_Thickness', 'Uniformity_of_Cell_Size']
+    """
+    try:
+        if dataset_format(path) == "parquet":
+            return [str(c) for c in _parquet_schema(path, name).names]
+        return _csv_header(path, name)[0]
+    except JobFailure as exc:
+        raise ResourceSetError(exc.user_message, "invalid_dataset") from None
+
+
+def _parquet_schema(path: Path, name: str) -> Any:
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_schema(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for corrupt files
+        raise JobFailure(
+            f"dataset {name!r} is not a readable Parquet file ({type(exc).__name__}); "
+            "upload it again or convert it to CSV."
+        ) from None
+
+
+def read_dataset(path: Path, name: str, types: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Load an uploaded dataset and apply the declared column types.
+
+    Args:
+        path: File of the dataset (CSV, UTF-8 or UTF-16 with BOM, or Parquet).
+        name: Dataset name, used in messages.
+        types: Column -> declared type ("int", "float", "bool", "category", "datetime",
+            "datetime_tz"); other columns keep their inferred type.
+
+    Raises:
+        JobFailure: Naming the file, line or column and what to fix.
+
+    Example:
+        >>> read_dataset(Path("fixtures/wbcd.csv"), "wbcd.csv", {"Class": "category"}).shape
+        (683, 10)
+    """
+    reader = _read_parquet if dataset_format(path) == "parquet" else _read_csv
+    data = reader(path, name)
+    if data.empty:
+        raise JobFailure(f"dataset {name!r} has no data rows; add rows below the header.")
+    _check_cells(data, name)
+    for column, declared in (types or {}).items():
+        if column not in data.columns:
+            raise JobFailure(f"dataset {name!r} has no column {column!r}; fix the schema.")
+        data[column] = _apply_type(data[column], declared, name)
+    return data
+
+
+def _read_csv(path: Path, name: str) -> pd.DataFrame:
+    header, delimiter, encoding = _csv_header(path, name)
+    try:
+        with warnings.catch_warnings():
+            # pandas only warns (and drops fields) when a row is longer than the header
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            data = pd.read_csv(
+                path,
+                sep=delimiter,
+                encoding=encoding,
+                encoding_errors="strict",
+                engine="c",
+                on_bad_lines="error",
+                header=0,
+                index_col=False,
+                low_memory=False,
+                memory_map=False,
+            )
+    except UnicodeDecodeError as exc:
+        raise _encoding_failure(name, exc) from None
+    except pd.errors.EmptyDataError:
+        raise JobFailure(
+            f"dataset {name!r} is empty; upload a CSV file with a header row."
+        ) from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError, OverflowError) as exc:
+        message = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else "parse error"
+        raise JobFailure(
+            f"dataset {name!r} is not a valid CSV file ({message}); every row must have the "
+            f"same number of fields as the header ({len(header)}), quotes must be closed."
+        ) from None
+    if list(data.columns) != header:
+        raise JobFailure(
+            f"dataset {name!r}: the header could not be read as {len(header)} column names; "
+            "check the delimiter and the quotes of the first row."
+        )
+    return data
+
+
+def _read_parquet(path: Path, name: str) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _parquet_schema(path, name)
+    for column in schema:
+        if pa.types.is_nested(column.type) or pa.types.is_binary(column.type):
+            raise JobFailure(
+                f"dataset {name!r}: column {column.name!r} has type {column.type}; only flat "
+                "columns (numbers, text, booleans, dates) can be avatarized."
+            )
+    _check_header(name, [str(c) for c in schema.names])
+    try:
+        return pq.read_table(path).to_pandas()
+    except Exception as exc:  # corrupt pages raise a variety of pyarrow errors
+        raise JobFailure(
+            f"dataset {name!r} is not a readable Parquet file ({type(exc).__name__}); "
+            "upload it again or convert it to CSV."
+        ) from None
+
+
+def _check_cells(data: pd.DataFrame, name: str) -> None:
+    for column in data.columns:
+        series = data[column]
+        if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+            continue
+        try:
+            lengths = series.str.len().fillna(0).to_numpy(dtype=float)
+        except AttributeError:  # an object column without any text
+            continue
+        if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+            row = int(np.argmax(lengths)) + 1
+            raise JobFailure(
+                f"dataset {name!r}: column {column!r} has a value of {int(lengths.max())} "
+                f"characters on data row {row} (limit {MAX_CELL_CHARS}); fix the file."
+            )
+
+
+def _apply_type(series: pd.Series, declared: str, name: str) -> pd.Series:
+    where = f"dataset {name!r}, column {series.name!r}"
+    present = series.notna()
+    if declared in ("int", "float"):
+        converted = pd.to_numeric(series, errors="coerce")
+        _fail_on_new_nulls(converted, present, where, f"is not a number (declared {declared})")
+        if declared == "int":
+            fractional = ((converted % 1) != 0) & converted.notna()
+            if fractional.any():
+                row = int(np.argmax(fractional.to_numpy())) + 1
+                raise JobFailure(
+                    f"{where}: the value on data row {row} is not a whole number (declared "
+                    "int); declare the column as float or fix the data."
+                )
+            if not converted.isna().any():
+                return converted.astype("int64")
+        return converted.astype("float64")
+    if declared == "bool":
+        return _to_bool(series, present, where)
+    if declared in ("datetime", "datetime_tz"):
+        converted = _to_datetime(series, declared == "datetime_tz")
+        _fail_on_new_nulls(converted, present, where, f"is not a date/time (declared {declared})")
+        return converted
+    return series  # category: values kept as they are
+
+
+def _to_datetime(series: pd.Series, tz: bool) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        if tz and getattr(series.dt, "tz", None) is None:
+            return series.dt.tz_localize("UTC")
+        return series
+    return pd.to_datetime(series, errors="coerce", utc=tz, format="mixed")
+
+
+def _to_bool(series: pd.Series, present: pd.Series, where: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(series):
+        return series
+    text = series.astype(str).str.strip().str.lower()
+    converted = pd.Series(np.nan, index=series.index, dtype=object)
+    converted[text.isin(_TRUE)] = True
+    converted[text.isin(_FALSE)] = False
+    _fail_on_new_nulls(converted, present, where, "is not a boolean (true/false, yes/no, 1/0)")
+    return converted if converted.isna().any() else converted.astype(bool)
+
+
+def _fail_on_new_nulls(converted: pd.Series, present: pd.Series, where: str, problem: str) -> None:
+    bad = present & converted.isna()
+    if bad.any():
+        row = int(np.argmax(bad.to_numpy())) + 1
+        raise JobFailure(
+            f"{where}: the value on data row {row} {problem}; fix the data or change the "
+            f"declared type ({int(bad.sum())} value(s) affected)."
+        )
