@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh dev
 
 echo "==> ruff"
-.venv/bin/ruff check src tests scripts benchmarks
+.venv/bin/ruff check src tests scripts benchmarks examples
 echo "==> mypy"
 .venv/bin/mypy
 echo "==> pytest"
