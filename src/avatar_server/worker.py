@@ -28,6 +28,7 @@ logger = logging.getLogger("avatar_server.worker")
 PROGRESS_INTERVAL_SECONDS = 0.5
 STOP_CHECK_INTERVAL_SECONDS = 0.5
 CANCELLED_MESSAGE = "The job was cancelled."
+RUN_TOKEN_LENGTH = 36  # "<pid>-<random hex>" must fit the jobs.run_token column
 
 
 def _parent_alive() -> bool:
@@ -215,7 +216,7 @@ def worker_main(settings: Settings, connection: Connection) -> None:
     prefix = f"{os.getpid()}-"
     try:
         while not signals.stopping() and _parent_alive():
-            run_token = prefix + uuid.uuid4().hex
+            run_token = prefix + uuid.uuid4().hex[: RUN_TOKEN_LENGTH - len(prefix)]
             with sessions() as db:
                 job = claim_next_job(db, run_token)
             if job is None:
