@@ -35,6 +35,7 @@ class WorkerChannel:
 
     def __init__(self, writer: Connection) -> None:
         self._writer: Connection | None = writer
+        self._worker_gone = False
 
     @classmethod
     def create(cls, context: BaseContext) -> tuple[WorkerChannel, Connection]:
@@ -46,8 +47,8 @@ class WorkerChannel:
 
     @property
     def connection(self) -> Connection | None:
-        """The supervisor's end (to wait on), None once stopped."""
-        return self._writer
+        """The supervisor's end (to wait on), None once stopped or the worker is gone."""
+        return None if self._worker_gone else self._writer
 
     def jobs_ended(self) -> bool:
         """Read the worker's messages; True if it reported that a job ended."""
@@ -55,8 +56,10 @@ class WorkerChannel:
         try:
             while self._writer is not None and self._writer.poll(0):
                 ended = self._writer.recv_bytes() == ENDED or ended
-        except (BlockingIOError, EOFError, OSError):
-            pass  # a dead worker is reaped by the supervisor
+        except BlockingIOError:
+            pass  # the rest of a message is still on its way
+        except (EOFError, OSError):
+            self._worker_gone = True  # not waited on any more; the supervisor reaps it
         return ended
 
     def wake(self) -> None:
