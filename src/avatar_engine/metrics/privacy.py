@@ -32,7 +32,7 @@ FloatArray = npt.NDArray[np.float64]
 CLOAKING_CAP = 10
 """Local cloaking is first counted up to this many avatars per individual; when the median
 reaches it, exact counts are computed on a sample of CLOAKING_SAMPLE individuals."""
-CLOAKING_SAMPLE = 20_000
+CLOAKING_SAMPLE = 2_000
 
 PRIVACY_METRICS = {
     d.name: d
