@@ -255,12 +255,31 @@ def render(runs: list[dict[str, Any]], command: str, load_note: str) -> str:
                       f"(k={K} + self, 5 dimensions); recall = share of the cKDTree neighbours "
                       f"found, on 2,000 rows:", "",
                   "| method | seconds | recall | exact | note |", "|---|---|---|---|---|"]
+        if run.get("neighbours_note"):
+            lines.insert(len(lines) - 2, f"({run['neighbours_note']})")
+            lines.insert(len(lines) - 2, "")
         for method in run["neighbours"]:
             lines.append(f"| {method['method']} | {_fmt(method['seconds'])} | "
                          f"{_fmt(method['recall'], 4)} | {method['exact']} | "
                          f"{method.get('note', '')} |")
+    for run in runs:
+        if run["rows"] >= 1_000_000:
+            def verdict(ok: bool) -> str:
+                return "PASS" if ok else "FAIL"
+
+            peak = run["avatarize_peak_rss_mib"] / 1024
+            lines += ["", f"Against the targets at {run['rows']:,} rows: avatarize "
+                          f"{run['avatarize_seconds']:.0f} s wall / "
+                          f"{_fmt(run.get('avatarize_cpu_seconds'), 0)} s CPU (<= 60 s: "
+                          f"{verdict(run['avatarize_seconds'] <= 60)}); peak memory of "
+                          f"avatarization {peak:.2f} GiB (<= 4 GiB: {verdict(peak <= 4)}); "
+                          f"metrics {run['metrics_seconds']:.0f} s wall / "
+                          f"{_fmt(run.get('metrics_cpu_seconds'), 0)} s CPU (<= 60 s: "
+                          f"{verdict(run['metrics_seconds'] <= 60)})."]
     lines += ["", "The engine uses scipy's cKDTree (exact, all cores); neighbours exclude the "
-                  "individual itself."]
+                  "individual itself. Local cloaking: counted exactly for every individual up "
+                  "to 10; when the median reaches 10 it is computed exactly (ball counts) on "
+                  "a fixed sample of 2,000 individuals."]
     return "\n".join(lines) + "\n"
 
 
@@ -297,6 +316,11 @@ def main() -> int:
         print(json.dumps(run), flush=True)
         runs.append(run)
     command = "python benchmarks/engine_scale.py " + " ".join(sys.argv[1:])
+    if arguments.from_json:
+        sizes = " ".join(str(run["rows"]) for run in runs)
+        command = (f"python benchmarks/engine_scale.py --sizes {sizes}` (here assembled from "
+                   f"one `python benchmarks/engine_scale.py --worker <rows>` run per size, "
+                   f"with `--compare-neighbours` at 10,000 and 100,000")
     section = render(runs, command.strip(), arguments.load_note)
     print(section)
     if not arguments.no_write:
