@@ -318,9 +318,10 @@ def main() -> int:
     command = "python benchmarks/engine_scale.py " + " ".join(sys.argv[1:])
     if arguments.from_json:
         sizes = " ".join(str(run["rows"]) for run in runs)
-        command = (f"python benchmarks/engine_scale.py --sizes {sizes}` (here assembled from "
-                   f"one `python benchmarks/engine_scale.py --worker <rows>` run per size, "
-                   f"with `--compare-neighbours` at 10,000 and 100,000")
+        command = f"python benchmarks/engine_scale.py --sizes {sizes}"
+        arguments.load_note += (". The sizes were assembled from one `--worker <rows>` run of "
+                                "this script per size (with `--compare-neighbours` at 10,000 "
+                                "and 100,000)")
     section = render(runs, command.strip(), arguments.load_note)
     print(section)
     if not arguments.no_write:
