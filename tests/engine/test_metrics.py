@@ -42,7 +42,7 @@ def test_identity_avatars_are_fully_exposed() -> None:
     assert result["passed"] is False
     # categorical profiles are shared by many rows here: ties hide them, as they should
     assert metrics["categorical_hidden_rate"]["value"] > 90
-    failing = {name for name, entry in metrics.items() if not entry["passed"]}
+    failing = {name for name, entry in metrics.items() if entry["passed"] is False}
     assert failing == set(metrics) - {"categorical_hidden_rate"}
 
 
@@ -98,7 +98,7 @@ def test_categorical_hidden_rate_only_with_categories() -> None:
     numbers = pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) ** 2})
     entry = compute_privacy_metrics(numbers, numbers)["metrics"]["categorical_hidden_rate"]
     assert entry["value"] is None
-    assert entry["passed"] is True
+    assert entry["passed"] is None
     table = _unique_table()
     assert compute_privacy_metrics(table, table)["metrics"]["categorical_hidden_rate"][
         "value"] < 100

@@ -34,10 +34,17 @@ class MetricDefinition:
 
 
 def metric_entry(definition: MetricDefinition, value: float | None) -> dict[str, Any]:
-    """JSON-ready entry of one metric; a None value (not applicable) passes."""
-    if value is None or not np.isfinite(value):
-        passed = value is None
+    """JSON-ready entry of one metric.
+
+    A None value means "not applicable" (e.g. no categorical column): its ``passed`` is None,
+    neither pass nor fail. A non-finite value fails.
+    """
+    passed: bool | None
+    if value is None:
         shown: float | None = None
+        passed = None
+    elif not np.isfinite(value):
+        shown, passed = None, False
     else:
         shown = round(float(value), 6)
         passed = shown > definition.target if definition.direction == "higher" else (
@@ -46,7 +53,7 @@ def metric_entry(definition: MetricDefinition, value: float | None) -> dict[str,
         "value": shown,
         "target": definition.target,
         "direction": definition.direction,
-        "passed": bool(passed),
+        "passed": None if passed is None else bool(passed),
         "label": definition.label,
         "description": definition.description,
     }
@@ -140,3 +147,8 @@ def build_space(
         space.original_coords = famd.fit_transform(continuous, codes, n_modalities)
         space.avatar_coords = famd.transform(*space.avatars_filled)
     return space
+
+
+def all_passed(metrics: dict[str, dict[str, Any]]) -> bool:
+    """True when no applicable metric fails (not-applicable ones are ignored)."""
+    return all(entry["passed"] is not False for entry in metrics.values())

@@ -17,6 +17,7 @@ from threadpoolctl import threadpool_limits
 from avatar_engine.errors import EngineError, InvalidParameterError, ResourceLimitError
 from avatar_engine.metrics._common import (
     MetricDefinition,
+    all_passed,
     build_space,
     check_tables,
     metric_entry,
@@ -337,6 +338,6 @@ def _compute(
         details["attack"] = attack
     return {
         "metrics": metrics,
-        "passed": all(entry["passed"] for entry in metrics.values()),
+        "passed": all_passed(metrics),
         "details": details,
     }

@@ -15,6 +15,7 @@ from avatar_engine.errors import EngineError, ResourceLimitError
 from avatar_engine.metrics._common import (
     MetricDefinition,
     MetricSpace,
+    all_passed,
     build_space,
     check_tables,
     metric_entry,
@@ -228,7 +229,7 @@ def _compute(
                values.items()}
     return {
         "metrics": metrics,
-        "passed": all(entry["passed"] for entry in metrics.values()),
+        "passed": all_passed(metrics),
         "details": {
             "n_original_rows": len(original),
             "n_avatar_rows": len(avatars),
