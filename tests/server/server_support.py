@@ -36,20 +36,22 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 WBCD_CSV = REPO_ROOT / "fixtures" / "wbcd.csv"
 USER_PASSWORD = "correct horse battery staple"
 
+# The canonical example of the resource-set contract, verbatim (comments included).
 WBCD_YAML = """\
 kind: AvatarMetadata
 metadata: {name: avatar-metadata-demo}
 spec:
   display_name: demo
-  pia_metadata: {datarecipient: unknown, data_type: unknown, datasubject: unknown, \
-sensitivity_level: undefined}
+  pia_metadata: {datarecipient: unknown, data_type: unknown, datasubject: unknown,
+                 sensitivity_level: undefined}
+  max_distribution_plots: 20        # optional
 ---
 kind: AvatarSchema
 metadata: {name: schema}
 spec:
   tables:
   - name: wbcd
-    data: {volume: input, file: wbcd.csv}
+    data: {volume: input, file: wbcd.csv}     # file = uploaded dataset name
     individual_level: true
     columns:
     - {field: Clump_Thickness, type: int}

@@ -10,6 +10,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from server_support import WBCD_YAML as CANONICAL_TEXT
 
 from avatar_server.resource_sets import (
     ResourceSet,
@@ -125,76 +126,6 @@ def canonical_documents() -> list[dict[str, Any]]:
     ]
 
 
-CANONICAL_TEXT = """\
-kind: AvatarMetadata
-metadata: {name: avatar-metadata-demo}
-spec:
-  display_name: demo
-  pia_metadata: {datarecipient: unknown, data_type: unknown, datasubject: unknown,
-                 sensitivity_level: undefined}
-  max_distribution_plots: 20        # optional
----
-kind: AvatarSchema
-metadata: {name: schema}
-spec:
-  tables:
-  - name: wbcd
-    data: {volume: input, file: wbcd.csv}     # file = uploaded dataset name
-    individual_level: true
-    columns:
-    - {field: Clump_Thickness, type: int}
-    - {field: Class, type: category}
----
-kind: AvatarSchema
-metadata: {name: schema_avatarized}
-spec:
-  schema_ref: schema
-  tables:
-  - name: wbcd
-    avatars_data: {auto: true}
----
-kind: AvatarParameters
-metadata: {name: standard}
-spec:
-  schema: schema
-  seed: 42
-  avatarization:
-    wbcd: {k: 15, ncp: 5}
-  results: {volume: results, path: standard}
----
-kind: AvatarPrivacyMetricsParameters
-metadata: {name: privacy_metrics}
-spec:
-  schema: schema_avatarized
-  avatarization_ref: standard
-  privacy_metrics:
-    wbcd: {ncp: 5}
-  results: {volume: results, path: privacy_metrics}
----
-kind: AvatarSignalMetricsParameters
-metadata: {name: signal_metrics}
-spec:
-  schema: schema_avatarized
-  avatarization_ref: standard
-  signal_metrics:
-    wbcd: {ncp: 5}
-  results: {volume: results, path: signal_metrics}
----
-kind: AvatarReportParameters
-metadata: {name: report}
-spec:
-  report_type: basic
-  output_format: pdf
-  language: en
-  results: {volume: results, path: report}
----
-kind: AvatarAdviceParameters
-metadata: {name: advice}
-spec:
-  schema: schema
-  advice: {advisor_type: [parameters]}
-  results: {volume: results, path: advice}
-"""
 
 MULTITABLE_TEXT = """\
 kind: AvatarMetadata
