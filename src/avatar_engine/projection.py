@@ -4,9 +4,11 @@ Continuous columns are centred and scaled by their population standard deviation
 deviation counts as 1); each categorical column is one-hot encoded and every dummy is centred by
 its proportion p and divided by sqrt(p). A column weight w multiplies the column's inertia (its
 block is scaled by sqrt(w)). The principal axes come from the eigen-decomposition of the
-encoded data's Gram matrix, built from sums and contingency tables by chunks of rows (the
-one-hot matrix is never materialised), so memory stays O(chunk * continuous + dummies^2 +
-n * ncp) and the result is exact (no randomized approximation).
+encoded data's Gram matrix, built by chunks of rows, so memory stays O(chunk * width +
+width^2 + n * ncp) and the result is exact (no randomized approximation). Narrow encodings
+(at most DENSE_MAX_WIDTH continuous columns + dummies) materialise each chunk's one-hot
+block and use one matrix product (BLAS); wider ones never build it and use sums and
+contingency tables (bincounts), whose cost does not grow with the number of modalities.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ MAX_ENCODED_DIMENSIONS = 3000
 """Largest number of encoded columns (continuous + one-hot dummies) the engine accepts."""
 
 CHUNK_ROWS = 65_536
+DENSE_MAX_WIDTH = 256
+"""Widest encoding (continuous columns + dummies + one missing slot per categorical column)
+whose chunks are one-hot encoded densely; wider encodings use contingency tables."""
 
 
 class Famd:
@@ -81,36 +86,101 @@ class Famd:
 
     def _categorical_gram(self, codes: IntArray, n: int, counts: FloatArray,
                           check: Callable[[], None] | None) -> FloatArray:
-        """Gram matrix of the scaled, centred dummies, from contingency tables (no dense
+        """Raw co-occurrence counts of the dummies, from contingency tables (no dense
         one-hot matrix is ever built)."""
         size = int(sum(self.n_modalities))
-        gram = np.zeros((size, size))
-        p = self.proportions
-        f = self.dummy_scale
+        joint = np.zeros((size, size))
         # contiguous columns; a missing code becomes an extra modality, dropped afterwards
         columns = [np.where(codes[:, j] >= 0, codes[:, j], m).astype(np.int64)
                    for j, m in enumerate(self.n_modalities)]
         for a, m_a in enumerate(self.n_modalities):
             block_a = slice(int(self.offsets[a]), int(self.offsets[a]) + m_a)
             pair = np.empty(n, dtype=np.int64)
-            for b in range(a, len(self.n_modalities)):
+            joint[block_a, block_a] = np.diag(counts[block_a])
+            for b in range(a + 1, len(self.n_modalities)):
                 m_b = self.n_modalities[b]
                 block_b = slice(int(self.offsets[b]), int(self.offsets[b]) + m_b)
-                if a == b:
-                    joint = np.diag(counts[block_a])
-                else:
-                    np.multiply(columns[a], m_b + 1, out=pair)
-                    pair += columns[b]
-                    joint = np.bincount(pair, minlength=(m_a + 1) * (m_b + 1)).reshape(
-                        m_a + 1, m_b + 1)[:m_a, :m_b].astype(float)
-                centred = (joint - np.outer(counts[block_a], p[block_b])
-                           - np.outer(p[block_a], counts[block_b])
-                           + n * np.outer(p[block_a], p[block_b]))
-                gram[block_a, block_b] = centred * np.outer(f[block_a], f[block_b])
-                gram[block_b, block_a] = gram[block_a, block_b].T
+                np.multiply(columns[a], m_b + 1, out=pair)
+                pair += columns[b]
+                joint[block_a, block_b] = np.bincount(
+                    pair, minlength=(m_a + 1) * (m_b + 1)).reshape(m_a + 1, m_b + 1)[:m_a, :m_b]
+                joint[block_b, block_a] = joint[block_a, block_b].T
             if check is not None:
                 check()
-        return gram
+        return joint
+
+    def _sparse_raw_gram(
+        self, continuous: FloatArray, codes: IntArray, counts: FloatArray,
+        check: Callable[[], None] | None,
+    ) -> tuple[FloatArray, FloatArray]:
+        """Raw Gram matrix of [scaled continuous block | dummies] and the block's column
+        totals, without building the dummies (bincounts and contingency tables)."""
+        n = continuous.shape[0]
+        c = self.n_continuous
+        dims = self.n_dimensions
+        raw = np.zeros((dims, dims), dtype=np.float64)
+        totals = np.zeros(c)
+        for rows in self._chunks(n):
+            block = self._continuous_block(continuous[rows])
+            raw[:c, :c] += block.T @ block
+            totals += block.sum(axis=0)
+            columns = np.ascontiguousarray(block.T)
+            for j, m in enumerate(self.n_modalities):
+                column = codes[rows, j]
+                column = np.where(column >= 0, column, m)
+                start = c + int(self.offsets[j])
+                for i in range(c):
+                    raw[i, start : start + m] += np.bincount(
+                        column, weights=columns[i], minlength=m + 1)[:m]
+            if check is not None:
+                check()
+        raw[c:, :c] = raw[:c, c:].T
+        if self.n_modalities:
+            raw[c:, c:] = self._categorical_gram(codes, n, counts, check)
+        return raw, totals
+
+    def _dense_rows(self) -> int:
+        return max(1024, min(CHUNK_ROWS, 2**22 // max(1, self._dense_width())))
+
+    def _dense_width(self) -> int:
+        """Columns of a dense one-hot chunk: the dummies plus one missing slot per column."""
+        return int(sum(self.n_modalities)) + len(self.n_modalities)
+
+    def _dummy_slots(self, codes: IntArray, row_width: int, first: int) -> IntArray:
+        """Flat positions of the 1s of a chunk's dense dummies inside a C-ordered matrix of
+        ``row_width`` columns whose dummies start at column ``first``: column j's modality v
+        sits at first + offsets[j] + j + v, its missing slot (code -1) at + m_j."""
+        slots = np.where(codes >= 0, codes, np.asarray(self.n_modalities, dtype=np.int64))
+        slots += self.offsets[: len(self.n_modalities)] + np.arange(len(self.n_modalities))
+        slots += (np.arange(codes.shape[0]) * row_width + first)[:, None]
+        return slots.ravel()
+
+    def _dense_raw_gram(
+        self, continuous: FloatArray, codes: IntArray, check: Callable[[], None] | None,
+    ) -> tuple[FloatArray, FloatArray]:
+        """Raw Gram matrix of [scaled continuous block | dummies] and the block's column
+        totals, one matrix product per chunk of dense one-hot rows."""
+        n = continuous.shape[0]
+        c = self.n_continuous
+        width = c + self._dense_width()
+        extended = np.zeros((width, width), dtype=np.float64)
+        totals = np.zeros(c)
+        step = self._dense_rows()
+        buffer = np.empty((min(n, step), width), dtype=np.float64)
+        for start in range(0, n, step):
+            rows = slice(start, min(n, start + step))
+            block = buffer[: rows.stop - rows.start]
+            block[:, :c] = self._continuous_block(continuous[rows])
+            block[:, c:] = 0.0
+            block.reshape(-1)[self._dummy_slots(codes[rows], width, c)] = 1.0
+            extended += block.T @ block
+            totals += block[:, :c].sum(axis=0)
+            if check is not None:
+                check()
+        keep = np.concatenate([np.arange(c)] + [
+            c + int(self.offsets[j]) + j + np.arange(m) for j, m in enumerate(self.n_modalities)
+        ]).astype(np.int64)
+        return extended[np.ix_(keep, keep)], totals
 
     def _chunks(self, n: int) -> Iterator[slice]:
         for start in range(0, n, CHUNK_ROWS):
@@ -167,40 +237,31 @@ class Famd:
         self.std = np.where(std > np.finfo(np.float64).tiny, std, 1.0)
         self.continuous_scale = np.sqrt(c_weights) / self.std
         self.offsets = np.concatenate(([0], np.cumsum(self.n_modalities)[:-1])).astype(np.int64)
-        counts = np.zeros(int(sum(self.n_modalities)), dtype=np.float64)
-        for j, m in enumerate(self.n_modalities):
-            column = codes[:, j]
-            counts[self.offsets[j] : self.offsets[j] + m] = np.bincount(
-                column[column >= 0], minlength=m
-            )[:m]
+        c = self.n_continuous
+        if self._dense_width() + c <= DENSE_MAX_WIDTH:
+            gram, totals = self._dense_raw_gram(continuous, codes, check)
+            counts = np.diag(gram)[c:].copy()
+        else:
+            counts = np.zeros(int(sum(self.n_modalities)), dtype=np.float64)
+            for j, m in enumerate(self.n_modalities):
+                column = codes[:, j]
+                counts[self.offsets[j] : self.offsets[j] + m] = np.bincount(
+                    column[column >= 0], minlength=m
+                )[:m]
+            gram, totals = self._sparse_raw_gram(continuous, codes, counts, check)
         proportions = counts / max(n, 1)
         # an unobserved modality has no inertia; its tiny proportion only avoids 0/0
         self.proportions = np.where(proportions > 0, proportions, 1e-12)
         self.dummy_scale = np.repeat(np.sqrt(q_weights), self.n_modalities) / np.sqrt(
             self.proportions
         )
-        c = self.n_continuous
-        gram = np.zeros((dims, dims), dtype=np.float64)
-        totals = np.zeros(c)
-        for rows in self._chunks(n):
-            block = self._continuous_block(continuous[rows])
-            gram[:c, :c] += block.T @ block
-            totals += block.sum(axis=0)
-            columns = np.ascontiguousarray(block.T)
-            for j, m in enumerate(self.n_modalities):
-                column = codes[rows, j]
-                column = np.where(column >= 0, column, m)
-                start = c + int(self.offsets[j])
-                for i in range(c):
-                    gram[i, start : start + m] += np.bincount(
-                        column, weights=columns[i], minlength=m + 1)[:m]
-            if check is not None:
-                check()
         if self.n_modalities:
-            gram[:c, c:] = (gram[:c, c:] - np.outer(totals, self.proportions)) * (
-                self.dummy_scale)
+            p = self.proportions
+            f = self.dummy_scale
+            gram[:c, c:] = (gram[:c, c:] - np.outer(totals, p)) * f
             gram[c:, :c] = gram[:c, c:].T
-            gram[c:, c:] = self._categorical_gram(codes, n, counts, check)
+            gram[c:, c:] = (gram[c:, c:] - np.outer(counts, p) - np.outer(p, counts)
+                            + n * np.outer(p, p)) * np.outer(f, f)
         eigenvalues, vectors = np.linalg.eigh(gram)
         order = np.argsort(eigenvalues)[::-1][: self.ncp]
         axes = vectors[:, order]

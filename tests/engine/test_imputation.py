@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.spatial.distance import cdist
 
 from avatar_engine import ImputationMethod
 from avatar_engine.imputation import impute
+from avatar_engine.projection import Famd
 
 
 def _problem() -> tuple[np.ndarray, np.ndarray]:
@@ -66,3 +68,52 @@ def test_training_fraction_limits_donors() -> None:
     _, _, info = impute(continuous, codes, [2], method=ImputationMethod.FAST_KNN,
                         training_fraction=0.25, rng=np.random.default_rng(0))
     assert info["donors"] == 50
+
+
+def _fast_knn_reference(continuous: np.ndarray, codes: np.ndarray, modalities: list[int],
+                        k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Brute force: all rows sorted by distance in the mean-filled FAMD; a row takes its 2k
+    nearest candidates (8k + 20, then 32k + 100 while one of its holes has no observed value
+    among them); per hole, the k first candidates observing the variable vote (mean / most
+    frequent, lowest code on ties)."""
+    base = np.where(np.isnan(continuous), np.nanmean(continuous, axis=0), continuous)
+    famd = Famd(5).fit(base, codes, modalities)
+    coords = famd.transform(base, codes, missing_at_mean=True)
+    filled, filled_codes = base.copy(), codes.copy()
+    observed = np.column_stack([~np.isnan(continuous), codes >= 0])
+    for i in np.flatnonzero(~observed.all(axis=1)):
+        ranked = np.argsort(cdist(coords[i : i + 1], coords)[0], kind="stable")
+        holes = np.flatnonzero(~observed[i])
+        for size in (2 * k, 8 * k + 20, 32 * k + 100):
+            candidates = ranked[:size]
+            if observed[candidates][:, holes].any(axis=0).all():
+                break
+        for j in holes:
+            donors = candidates[observed[candidates, j]][:k]
+            if j < continuous.shape[1]:
+                filled[i, j] = continuous[donors, j].mean()
+            else:
+                q = j - continuous.shape[1]
+                filled_codes[i, q] = np.bincount(codes[donors, q],
+                                                 minlength=modalities[q]).argmax()
+    return filled, filled_codes
+
+
+def test_fast_knn_matches_brute_force_by_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(5)
+    latent = rng.normal(size=400)
+    continuous = np.column_stack([latent + rng.normal(0, 0.3, 400),
+                                  -latent + rng.normal(0, 0.5, 400)])
+    codes = np.column_stack([np.digitize(latent + rng.normal(0, 0.5, 400), [-1, 0, 1]),
+                             rng.integers(0, 3, 400)])
+    continuous[rng.random((400, 2)) < 0.1] = np.nan
+    codes[rng.random((400, 2)) < 0.1] = -1
+    # a block of rows missing the same variable needs more than the first candidates
+    order = np.argsort(latent)
+    codes[order[100:160], 0] = -1
+    expected = _fast_knn_reference(continuous, codes, [4, 3], k=5)
+    monkeypatch.setattr("avatar_engine.imputation._QUERY_CHUNK_ROWS", 16)
+    filled, filled_codes, _ = impute(continuous, codes, [4, 3], method=ImputationMethod.FAST_KNN,
+                                     k=5, rng=np.random.default_rng(0))
+    np.testing.assert_allclose(filled, expected[0], rtol=1e-12)
+    np.testing.assert_array_equal(filled_codes, expected[1])

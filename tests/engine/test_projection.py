@@ -95,3 +95,24 @@ def test_matches_saiph_famd(iris: pd.DataFrame) -> None:
     coords = Famd(3).fit_transform(encoded.continuous, encoded.codes,
                                    codec.n_projected_modalities())
     _assert_same_up_to_sign(coords, reference.to_numpy()[:, :3], atol=1e-6)
+
+
+def test_dense_and_contingency_gram_paths_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(4)
+    continuous = rng.normal(size=(3000, 3)) * [1.0, 5.0, 0.1]
+    codes = np.column_stack([rng.integers(0, 4, 3000), rng.integers(0, 3, 3000),
+                             rng.integers(0, 2, 3000)])
+    codes[::11, 1] = -1  # missing / unseen modality: no dummy
+    modalities = [5, 3, 2]  # modality 4 of the first column is never observed
+    weights = {"continuous_weights": np.array([1.0, 2.0, 0.5]),
+               "categorical_weights": np.array([1.0, 3.0, 1.0])}
+    monkeypatch.setattr("avatar_engine.projection.CHUNK_ROWS", 1024)
+    dense = Famd(4).fit(continuous, codes, modalities, **weights)
+    monkeypatch.setattr("avatar_engine.projection.DENSE_MAX_WIDTH", 0)
+    contingency = Famd(4).fit(continuous, codes, modalities, **weights)
+    np.testing.assert_allclose(dense.eigenvalues, contingency.eigenvalues, rtol=1e-12)
+    np.testing.assert_allclose(dense.total_inertia, contingency.total_inertia, rtol=1e-12)
+    np.testing.assert_allclose(dense.axes, contingency.axes, atol=1e-10)
+    np.testing.assert_allclose(dense.proportions, contingency.proportions, rtol=1e-12)
+    np.testing.assert_allclose(dense.transform(continuous, codes),
+                               contingency.transform(continuous, codes), atol=1e-9)
