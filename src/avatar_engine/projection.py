@@ -186,6 +186,79 @@ class Famd:
         for start in range(0, n, CHUNK_ROWS):
             yield slice(start, min(n, start + CHUNK_ROWS))
 
+    def encoded_gram(
+        self,
+        continuous: FloatArray,
+        codes: IntArray,
+        n_modalities: Sequence[int],
+        check: Callable[[], None] | None = None,
+    ) -> FloatArray:
+        """Centred Gram matrix of the encoded data (continuous columns standardised, dummies
+        centred and divided by sqrt(p)), without fitting axes. Its entries over
+        sqrt(diagonal products) are the Pearson correlations of the encoded columns.
+
+        Args:
+            continuous: n x c matrix without NaN.
+            codes: n x q modality codes (-1: no dummy).
+            n_modalities: number of modalities of each categorical column.
+            check: called between chunks (cancellation).
+
+        Example:
+            >>> gram = Famd(1).encoded_gram(np.array([[1.0], [2.0], [3.0]]),
+            ...                             np.array([[0], [0], [1]]), [2])
+            >>> round(float(gram[0, 1] / np.sqrt(gram[0, 0] * gram[1, 1])), 6)
+            -0.866025
+        """
+        self.n_continuous = continuous.shape[1]
+        self.n_modalities = [int(m) for m in n_modalities]
+        return self._scaled_gram(continuous, codes, None, None, check)
+
+    def _scaled_gram(
+        self,
+        continuous: FloatArray,
+        codes: IntArray,
+        continuous_weights: FloatArray | None,
+        categorical_weights: FloatArray | None,
+        check: Callable[[], None] | None,
+    ) -> FloatArray:
+        """Fit the centring and scaling, and return the encoded data's centred Gram matrix."""
+        n = continuous.shape[0]
+        c_weights = np.ones(self.n_continuous) if continuous_weights is None else (
+            np.asarray(continuous_weights, dtype=np.float64))
+        q_weights = np.ones(len(self.n_modalities)) if categorical_weights is None else (
+            np.asarray(categorical_weights, dtype=np.float64))
+        self.mean = continuous.mean(axis=0) if n else np.zeros(self.n_continuous)
+        std = continuous.std(axis=0)
+        self.std = np.where(std > np.finfo(np.float64).tiny, std, 1.0)
+        self.continuous_scale = np.sqrt(c_weights) / self.std
+        self.offsets = np.concatenate(([0], np.cumsum(self.n_modalities)[:-1])).astype(np.int64)
+        c = self.n_continuous
+        if self._dense_width() + c <= DENSE_MAX_WIDTH:
+            gram, totals = self._dense_raw_gram(continuous, codes, check)
+            counts = np.diag(gram)[c:].copy()
+        else:
+            counts = np.zeros(int(sum(self.n_modalities)), dtype=np.float64)
+            for j, m in enumerate(self.n_modalities):
+                column = codes[:, j]
+                counts[self.offsets[j] : self.offsets[j] + m] = np.bincount(
+                    column[column >= 0], minlength=m
+                )[:m]
+            gram, totals = self._sparse_raw_gram(continuous, codes, counts, check)
+        proportions = counts / max(n, 1)
+        # an unobserved modality has no inertia; its tiny proportion only avoids 0/0
+        self.proportions = np.where(proportions > 0, proportions, 1e-12)
+        self.dummy_scale = np.repeat(np.sqrt(q_weights), self.n_modalities) / np.sqrt(
+            self.proportions
+        )
+        if self.n_modalities:
+            p = self.proportions
+            f = self.dummy_scale
+            gram[:c, c:] = (gram[:c, c:] - np.outer(totals, p)) * f
+            gram[c:, :c] = gram[:c, c:].T
+            gram[c:, c:] = (gram[c:, c:] - np.outer(counts, p) - np.outer(p, counts)
+                            + n * np.outer(p, p)) * np.outer(f, f)
+        return gram
+
     def fit(
         self,
         continuous: FloatArray,
@@ -228,40 +301,8 @@ class Famd:
                 f"ncp={self.ncp} is out of range for this table: it must be between 1 and "
                 f"{max_ncp} (number of encoded dimensions and of rows minus one).",
             )
-        c_weights = np.ones(self.n_continuous) if continuous_weights is None else (
-            np.asarray(continuous_weights, dtype=np.float64))
-        q_weights = np.ones(len(self.n_modalities)) if categorical_weights is None else (
-            np.asarray(categorical_weights, dtype=np.float64))
-        self.mean = continuous.mean(axis=0) if n else np.zeros(self.n_continuous)
-        std = continuous.std(axis=0)
-        self.std = np.where(std > np.finfo(np.float64).tiny, std, 1.0)
-        self.continuous_scale = np.sqrt(c_weights) / self.std
-        self.offsets = np.concatenate(([0], np.cumsum(self.n_modalities)[:-1])).astype(np.int64)
-        c = self.n_continuous
-        if self._dense_width() + c <= DENSE_MAX_WIDTH:
-            gram, totals = self._dense_raw_gram(continuous, codes, check)
-            counts = np.diag(gram)[c:].copy()
-        else:
-            counts = np.zeros(int(sum(self.n_modalities)), dtype=np.float64)
-            for j, m in enumerate(self.n_modalities):
-                column = codes[:, j]
-                counts[self.offsets[j] : self.offsets[j] + m] = np.bincount(
-                    column[column >= 0], minlength=m
-                )[:m]
-            gram, totals = self._sparse_raw_gram(continuous, codes, counts, check)
-        proportions = counts / max(n, 1)
-        # an unobserved modality has no inertia; its tiny proportion only avoids 0/0
-        self.proportions = np.where(proportions > 0, proportions, 1e-12)
-        self.dummy_scale = np.repeat(np.sqrt(q_weights), self.n_modalities) / np.sqrt(
-            self.proportions
-        )
-        if self.n_modalities:
-            p = self.proportions
-            f = self.dummy_scale
-            gram[:c, c:] = (gram[:c, c:] - np.outer(totals, p)) * f
-            gram[c:, :c] = gram[:c, c:].T
-            gram[c:, c:] = (gram[c:, c:] - np.outer(counts, p) - np.outer(p, counts)
-                            + n * np.outer(p, p)) * np.outer(f, f)
+        gram = self._scaled_gram(continuous, codes, continuous_weights, categorical_weights,
+                                 check)
         eigenvalues, vectors = np.linalg.eigh(gram)
         order = np.argsort(eigenvalues)[::-1][: self.ncp]
         axes = vectors[:, order]

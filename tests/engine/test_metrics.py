@@ -7,10 +7,13 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.spatial.distance import cdist
 
 from avatar_engine import compute_privacy_metrics, compute_signal_metrics
-from avatar_engine.metrics.privacy import hidden_and_cloaking
+from avatar_engine.metrics._common import build_space, sub_space
+from avatar_engine.metrics.privacy import CLOAKING_CAP, exact_cloaking, hidden_and_cloaking
 from avatar_engine.metrics.signal import hellinger_distance
+from avatar_engine.neighbours import build_tree
 
 SHAPE_KEYS = {"value", "target", "direction", "passed", "label", "description"}
 
@@ -158,3 +161,115 @@ def test_metrics_report_progress_and_cancel() -> None:
     assert "hidden_rate" in phases
     with pytest.raises(AvatarizationCancelled):
         compute_signal_metrics(table, table, should_stop=lambda: True)
+
+
+def _messy_pair(rows: int = 300) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Originals with missing values and a constant column; avatars with an unseen modality,
+    a modality never taken and values missing elsewhere."""
+    table = _unique_table(rows, seed=3)
+    table["k"] = 1.5
+    table["e"] = np.random.default_rng(4).choice(["u", "v", "w", "t"], rows)
+    table.loc[::9, "x"] = np.nan
+    table.loc[::13, "d"] = None
+    avatars = _unique_table(rows, seed=5)
+    avatars["k"] = 1.5
+    avatars["e"] = np.random.default_rng(6).choice(["u", "v", "zz"], rows)
+    avatars.loc[::7, "y"] = np.nan
+    return table, avatars
+
+
+def _dense_correlation_ratio(table: pd.DataFrame, avatars: pd.DataFrame) -> float:
+    """Brute force: filled continuous columns and every dummy in dense matrices, Pearson."""
+    numeric = ["x", "y", "z", "k"]
+    means = table[numeric].mean()
+    blocks: list[np.ndarray] = []
+    owners: list[int] = []
+    for frame in (table, avatars):
+        columns = [frame[numeric].fillna(means).to_numpy()]
+        owner = list(range(len(numeric)))
+        for variable, name in enumerate(["c", "d", "e"], start=len(numeric)):
+            modalities = pd.unique(table[name].dropna())
+            columns.append(np.column_stack([(frame[name] == m).to_numpy() for m in modalities]))
+            owner += [variable] * len(modalities)
+        blocks.append(np.hstack(columns).astype(float))
+        owners = owner
+    correlations = []
+    for matrix in blocks:
+        centred = matrix - matrix.mean(axis=0)
+        norms = np.sqrt((centred**2).sum(axis=0))
+        varying = norms > 1e-9 * len(matrix)
+        normalised = np.where(varying, centred / np.where(varying, norms, 1.0), 0.0)
+        correlations.append(normalised.T @ normalised)
+    groups = np.asarray(owners)
+    upper = np.triu(np.ones_like(correlations[0], dtype=bool), k=1) & (
+        groups[:, None] != groups[None, :])
+    return float(100 * np.abs(correlations[0] - correlations[1])[upper].sum()
+                 / np.abs(correlations[0])[upper].sum())
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_correlation_difference_ratio_matches_dense_brute_force(
+    monkeypatch: pytest.MonkeyPatch, dense: bool
+) -> None:
+    if not dense:
+        monkeypatch.setattr("avatar_engine.projection.DENSE_MAX_WIDTH", 0)
+    table, avatars = _messy_pair()
+    value = compute_signal_metrics(table, avatars)["metrics"]["correlation_difference_ratio"][
+        "value"]
+    assert value == pytest.approx(_dense_correlation_ratio(table, avatars), abs=1e-5)
+
+
+def test_copies_found_when_row_keys_collide(monkeypatch: pytest.MonkeyPatch) -> None:
+    table = pd.DataFrame({"a": np.arange(40) % 7, "b": np.arange(40) % 5, "c": np.arange(40.0)})
+    avatars = table.copy()
+    avatars.loc[:9, "c"] += 0.5
+    avatars.loc[10:19] = avatars.loc[10:19].to_numpy()[::-1]
+    avatars.loc[20:24, "a"] = np.nan
+    expected = compute_privacy_metrics(table, avatars, ncp=2)["details"]
+    assert expected["own_row_copy_rate"] == 37.5
+    assert expected["any_row_copy_rate"] == 62.5
+    monkeypatch.setattr("avatar_engine.metrics.privacy._row_keys",
+                        lambda continuous, codes: np.zeros(len(continuous), dtype=np.uint64))
+    details = compute_privacy_metrics(table, avatars, ncp=2)["details"]
+    assert details["own_row_copy_rate"] == 37.5
+    assert details["any_row_copy_rate"] == 62.5
+
+
+def test_hidden_and_cloaking_with_shared_trees_match_brute_force() -> None:
+    rng = np.random.default_rng(7)
+    originals = rng.normal(size=(400, 3))
+    avatars = originals + rng.normal(0, 0.4, size=(400, 3))
+    avatars[:30] = originals[:30]  # exposed individuals
+    distances = cdist(originals, avatars)
+    own = np.diag(distances)
+    closer = (distances < own[:, None] - 1e-9 * (1 + own[:, None])).sum(axis=1)
+    tied = (np.abs(distances - own[:, None]) <= 1e-9 * (1 + own[:, None])).sum(axis=1)
+    expected_hidden = np.where(closer > 0, 1.0, 1.0 - 1.0 / tied)
+    for tree, order in ((None, None), (build_tree(avatars), rng.permutation(400))):
+        hidden, cloaking = hidden_and_cloaking(originals, avatars, avatar_tree=tree,
+                                               original_order=order)
+        np.testing.assert_allclose(hidden, expected_hidden)
+        np.testing.assert_array_equal(cloaking, np.minimum(closer, CLOAKING_CAP))
+    rows = np.arange(0, 400, 7)
+    np.testing.assert_array_equal(exact_cloaking(originals, avatars, rows,
+                                                 avatar_tree=build_tree(avatars)), closer[rows])
+
+
+def test_sub_space_equals_a_space_built_on_the_columns() -> None:
+    table, avatars = _messy_pair(120)
+    full = build_space(table, avatars, None, ncp=3)
+    columns = ["x", "c", "d", "k"]
+    built = build_space(table, avatars, None, columns=columns, ncp=3)
+    sliced = sub_space(full, columns, ncp=3)
+    assert sliced.codec.types == built.codec.types
+    assert [s.name for s in sliced.codec.categorical_specs] == [
+        s.name for s in built.codec.categorical_specs]
+    for left, right in ((sliced.original_filled, built.original_filled),
+                        (sliced.avatars_filled, built.avatars_filled),
+                        ((sliced.avatars.continuous, sliced.avatars.codes),
+                         (built.avatars.continuous, built.avatars.codes))):
+        np.testing.assert_array_equal(left[0], right[0])
+        np.testing.assert_array_equal(left[1], right[1])
+    assert sliced.original_coords is not None
+    assert built.original_coords is not None
+    np.testing.assert_array_equal(sliced.original_coords, built.original_coords)

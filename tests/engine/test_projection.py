@@ -104,12 +104,13 @@ def test_dense_and_contingency_gram_paths_agree(monkeypatch: pytest.MonkeyPatch)
                              rng.integers(0, 2, 3000)])
     codes[::11, 1] = -1  # missing / unseen modality: no dummy
     modalities = [5, 3, 2]  # modality 4 of the first column is never observed
-    weights = {"continuous_weights": np.array([1.0, 2.0, 0.5]),
-               "categorical_weights": np.array([1.0, 3.0, 1.0])}
+    c_weights, q_weights = np.array([1.0, 2.0, 0.5]), np.array([1.0, 3.0, 1.0])
     monkeypatch.setattr("avatar_engine.projection.CHUNK_ROWS", 1024)
-    dense = Famd(4).fit(continuous, codes, modalities, **weights)
+    dense = Famd(4).fit(continuous, codes, modalities, continuous_weights=c_weights,
+                        categorical_weights=q_weights)
     monkeypatch.setattr("avatar_engine.projection.DENSE_MAX_WIDTH", 0)
-    contingency = Famd(4).fit(continuous, codes, modalities, **weights)
+    contingency = Famd(4).fit(continuous, codes, modalities, continuous_weights=c_weights,
+                              categorical_weights=q_weights)
     np.testing.assert_allclose(dense.eigenvalues, contingency.eigenvalues, rtol=1e-12)
     np.testing.assert_allclose(dense.total_inertia, contingency.total_inertia, rtol=1e-12)
     np.testing.assert_allclose(dense.axes, contingency.axes, atol=1e-10)

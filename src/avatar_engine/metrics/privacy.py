@@ -21,14 +21,16 @@ from avatar_engine.metrics._common import (
     build_space,
     check_tables,
     metric_entry,
-    row_hashes,
+    sub_space,
 )
+from avatar_engine.neighbours import build_tree, locality_order
 from avatar_engine.progress import Progress, ProgressTracker, ShouldStop
 from avatar_engine.types import CATEGORICAL_TYPES, ColumnType
 
 __all__ = ["PRIVACY_METRICS", "compute_privacy_metrics", "hidden_and_cloaking"]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 CLOAKING_CAP = 10
 """Local cloaking is first counted up to this many avatars per individual; when the median
@@ -77,13 +79,26 @@ _CHUNK_ROWS = 65_536
 
 
 def hidden_and_cloaking(
-    original_coords: FloatArray, avatar_coords: FloatArray, cap: int = CLOAKING_CAP
+    original_coords: FloatArray,
+    avatar_coords: FloatArray,
+    cap: int = CLOAKING_CAP,
+    *,
+    avatar_tree: cKDTree | None = None,
+    original_order: npt.NDArray[np.int64] | None = None,
 ) -> tuple[FloatArray, npt.NDArray[np.int64]]:
     """Per individual: the probability its own avatar is NOT the one picked as closest, and
     the number of other avatars strictly closer than its own (local cloaking, counted up to
     ``cap``; ties counted up to ``cap`` too).
 
     An attacker picks the closest avatar, uniformly among ties.
+
+    Args:
+        original_coords: n x d originals.
+        avatar_coords: n x d avatars (row i is the avatar of original i).
+        cap: the count limit.
+        avatar_tree: a KD-tree of ``avatar_coords`` (built when not given).
+        original_order: order in which the originals are queried (default: leaf order of a
+            KD-tree of the originals); the answers do not depend on it, only the speed.
 
     Example:
         >>> x = np.array([[0.0], [1.0], [2.0]])
@@ -93,17 +108,19 @@ def hidden_and_cloaking(
     """
     n = len(original_coords)
     neighbours = min(cap + 1, len(avatar_coords))
-    tree = cKDTree(avatar_coords)
+    tree = avatar_tree if avatar_tree is not None else build_tree(avatar_coords)
+    order = original_order if original_order is not None else locality_order(original_coords)
     own = _own_distances(original_coords, avatar_coords)
     tolerance = 1e-9 * (1.0 + own)
     hidden = np.empty(n)
     cloaking = np.empty(n, dtype=np.int64)
     for start in range(0, n, _CHUNK_ROWS):
-        rows = slice(start, min(n, start + _CHUNK_ROWS))
+        rows = order[start : start + _CHUNK_ROWS]
         found, _ = tree.query(original_coords[rows], k=neighbours, workers=-1)
         found = np.asarray(found).reshape(-1, neighbours)
-        closer = (found < (own[rows] - tolerance[rows])[:, None]).sum(axis=1)
-        tied = (np.abs(found - own[rows][:, None]) <= tolerance[rows][:, None]).sum(axis=1)
+        mine, margin = own[rows][:, None], tolerance[rows][:, None]
+        closer = (found < mine - margin).sum(axis=1)
+        tied = (np.abs(found - mine) <= margin).sum(axis=1)
         cloaking[rows] = np.minimum(closer, cap)
         hidden[rows] = np.where(closer > 0, 1.0, 1.0 - 1.0 / np.maximum(tied, 1))
     return hidden, cloaking
@@ -114,7 +131,8 @@ def _own_distances(original_coords: FloatArray, avatar_coords: FloatArray) -> Fl
 
 
 def exact_cloaking(
-    original_coords: FloatArray, avatar_coords: FloatArray, rows: npt.NDArray[np.int64]
+    original_coords: FloatArray, avatar_coords: FloatArray, rows: npt.NDArray[np.int64],
+    *, avatar_tree: cKDTree | None = None,
 ) -> npt.NDArray[np.int64]:
     """Exact local cloaking (no cap) of the individuals ``rows``.
 
@@ -125,19 +143,87 @@ def exact_cloaking(
     """
     own = _own_distances(original_coords[rows], avatar_coords[rows])
     radius = np.maximum(own - 1e-9 * (1.0 + own), 0.0)
-    counts = np.asarray(cKDTree(avatar_coords).query_ball_point(
+    tree = avatar_tree if avatar_tree is not None else build_tree(avatar_coords)
+    counts = np.asarray(tree.query_ball_point(
         original_coords[rows], radius, return_length=True, workers=-1), dtype=np.int64)
     return np.where(radius > 0, counts, 0)
 
 
 def _closest_distances(
-    original_coords: FloatArray, avatar_coords: FloatArray
+    original_tree: cKDTree, avatar_coords: FloatArray, avatar_order: npt.NDArray[np.int64]
 ) -> tuple[FloatArray, FloatArray]:
-    distances, _ = cKDTree(original_coords).query(avatar_coords, k=2, workers=-1)
-    distances = np.asarray(distances).reshape(len(avatar_coords), 2)
-    first, second = distances[:, 0], distances[:, 1]
-    ratio = np.divide(first, second, out=np.zeros_like(first), where=second > 0)
+    """Per avatar: distance to the closest original, and its ratio to the second closest."""
+    n = len(avatar_coords)
+    first = np.empty(n)
+    ratio = np.empty(n)
+    for start in range(0, n, _CHUNK_ROWS):
+        rows = avatar_order[start : start + _CHUNK_ROWS]
+        distances, _ = original_tree.query(avatar_coords[rows], k=2, workers=-1)
+        distances = np.asarray(distances).reshape(len(rows), 2)
+        nearest, second = distances[:, 0], distances[:, 1]
+        first[rows] = nearest
+        ratio[rows] = np.divide(nearest, second, out=np.zeros_like(nearest), where=second > 0)
     return first, ratio
+
+
+def _rows_equal(
+    left: tuple[FloatArray, IntArray], right: tuple[FloatArray, IntArray]
+) -> npt.NDArray[np.bool_]:
+    """Row-wise exact equality of encoded rows (NaN equal to NaN, -0.0 to 0.0)."""
+    same = ((left[0] == right[0]) | (np.isnan(left[0]) & np.isnan(right[0]))).all(axis=1)
+    return np.asarray(same & (left[1] == right[1]).all(axis=1))
+
+
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _row_keys(continuous: FloatArray, codes: IntArray) -> npt.NDArray[np.uint64]:
+    """A 64-bit key per encoded row (splitmix64 of every value, keyed by column, summed):
+    equal rows get equal keys; unequal rows almost never do (callers check equality)."""
+    keys = np.zeros(len(continuous), dtype=np.uint64)
+    columns = [np.where(np.isnan(continuous[:, j]), np.nan, continuous[:, j] + 0.0)
+               for j in range(continuous.shape[1])]
+    columns += [codes[:, j].astype(np.float64) for j in range(codes.shape[1])]
+    with np.errstate(over="ignore"):
+        for j, column in enumerate(columns):
+            z = column.view(np.uint64) + _GOLDEN * np.uint64(j + 1)
+            z ^= z >> np.uint64(30)
+            z *= _MIX_1
+            z ^= z >> np.uint64(27)
+            z *= _MIX_2
+            z ^= z >> np.uint64(31)
+            keys += z
+    return keys
+
+
+def _copies(
+    original: tuple[FloatArray, IntArray], avatars: tuple[FloatArray, IntArray]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Per avatar: is it an exact copy of its own original, of any original (rows hashed,
+    candidates checked value by value)."""
+    own = _rows_equal(original, avatars)
+    original_keys = _row_keys(*original)
+    avatar_keys = _row_keys(*avatars)
+    order = np.argsort(original_keys, kind="stable")
+    ranked = original_keys[order]
+    position = np.minimum(np.searchsorted(ranked, avatar_keys), len(ranked) - 1)
+    candidates = np.flatnonzero(ranked[position] == avatar_keys)
+    first = order[position[candidates]]
+    equal = _rows_equal((original[0][first], original[1][first]),
+                        (avatars[0][candidates], avatars[1][candidates]))
+    copied = np.zeros(len(avatar_keys), dtype=bool)
+    copied[candidates[equal]] = True
+    for row in candidates[~equal]:  # a key shared by different rows: check every holder
+        stop = int(np.searchsorted(ranked, avatar_keys[row], side="right"))
+        holders = order[position[row] : stop]
+        copied[row] = bool(_rows_equal(
+            (original[0][holders], original[1][holders]),
+            (np.repeat(avatars[0][row : row + 1], len(holders), axis=0),
+             np.repeat(avatars[1][row : row + 1], len(holders), axis=0)),
+        ).any())
+    return own, copied
 
 
 def _column_protection(original: pd.DataFrame, avatars: pd.DataFrame) -> dict[str, float]:
@@ -168,7 +254,7 @@ def _known_variable_attack(
     }
     if target is None:
         return result
-    _, matched = cKDTree(space.avatar_coords).query(space.original_coords, k=1, workers=-1)
+    _, matched = build_tree(space.avatar_coords).query(space.original_coords, k=1, workers=-1)
     guessed = unshuffled[target].reset_index(drop=True).iloc[np.asarray(matched)]
     truth = original[target].reset_index(drop=True)
     numeric = pd.api.types.is_numeric_dtype(truth.dtype) and not pd.api.types.is_bool_dtype(
@@ -264,7 +350,11 @@ def _compute(
     tracker.done("projection")
 
     tracker.start("hidden_rate")
-    hidden, cloaking = hidden_and_cloaking(space.original_coords, space.avatar_coords)
+    original_tree = build_tree(space.original_coords)
+    avatar_tree = build_tree(space.avatar_coords)
+    hidden, cloaking = hidden_and_cloaking(
+        space.original_coords, space.avatar_coords, avatar_tree=avatar_tree,
+        original_order=locality_order(space.original_coords, original_tree))
     tracker.done("hidden_rate")
 
     local_cloaking = float(np.median(cloaking))
@@ -273,18 +363,21 @@ def _compute(
         sample = np.random.default_rng(0).permutation(len(original))[:CLOAKING_SAMPLE]
         cloaking_sample = len(sample)
         local_cloaking = float(np.median(exact_cloaking(
-            space.original_coords, space.avatar_coords, np.sort(sample))))
+            space.original_coords, space.avatar_coords, np.sort(sample),
+            avatar_tree=avatar_tree)))
 
     tracker.start("distances")
-    closest, ratio = _closest_distances(space.original_coords, space.avatar_coords)
+    closest, ratio = _closest_distances(
+        original_tree, space.avatar_coords, locality_order(space.avatar_coords, avatar_tree))
+    del original_tree, avatar_tree
     tracker.done("distances")
 
     tracker.start("matches")
     columns = _column_protection(original, unshuffled)
-    hashes_original = row_hashes(space.original.continuous, space.original.codes)
-    hashes_avatars = row_hashes(space.avatars.continuous, space.avatars.codes)
-    own_copies = float((hashes_original == hashes_avatars).mean())
-    any_copies = float(np.isin(hashes_avatars, hashes_original).mean())
+    own_copy, any_copy = _copies((space.original.continuous, space.original.codes),
+                                 (space.avatars.continuous, space.avatars.codes))
+    own_copies = float(own_copy.mean())
+    any_copies = float(any_copy.mean())
     tracker.done("matches")
 
     tracker.start("categorical")
@@ -293,7 +386,7 @@ def _compute(
     ]
     categorical_hidden: float | None = None
     if categorical:
-        cat_space = build_space(original, unshuffled, types, columns=categorical, ncp=ncp)
+        cat_space = sub_space(space, categorical, ncp=ncp)
         assert cat_space.original_coords is not None
         assert cat_space.avatar_coords is not None
         cat_hidden, _ = hidden_and_cloaking(cat_space.original_coords, cat_space.avatar_coords)

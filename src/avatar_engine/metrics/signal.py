@@ -21,6 +21,7 @@ from avatar_engine.metrics._common import (
     metric_entry,
 )
 from avatar_engine.progress import Progress, ProgressTracker, ShouldStop
+from avatar_engine.projection import Famd
 from avatar_engine.types import ColumnType
 
 __all__ = ["SIGNAL_METRICS", "compute_signal_metrics", "hellinger_distance"]
@@ -102,43 +103,37 @@ def _hellinger_by_variable(space: MetricSpace) -> dict[str, float]:
     return result
 
 
-def _encoded(space: MetricSpace, which: str) -> tuple[FloatArray, list[int]]:
-    """Continuous columns and one dummy per modality, with the variable each comes from."""
+def _encoded_correlations(space: MetricSpace, which: str) -> tuple[FloatArray, list[int]]:
+    """Pearson correlations between the continuous columns and one dummy per modality, with
+    the variable each comes from (from the FAMD Gram matrix: no dense one-hot table)."""
     continuous, codes = space.original_filled if which == "original" else space.avatars_filled
-    blocks = [continuous]
+    kept = [j for j, spec in enumerate(space.codec.categorical_specs)
+            if spec.indicator_of is None]
+    modalities = [len(space.codec.categorical_specs[j].modalities) for j in kept]
     owners = list(range(continuous.shape[1]))
-    variable = continuous.shape[1]
-    for j, spec in enumerate(space.codec.categorical_specs):
-        if spec.indicator_of is not None:
-            continue
-        m = len(spec.modalities)
-        dummies = np.zeros((len(codes), m))
-        valid = codes[:, j] >= 0
-        dummies[np.flatnonzero(valid), codes[valid, j]] = 1.0
-        blocks.append(dummies)
+    for variable, m in enumerate(modalities, start=continuous.shape[1]):
         owners.extend([variable] * m)
-        variable += 1
-    return np.hstack(blocks), owners
-
-
-def _correlations(matrix: FloatArray) -> FloatArray:
-    centred = matrix - matrix.mean(axis=0)
-    norms = np.sqrt((centred**2).sum(axis=0))
-    safe = np.where(norms > 0, norms, 1.0)
-    normalised = centred / safe
-    correlation = normalised.T @ normalised
-    correlation[:, norms == 0] = 0.0
-    correlation[norms == 0, :] = 0.0
-    return np.asarray(np.clip(correlation, -1.0, 1.0))
+    kept_codes = codes[:, kept]
+    gram = Famd(1).encoded_gram(continuous, kept_codes, modalities)
+    # a constant column (or a modality never or always taken) has no correlation
+    constant = [np.ptp(continuous, axis=0) == 0]
+    for j, m in enumerate(modalities):
+        column = kept_codes[:, j]
+        counts = np.bincount(column[column >= 0], minlength=m)[:m]
+        constant.append((counts == 0) | (counts == len(column)))
+    varying = ~np.concatenate(constant)
+    diagonal = np.where(varying, np.diag(gram), 1.0)
+    correlation = gram / np.sqrt(np.outer(diagonal, diagonal))
+    correlation[~varying, :] = 0.0
+    correlation[:, ~varying] = 0.0
+    return np.asarray(np.clip(correlation, -1.0, 1.0)), owners
 
 
 def _correlation_difference_ratio(space: MetricSpace) -> tuple[float, int]:
-    original, owners = _encoded(space, "original")
-    avatars, _ = _encoded(space, "avatars")
-    if original.shape[1] < 2:
+    r_original, owners = _encoded_correlations(space, "original")
+    if r_original.shape[1] < 2:
         return 0.0, 0
-    r_original = _correlations(original)
-    r_avatars = _correlations(avatars)
+    r_avatars, _ = _encoded_correlations(space, "avatars")
     owner = np.asarray(owners)
     upper = np.triu(np.ones_like(r_original, dtype=bool), k=1) & (
         owner[:, None] != owner[None, :])
