@@ -22,12 +22,18 @@ from avatar_engine.errors import (
     InvalidParameterError,
     ResourceLimitError,
 )
-from avatar_engine.generation import avatar_coordinates, local_spread, neighbour_weights
+from avatar_engine.generation import avatar_coordinates, mix_neighbours, neighbour_weights
 from avatar_engine.imputation import ImputationMethod, impute
 from avatar_engine.neighbours import nearest_others
 from avatar_engine.progress import Progress, ProgressTracker, ShouldStop
 from avatar_engine.projection import MAX_ENCODED_DIMENSIONS, Famd
-from avatar_engine.reconstruction import avoid_copies, reconstruct
+from avatar_engine.reconstruction import (
+    GLOBAL_NOISE_SHARE,
+    avoid_copies,
+    draw_categories,
+    finish_continuous_columns,
+    nudgeable_columns,
+)
 from avatar_engine.types import CONTINUOUS_TYPES, ColumnType, infer_types
 
 __all__ = [
@@ -408,13 +414,18 @@ def _avatarize(
         weights = neighbour_weights(distances, rng)
         del distances
         avatar_coords = avatar_coordinates(original_coords, indices, weights, tracker.check)
-        spread = local_spread(continuous, indices, weights, tracker.check)
-        del indices, weights
+        mixed = mix_neighbours(continuous, indices, weights, rng, tracker.check)
     with clock.phase("inverse"):
-        avatar_continuous, avatar_codes = reconstruct(
-            famd, avatar_coords, codec.continuous_specs, codec.categorical_specs, rng,
-            local_spread=spread, check=tracker.check,
+        avatar_continuous = finish_continuous_columns(
+            mixed, continuous, codec.continuous_specs, rng, tracker.check
         )
+        del mixed
+        avatar_codes = draw_categories(
+            codes, indices, weights, codec.categorical_specs, rng,
+            avoid_own_profile=not nudgeable_columns(codec.continuous_specs),
+            check=tracker.check,
+        )
+        del indices, weights
         nudged = avoid_copies(
             codec, avatar_continuous, avatar_codes,
             codec.with_missing(encoded.continuous, encoded.codes), rng,
@@ -463,6 +474,14 @@ def _avatarize(
         },
         "neighbours": {"k": parameters.k, "method": "scipy.spatial.cKDTree (exact)",
                        "self_excluded": True},
+        "generation": {
+            "continuous": "weighted mean of the neighbours, plus a deviation with their "
+                          "covariance, plus noise with "
+                          f"{GLOBAL_NOISE_SHARE} x the originals' covariance; marginals "
+                          "restored by quantile mapping",
+            "categorical": "value of one neighbour, drawn with probability w_ij for each "
+                           "variable",
+        },
         "copy_avoidance": {"nudged_values": int(nudged)},
         "timings_seconds": timings,
     }

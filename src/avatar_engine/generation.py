@@ -12,17 +12,20 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["avatar_coordinates", "local_spread", "neighbour_weights"]
+__all__ = ["avatar_coordinates", "draw_neighbours", "mix_neighbours", "neighbour_weights"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-_DISTANCE_FLOOR_SHARE = 1e-3
+_DISTANCE_FLOOR_SHARE = 0.5
+"""Distances below this share of the median neighbour distance (exact duplicates at 0 above
+all) count as that floor, so an individual's twins share the weight with its other
+neighbours instead of taking all of it (which would make the avatar a copy of the individual)."""
 _CHUNK_ROWS = 131_072
 
 
 def _distance_floor(distances: FloatArray) -> float:
-    """A small positive distance used in place of 0 (exact duplicates)."""
+    """The smallest distance the weights use (guards 0 for exact duplicates)."""
     positive = distances[distances > 0]
     if not len(positive):
         return 1.0
@@ -78,30 +81,62 @@ def avatar_coordinates(
     return result
 
 
-def local_spread(
+def draw_neighbours(weights: FloatArray, rng: np.random.Generator) -> IntArray:
+    """Position (0..k-1) of one neighbour per row, drawn with probability w_ij.
+
+    Example:
+        >>> draw_neighbours(np.array([[0.0, 1.0], [1.0, 0.0]]), np.random.default_rng(0))
+        array([1, 0])
+    """
+    cumulative = np.cumsum(weights, axis=1)
+    draws = rng.random((len(weights), 1)) * cumulative[:, -1:]
+    return np.minimum((cumulative < draws).sum(axis=1), weights.shape[1] - 1)
+
+
+def mix_neighbours(
     values: FloatArray,
     indices: IntArray,
     weights: FloatArray,
+    rng: np.random.Generator,
     check: Callable[[], None] | None = None,
 ) -> FloatArray:
-    """Weighted standard deviation of each avatar's neighbours on each column.
+    """Continuous values of the avatars: the weighted mean of the neighbours' values plus a
+    random deviation spread like the neighbourhood.
+
+    The mean is the avatar A_i = sum_j w_ij X_j taken on every variable (its first ncp
+    coordinates are those of ``avatar_coordinates``; the inverse projection of ncp coordinates
+    alone would set every other direction to the column means and invent correlations). The
+    deviation sum_j sqrt(w_ij) z_ij (X_j - A_i), z_ij ~ N(0, 1), has the neighbours' weighted
+    covariance: averaging does not shrink the avatar's spread, and the relations between
+    variables within the neighbourhood are kept.
+
+    Args:
+        values: n x c continuous values of the originals (imputed).
+        indices: n x k neighbours of each individual.
+        weights: n x k weights of those neighbours (rows sum to 1).
+        rng: the run's random generator.
+        check: called between chunks (cancellation).
+
+    Returns:
+        n x c avatar values, before rounding and marginal restoration.
 
     Example:
         >>> v = np.array([[0.0], [2.0], [4.0]])
-        >>> local_spread(v, np.array([[1, 2], [0, 2], [0, 1]]), np.full((3, 2), 0.5)).ravel()
-        array([1., 2., 1.])
+        >>> mixed = mix_neighbours(v, np.array([[1], [0], [1]]), np.ones((3, 1)),
+        ...                        np.random.default_rng(0))
+        >>> mixed.ravel().tolist()
+        [2.0, 0.0, 2.0]
     """
     n = indices.shape[0]
     result = np.empty((n, values.shape[1]), dtype=np.float64)
     for start in range(0, n, _CHUNK_ROWS):
         rows = slice(start, min(n, start + _CHUNK_ROWS))
-        chunk_indices = indices[rows]
         chunk_weights = weights[rows]
-        for j in range(values.shape[1]):
-            neighbours = values[:, j][chunk_indices]
-            mean = (chunk_weights * neighbours).sum(axis=1)
-            second = (chunk_weights * neighbours * neighbours).sum(axis=1)
-            result[rows, j] = np.sqrt(np.maximum(second - mean * mean, 0.0))
+        neighbours = values[indices[rows]]
+        mean = np.einsum("nk,nkc->nc", chunk_weights, neighbours)
+        neighbours -= mean[:, None, :]
+        deviation_weights = np.sqrt(chunk_weights) * rng.standard_normal(chunk_weights.shape)
+        result[rows] = mean + np.einsum("nk,nkc->nc", deviation_weights, neighbours)
         if check is not None:
             check()
     return result

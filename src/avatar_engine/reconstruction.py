@@ -1,18 +1,20 @@
-"""Back from the projected space to realistic values of each variable.
+"""Back from the neighbours' mix to realistic values of each variable.
 
-Averaging neighbours in a few components shrinks every variable towards its centre and, on
-low-cardinality data, makes avatars collapse onto the most common real rows. So:
-
-1. Continuous values are reconstructed by the inverse projection, then sampled within their
-   local distribution: centred Gaussian noise is added, with variance (local spread of the
-   avatar's neighbours on that variable)^2 + (0.35 * the column's standard deviation)^2.
+1. Continuous values (the neighbours' weighted mean plus a deviation spread like the
+   neighbourhood, see ``generation.mix_neighbours``) get a global noise with the originals'
+   own covariance (0.35 of it), which hides the individual further without bending the
+   relations between variables.
 2. Marginals are restored by quantile mapping: the avatar of rank r among n gets the originals'
-   quantile (r + 1/2) / n (an observed value for low-cardinality integer columns, else
-   interpolated), so no spread is lost and values stay realistic (a {2, 4} column never gets 3).
-   Values are then clipped to the observed range and rounded stochastically to the column's
-   type (integers, observed number of decimals, observed datetime granularity).
-3. A categorical value is drawn with probabilities proportional to its reconstructed scores
-   (not the argmax, which erases rare modalities).
+   quantile at a random point of [r, r + 1) / n (an observed value for columns with few
+   distinct values, else interpolated between order statistics), so no spread is lost and
+   values stay realistic (a {2, 4} column never gets 3). Values are then clipped to the
+   observed range and rounded stochastically to the column's type (integers, observed number
+   of decimals, observed datetime granularity).
+3. Each categorical value is the value of one of the individual's neighbours, drawn with
+   probability w_ij, separately for each variable (rare modalities survive, and relations with
+   the other variables are those of the neighbourhood). When no continuous variable can be
+   nudged, an avatar whose categorical profile equals its individual's gets one variable
+   redrawn among the neighbours that differ.
 4. Avatars that still copy an original row are nudged (``avoid_copies``).
 """
 
@@ -24,19 +26,18 @@ import numpy as np
 import numpy.typing as npt
 
 from avatar_engine.encoding import CategoricalSpec, ContinuousSpec, TableCodec, row_hashes
-from avatar_engine.projection import Famd
+from avatar_engine.generation import draw_neighbours
 from avatar_engine.types import ColumnType
 
-__all__ = ["avoid_copies", "reconstruct"]
+__all__ = ["avoid_copies", "draw_categories", "finish_continuous_columns", "nudgeable_columns"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _CHUNK_ROWS = 65_536
-LOCAL_NOISE_SHARE = 1.0
-"""Noise added to a continuous value, as a share of its neighbours' local spread."""
+_DISCRETE_MAX_DISTINCT = 30
 GLOBAL_NOISE_SHARE = 0.35
-"""Noise added to a continuous value, as a share of the column's standard deviation."""
+"""Noise added to the continuous values, with this share of the originals' covariance."""
 
 
 def _stochastic_round(values: FloatArray, step: float, rng: np.random.Generator) -> FloatArray:
@@ -76,20 +77,6 @@ def finish_continuous(
     return np.clip(_stochastic_round(values, unit, rng), spec.minimum, spec.maximum)
 
 
-def draw_modalities(scores: FloatArray, rng: np.random.Generator) -> IntArray:
-    """Draw one modality per row with probability proportional to its positive score."""
-    positive = np.clip(scores, 0.0, None)
-    totals = positive.sum(axis=1, keepdims=True)
-    empty = totals[:, 0] <= 0
-    if empty.any():
-        positive[empty, scores[empty].argmax(axis=1)] = 1.0
-        totals = positive.sum(axis=1, keepdims=True)
-    cumulative = np.cumsum(positive / totals, axis=1)
-    draws = rng.random((len(scores), 1))
-    chosen = (cumulative < draws).sum(axis=1)
-    return np.minimum(chosen, scores.shape[1] - 1).astype(np.int64)
-
-
 def _expand_reduced(
     spec: CategoricalSpec, codes: IntArray, rng: np.random.Generator
 ) -> IntArray:
@@ -111,77 +98,147 @@ def _calibrate(
     spec: ContinuousSpec, values: FloatArray, rng: np.random.Generator
 ) -> FloatArray:
     """Quantile mapping onto the originals' marginal: the avatar of rank r among n gets the
-    originals' quantile (r + 1/2) / n (discrete columns: an observed value; others:
-    interpolated between order statistics)."""
+    originals' quantile at a random point of [r, r + 1) / n (columns with few distinct
+    values: an observed value; others: interpolated between order statistics, so the
+    released values are not the originals' values reshuffled)."""
     n = len(values)
     reference = spec.sorted_values
     if n == 0 or len(reference) == 0:
         return values
     order = np.lexsort((rng.random(n), values))
     quantiles = np.empty(n)
-    quantiles[order] = (np.arange(n) + 0.5) / n
+    quantiles[order] = (np.arange(n) + rng.random(n)) / n
     m = len(reference)
-    if spec.support is not None:
+    distinct = 1 + int(np.count_nonzero(np.diff(reference)))
+    if spec.support is not None or distinct <= _DISCRETE_MAX_DISTINCT:
         return reference[np.minimum((quantiles * m).astype(np.int64), m - 1)]
     return np.interp(quantiles * m - 0.5, np.arange(m), reference)
 
 
-def reconstruct(
-    famd: Famd,
-    coords: FloatArray,
-    continuous_specs: list[ContinuousSpec],
-    categorical_specs: list[CategoricalSpec],
+def _covariance_noise(
+    reference: FloatArray, n: int, share: float, rng: np.random.Generator
+) -> FloatArray:
+    """n draws of a centred Gaussian with ``share``^2 times the covariance of ``reference``."""
+    covariance = np.atleast_2d(np.cov(reference, rowvar=False))
+    eigenvalues, vectors = np.linalg.eigh(covariance)
+    root = vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+    noise: FloatArray = share * (rng.standard_normal((n, reference.shape[1])) @ root.T)
+    return noise
+
+
+def finish_continuous_columns(
+    mixed: FloatArray,
+    originals: FloatArray,
+    specs: list[ContinuousSpec],
     rng: np.random.Generator,
-    *,
-    local_spread: FloatArray | None = None,
     check: Callable[[], None] | None = None,
-) -> tuple[FloatArray, IntArray]:
-    """Turn avatar coordinates into finished continuous values and modality codes.
+) -> FloatArray:
+    """Turn the neighbours' mix into finished continuous values (noise, marginals, types).
 
     Args:
-        famd: the projection fitted on the originals.
-        coords: avatar coordinates.
-        continuous_specs: ranges, supports and marginals of the continuous columns.
-        categorical_specs: modalities of the categorical columns.
+        mixed: n x c avatar values from ``generation.mix_neighbours``.
+        originals: the originals' imputed continuous values (covariance of the noise).
+        specs: ranges, supports and marginals of the continuous columns.
         rng: the run's random generator.
-        local_spread: n x c spread of each avatar's neighbours on each continuous column;
-            a share of it is added as noise before the marginals are restored.
         check: cancellation check.
 
+    Returns:
+        n x c values, each column with the originals' marginal, range and rounding.
+
     Example:
-        >>> famd = Famd(1)
-        >>> x = np.array([[1.0], [2.0], [3.0]])
-        >>> _ = famd.fit(x, np.zeros((3, 0), dtype=np.int64), [])
-        >>> spec = ContinuousSpec("a", ColumnType.FLOAT, np.dtype(float), 1.0, 3.0, decimals=1,
-        ...                       sorted_values=x.ravel())
-        >>> values, _ = reconstruct(famd, famd.transform(x, np.zeros((3, 0), dtype=np.int64)),
-        ...                         [spec], [], np.random.default_rng(0))
-        >>> values.ravel().tolist()
+        >>> spec = ContinuousSpec("a", ColumnType.INT, np.dtype(int), 1.0, 3.0,
+        ...                       support=np.array([1.0, 2.0, 3.0]),
+        ...                       sorted_values=np.array([1.0, 2.0, 3.0]))
+        >>> out = finish_continuous_columns(np.array([[0.5], [2.2], [9.0]]),
+        ...                                 np.array([[1.0], [2.0], [3.0]]), [spec],
+        ...                                 np.random.default_rng(0))
+        >>> sorted(out.ravel().tolist())
         [1.0, 2.0, 3.0]
     """
-    n = coords.shape[0]
-    continuous = np.empty((n, len(continuous_specs)), dtype=np.float64)
-    codes = np.empty((n, len(categorical_specs)), dtype=np.int64)
+    n, c = mixed.shape
+    if c == 0:
+        return mixed.copy()
+    values = mixed + _covariance_noise(originals, n, GLOBAL_NOISE_SHARE, rng)
+    for j, spec in enumerate(specs):
+        values[:, j] = finish_continuous(spec, _calibrate(spec, values[:, j], rng), rng)
+        if check is not None:
+            check()
+    return values
+
+
+def _redraw_own_profiles(
+    drawn: IntArray, codes: IntArray, neighbours: IntArray, own: IntArray,
+    rng: np.random.Generator,
+) -> None:
+    """In place: a drawn profile equal to its individual's gets one variable redrawn among the
+    neighbours whose value differs (when any does)."""
+    for row in np.flatnonzero((drawn == codes[own]).all(axis=1)):
+        candidates = codes[neighbours[row]]
+        differs = candidates != codes[own[row]]
+        columns = np.flatnonzero(differs.any(axis=0))
+        if len(columns):
+            j = int(rng.choice(columns))
+            drawn[row, j] = rng.choice(candidates[differs[:, j], j])
+
+
+def draw_categories(
+    codes: IntArray,
+    indices: IntArray,
+    weights: FloatArray,
+    specs: list[CategoricalSpec],
+    rng: np.random.Generator,
+    *,
+    avoid_own_profile: bool,
+    check: Callable[[], None] | None = None,
+) -> IntArray:
+    """Categorical values of the avatars, each drawn from one of the individual's neighbours.
+
+    Args:
+        codes: n x q imputed modality codes of the originals (projection codes).
+        indices: n x k neighbours of each individual.
+        weights: n x k weights of those neighbours.
+        specs: the categorical columns (reduced modalities are expanded back).
+        rng: the run's random generator.
+        avoid_own_profile: redraw one variable of an avatar whose whole categorical profile
+            equals its individual's (used when no continuous variable can be nudged).
+        check: cancellation check.
+
+    Returns:
+        n x q modality codes (full codes, not reduced).
+
+    Example:
+        >>> draw_categories(np.array([[0], [1], [1]]), np.array([[1], [0], [1]]),
+        ...                 np.ones((3, 1)), [], np.random.default_rng(0),
+        ...                 avoid_own_profile=False).shape
+        (3, 0)
+    """
+    n = indices.shape[0]
+    result = np.empty((n, len(specs)), dtype=np.int64)
+    if not specs:
+        return result
     for start in range(0, n, _CHUNK_ROWS):
         rows = slice(start, min(n, start + _CHUNK_ROWS))
-        values, scores = famd.inverse_transform(coords[rows])
-        continuous[rows] = values
-        for j, qspec in enumerate(categorical_specs):
-            drawn = draw_modalities(scores[j], rng)
-            codes[rows, j] = _expand_reduced(qspec, drawn, rng)
+        neighbours = indices[rows]
+        own_rows = np.arange(neighbours.shape[0])
+        drawn = np.empty((neighbours.shape[0], len(specs)), dtype=np.int64)
+        for j in range(len(specs)):
+            chosen = neighbours[own_rows, draw_neighbours(weights[rows], rng)]
+            drawn[:, j] = codes[chosen, j]
+        if avoid_own_profile:
+            _redraw_own_profiles(drawn, codes, neighbours, np.arange(start, rows.stop), rng)
+        for j, spec in enumerate(specs):
+            result[rows, j] = _expand_reduced(spec, drawn[:, j], rng)
         if check is not None:
             check()
-    for j, cspec in enumerate(continuous_specs):
-        column = continuous[:, j]
-        spread = GLOBAL_NOISE_SHARE * float(np.std(cspec.sorted_values))
-        scale = np.full(n, spread)
-        if local_spread is not None:
-            scale = np.sqrt(spread**2 + (LOCAL_NOISE_SHARE * local_spread[:, j]) ** 2)
-        column = _calibrate(cspec, column + scale * rng.standard_normal(n), rng)
-        continuous[:, j] = finish_continuous(cspec, column, rng)
-        if check is not None:
-            check()
-    return continuous, codes
+    return result
+
+
+def nudgeable_columns(specs: list[ContinuousSpec]) -> list[int]:
+    """Continuous columns that ``avoid_copies`` may move: at least 3 distinct values."""
+    return [
+        j for j, spec in enumerate(specs)
+        if spec.maximum > spec.minimum and (spec.support is None or len(spec.support) >= 3)
+    ]
 
 
 def _nudge_continuous(
@@ -256,10 +313,7 @@ def avoid_copies(
         The number of nudges.
     """
     specs = codec.continuous_specs
-    candidates = [
-        j for j, spec in enumerate(specs)
-        if spec.maximum > spec.minimum and (spec.support is None or len(spec.support) >= 3)
-    ]
+    candidates = nudgeable_columns(specs)
     if not candidates:
         return 0
     masks: list[tuple[str, int] | None] = [None]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from avatar_engine.generation import avatar_coordinates, local_spread, neighbour_weights
+from avatar_engine.generation import (
+    avatar_coordinates,
+    draw_neighbours,
+    mix_neighbours,
+    neighbour_weights,
+)
 
 
 def test_weights_are_normalised_and_favour_close_neighbours() -> None:
@@ -14,7 +19,11 @@ def test_weights_are_normalised_and_favour_close_neighbours() -> None:
     np.testing.assert_allclose(weights.sum(axis=1), 1.0)
     assert (weights >= 0).all()
     mean = weights.mean(axis=0)
-    assert mean[0] > mean[-1] * 5
+    # below the floor (half the median distance) distances count as the floor
+    floor = 0.5 * np.median(distances)
+    above = distances[0] > floor
+    assert (np.diff(mean[above]) < 0).all()
+    assert mean[0] > mean[-1] * 2
 
 
 def test_zero_distances_are_guarded() -> None:
@@ -39,7 +48,31 @@ def test_avatar_is_the_weighted_mean_of_neighbours() -> None:
     )
 
 
-def test_local_spread_is_the_weighted_std() -> None:
-    values = np.array([[0.0], [2.0], [4.0], [10.0]])
-    spread = local_spread(values, np.array([[0, 1], [2, 3]]), np.array([[0.5, 0.5], [0.5, 0.5]]))
-    np.testing.assert_allclose(spread.ravel(), [1.0, 3.0])
+def test_neighbours_are_drawn_in_proportion_to_their_weights() -> None:
+    weights = np.tile([0.6, 0.3, 0.1, 0.0], (40_000, 1))
+    drawn = draw_neighbours(weights, np.random.default_rng(0))
+    np.testing.assert_allclose(np.bincount(drawn, minlength=4) / len(drawn),
+                               [0.6, 0.3, 0.1, 0.0], atol=0.01)
+
+
+def test_mix_is_centred_on_the_weighted_mean_with_the_neighbourhood_covariance() -> None:
+    rng = np.random.default_rng(1)
+    # one neighbourhood of 3 strongly related points, shared by many avatars
+    values = np.array([[0.0, 0.0], [1.0, 2.0], [3.0, 6.1]])
+    n = 60_000
+    indices = np.tile([0, 1, 2], (n, 1))
+    weights = np.tile([0.2, 0.3, 0.5], (n, 1))
+    mixed = mix_neighbours(values, indices, weights, rng)
+    mean = weights[0] @ values
+    np.testing.assert_allclose(mixed.mean(axis=0), mean, atol=0.02)
+    centred = values - mean
+    expected = (weights[0][:, None] * centred).T @ centred
+    np.testing.assert_allclose(np.cov(mixed, rowvar=False), expected, rtol=0.05)
+    assert np.corrcoef(mixed, rowvar=False)[0, 1] > 0.99
+
+
+def test_mix_of_identical_neighbours_is_their_value() -> None:
+    values = np.array([[1.0, 5.0], [1.0, 5.0], [9.0, 9.0]])
+    mixed = mix_neighbours(values, np.array([[0, 1]] * 4), np.full((4, 2), 0.5),
+                           np.random.default_rng(0))
+    np.testing.assert_allclose(mixed, np.tile([1.0, 5.0], (4, 1)))

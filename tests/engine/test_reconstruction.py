@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from avatar_engine.encoding import ContinuousSpec, TableCodec, row_hashes
+from avatar_engine.encoding import CategoricalSpec, ContinuousSpec, TableCodec, row_hashes
 from avatar_engine.reconstruction import (
     _calibrate,
     avoid_copies,
-    draw_modalities,
+    draw_categories,
     finish_continuous,
+    finish_continuous_columns,
 )
 from avatar_engine.types import ColumnType, infer_types
 
@@ -43,15 +44,65 @@ def test_quantile_mapping_restores_the_marginal_and_keeps_the_order() -> None:
     assert np.corrcoef(mapped, shrunk)[0, 1] > 0.95
 
 
-def test_draws_follow_scores_and_keep_rare_modalities() -> None:
-    scores = np.tile([0.9, 0.08, 0.02, -0.1], (50_000, 1))
-    drawn = draw_modalities(scores, np.random.default_rng(0))
-    shares = np.bincount(drawn, minlength=4) / len(drawn)
-    np.testing.assert_allclose(shares, [0.9, 0.08, 0.02, 0.0], atol=0.01)
+def _categorical_spec(name: str, m: int) -> CategoricalSpec:
+    return CategoricalSpec(name, ColumnType.CATEGORY, np.dtype(object), list(range(m)),
+                           np.full(m, 1 / m))
 
 
-def test_all_negative_scores_fall_back_to_the_best() -> None:
-    assert draw_modalities(np.array([[-1.0, -0.2, -3.0]]), np.random.default_rng(0))[0] == 1
+def test_float_quantile_mapping_does_not_reuse_the_originals_values() -> None:
+    original = np.random.default_rng(0).normal(size=1000)
+    spec = ContinuousSpec("x", ColumnType.FLOAT, np.dtype(float), float(original.min()),
+                          float(original.max()), sorted_values=np.sort(original))
+    mapped = _calibrate(spec, original + 0.01, np.random.default_rng(1))
+    assert np.isin(mapped, original).mean() < 0.01
+    assert abs(np.std(mapped) - np.std(original)) < 0.02 * np.std(original)
+
+
+def test_finishing_keeps_the_marginal_and_the_correlation() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=5000)
+    originals = np.column_stack([x, 0.6 * x + 0.8 * rng.normal(size=5000)])
+    specs = [ContinuousSpec(f"c{j}", ColumnType.FLOAT, np.dtype(float),
+                            float(originals[:, j].min()), float(originals[:, j].max()),
+                            sorted_values=np.sort(originals[:, j])) for j in range(2)]
+    # shrunk values (as a mean of neighbours would be) with the same correlation
+    out = finish_continuous_columns(0.5 * originals, originals, specs, rng)
+    for j in range(2):
+        assert abs(np.std(out[:, j]) - np.std(originals[:, j])) < 0.03
+    r = np.corrcoef(out, rowvar=False)[0, 1]
+    assert abs(r - 0.6) < 0.05
+
+
+def test_categories_come_from_the_neighbours_in_proportion_to_their_weights() -> None:
+    codes = np.array([[0, 0], [1, 2], [2, 1]])
+    n = 30_000
+    indices = np.tile([1, 2], (n, 1))
+    weights = np.tile([0.75, 0.25], (n, 1))
+    drawn = draw_categories(codes, indices, weights,
+                            [_categorical_spec("a", 3), _categorical_spec("b", 3)],
+                            np.random.default_rng(0), avoid_own_profile=False)
+    assert set(np.unique(drawn[:, 0])) == {1, 2}
+    assert abs((drawn[:, 0] == 1).mean() - 0.75) < 0.01
+    # each variable is drawn separately: all four combinations appear
+    assert len({tuple(row) for row in drawn}) == 4
+
+
+def test_an_avatar_never_keeps_its_own_categorical_profile_when_asked() -> None:
+    # individuals 0..497 share a profile; each has one twin and neighbour 498, which differs
+    # on one variable
+    n = 500
+    codes = np.zeros((n, 2), dtype=np.int64)
+    codes[498] = [1, 0]
+    codes[499] = [1, 1]
+    indices = np.column_stack([(np.arange(n) + 1) % 498, np.full(n, 498)])
+    weights = np.tile([0.9, 0.1], (n, 1))
+    specs = [_categorical_spec("a", 2), _categorical_spec("b", 2)]
+    kept = draw_categories(codes, indices, weights, specs, np.random.default_rng(0),
+                           avoid_own_profile=False)[:498]
+    avoided = draw_categories(codes, indices, weights, specs, np.random.default_rng(0),
+                              avoid_own_profile=True)[:498]
+    assert (kept == [0, 0]).all(axis=1).mean() > 0.8
+    assert not (avoided == [0, 0]).all(axis=1).any()
 
 
 def test_copies_are_nudged_without_changing_marginals() -> None:
