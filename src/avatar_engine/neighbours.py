@@ -130,12 +130,21 @@ def nearest_others(
         found_d, found_i = tree.query(coords[rows], k=k + 1, workers=workers)
         found_d = np.asarray(found_d).reshape(size, k + 1)
         found_i = np.asarray(found_i, dtype=np.int64).reshape(size, k + 1)
-        own = found_i == rows[:, None]
-        # drop the row itself, or the farthest candidate when the row hid among ties
-        own[~own.any(axis=1), k] = True
-        keep = ~own
-        distances[rows] = found_d[keep].reshape(size, k)
-        indices[rows] = found_i[keep].reshape(size, k)
+        # usually the row itself comes first; otherwise (duplicates at distance 0) drop it
+        # where it is, or the farthest candidate when the row hid among ties
+        first = found_i[:, 0] == rows
+        if first.all():
+            distances[rows] = found_d[:, 1:]
+            indices[rows] = found_i[:, 1:]
+        else:
+            distances[rows[first]] = found_d[first, 1:]
+            indices[rows[first]] = found_i[first, 1:]
+            other = ~first
+            own = found_i[other] == rows[other][:, None]
+            own[~own.any(axis=1), k] = True
+            keep = ~own
+            distances[rows[other]] = found_d[other][keep].reshape(-1, k)
+            indices[rows[other]] = found_i[other][keep].reshape(-1, k)
         if check is not None:
             check(min(n, start + QUERY_CHUNK_ROWS) / n)
     return distances, indices

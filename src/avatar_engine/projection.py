@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 from avatar_engine.errors import InvalidParameterError, ResourceLimitError
 
@@ -30,8 +31,8 @@ MAX_ENCODED_DIMENSIONS = 3000
 
 CHUNK_ROWS = 65_536
 DENSE_MAX_WIDTH = 256
-"""Widest encoding (continuous columns + dummies + one missing slot per categorical column)
-whose chunks are one-hot encoded densely; wider encodings use contingency tables."""
+"""Widest encoding (continuous columns + dummies + one slot for missing codes) whose chunks
+are one-hot encoded densely; wider encodings use contingency tables."""
 
 
 class Famd:
@@ -143,44 +144,60 @@ class Famd:
         return max(1024, min(CHUNK_ROWS, 2**22 // max(1, self._dense_width())))
 
     def _dense_width(self) -> int:
-        """Columns of a dense one-hot chunk: the dummies plus one missing slot per column."""
-        return int(sum(self.n_modalities)) + len(self.n_modalities)
+        """Columns of a dense one-hot chunk: the dummies plus one slot for missing codes."""
+        return int(sum(self.n_modalities)) + 1
 
-    def _dummy_slots(self, codes: IntArray, row_width: int, first: int) -> IntArray:
-        """Flat positions of the 1s of a chunk's dense dummies inside a C-ordered matrix of
-        ``row_width`` columns whose dummies start at column ``first``: column j's modality v
-        sits at first + offsets[j] + j + v, its missing slot (code -1) at + m_j."""
-        slots = np.where(codes >= 0, codes, np.asarray(self.n_modalities, dtype=np.int64))
-        slots += self.offsets[: len(self.n_modalities)] + np.arange(len(self.n_modalities))
-        slots += (np.arange(codes.shape[0]) * row_width + first)[:, None]
+    def _dummy_slots(self, codes: IntArray) -> IntArray:
+        """Flat positions of the 1s of a chunk's dense dummies (C order, _dense_width()
+        columns): column j's modality v sits at offsets[j] + v; a missing code (-1) in the
+        last column, dropped afterwards."""
+        width = self._dense_width()
+        slots = np.where(codes >= 0, codes + self.offsets[: codes.shape[1]], width - 1)
+        slots += (np.arange(codes.shape[0]) * width)[:, None]
         return slots.ravel()
 
     def _dense_raw_gram(
         self, continuous: FloatArray, codes: IntArray, check: Callable[[], None] | None,
     ) -> tuple[FloatArray, FloatArray]:
         """Raw Gram matrix of [scaled continuous block | dummies] and the block's column
-        totals, one matrix product per chunk of dense one-hot rows."""
+        totals, by matrix products on chunks of dense one-hot rows. The dummies' products
+        run in float32: sums of 0/1 over at most CHUNK_ROWS (< 2**24) rows are exact."""
         n = continuous.shape[0]
         c = self.n_continuous
-        width = c + self._dense_width()
-        extended = np.zeros((width, width), dtype=np.float64)
+        size = int(sum(self.n_modalities))
+        raw = np.zeros((c + size, c + size), dtype=np.float64)
         totals = np.zeros(c)
         step = self._dense_rows()
-        buffer = np.empty((min(n, step), width), dtype=np.float64)
+        buffer = np.empty(min(n, step) * self._dense_width(), dtype=np.float32)
+        # thin products: one BLAS thread is as fast, and spinning threads collapse on a
+        # busy machine (the engine's own entry points already limit it)
+        with threadpool_limits(1, user_api="blas"):
+            self._accumulate_dense(continuous, codes, raw, totals, buffer, check)
+        raw[c:, :c] = raw[:c, c:].T
+        return raw, totals
+
+    def _accumulate_dense(
+        self, continuous: FloatArray, codes: IntArray, raw: FloatArray, totals: FloatArray,
+        buffer: npt.NDArray[np.float32], check: Callable[[], None] | None,
+    ) -> None:
+        n = continuous.shape[0]
+        c = self.n_continuous
+        size = int(sum(self.n_modalities))
+        step = self._dense_rows()
         for start in range(0, n, step):
             rows = slice(start, min(n, start + step))
-            block = buffer[: rows.stop - rows.start]
-            block[:, :c] = self._continuous_block(continuous[rows])
-            block[:, c:] = 0.0
-            block.reshape(-1)[self._dummy_slots(codes[rows], width, c)] = 1.0
-            extended += block.T @ block
-            totals += block[:, :c].sum(axis=0)
+            block = self._continuous_block(continuous[rows])
+            raw[:c, :c] += block.T @ block
+            totals += block.sum(axis=0)
+            if size:
+                flat = buffer[: (rows.stop - rows.start) * self._dense_width()]
+                flat[:] = 0.0
+                flat[self._dummy_slots(codes[rows])] = 1.0
+                dummies = flat.reshape(rows.stop - rows.start, -1)[:, :size]
+                raw[:c, c:] += block.T @ dummies.astype(np.float64)
+                raw[c:, c:] += dummies.T @ dummies
             if check is not None:
                 check()
-        keep = np.concatenate([np.arange(c)] + [
-            c + int(self.offsets[j]) + j + np.arange(m) for j, m in enumerate(self.n_modalities)
-        ]).astype(np.int64)
-        return extended[np.ix_(keep, keep)], totals
 
     def _chunks(self, n: int) -> Iterator[slice]:
         for start in range(0, n, CHUNK_ROWS):

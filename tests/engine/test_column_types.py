@@ -85,3 +85,24 @@ def test_encode_decode_round_trip_keeps_values_and_dtypes(mixed_table: pd.DataFr
     assert list(decoded.columns) == list(mixed_table.columns)
     assert (decoded.dtypes == mixed_table.dtypes).all()
     pd.testing.assert_frame_equal(decoded, mixed_table)
+
+
+def test_encoded_matrices_and_integer_support() -> None:
+    rng = np.random.default_rng(8)
+    table = pd.DataFrame({
+        "small": rng.choice([-3.0, 0.0, 2.0, 7.0, np.nan], 500),
+        "wide": rng.integers(-1000, 1000, 500),
+        "cat": rng.choice(["a", "b", None], 500),
+        "x": rng.normal(size=500),
+    })
+    codec = TableCodec(infer_types(table))
+    encoded = codec.fit_encode(table)
+    expected = np.column_stack([table["small"], table["wide"], table["x"]])
+    np.testing.assert_array_equal(encoded.continuous, expected)
+    assert encoded.continuous.flags["C_CONTIGUOUS"]
+    assert encoded.codes.flags["C_CONTIGUOUS"]
+    assert encoded.codes.shape == (500, 3)  # cat and the indicators of small and cat
+    small, wide = codec.continuous_specs[0], codec.continuous_specs[1]
+    assert small.support is not None
+    assert small.support.tolist() == [-3.0, 0.0, 2.0, 7.0]
+    assert wide.support is None

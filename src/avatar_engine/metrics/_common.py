@@ -172,7 +172,9 @@ def sub_space(space: MetricSpace, columns: Sequence[str], *, ncp: int | None = N
     codec.categorical_specs = [space.codec.categorical_specs[j] for j in kept_categorical]
 
     def select(continuous: FloatArray, codes: IntArray) -> tuple[FloatArray, IntArray]:
-        return continuous[:, kept_continuous], codes[:, kept_categorical]
+        # C order like a fresh encoding, so that the projection is bit for bit the same
+        return (np.ascontiguousarray(continuous[:, kept_continuous]),
+                np.ascontiguousarray(codes[:, kept_categorical]))
 
     def table(encoded: EncodedTable) -> EncodedTable:
         continuous, codes = select(encoded.continuous, encoded.codes)
