@@ -174,8 +174,15 @@ def _fast_knn(problem: _Problem, k: int, donors: IntArray) -> tuple[FloatArray, 
     if not len(incomplete):
         return continuous, codes
     tree = cKDTree(coords[donors])
-    # rows queried in locality order (same answers, far fewer cache misses)
-    pending = incomplete[locality_order(coords[incomplete])]
+    # rows queried in locality order (same answers, far fewer cache misses): the donor
+    # tree's own leaf order when every row is a donor
+    if len(donors) == len(coords):
+        leaf_order = np.asarray(tree.indices, dtype=np.int64)
+        is_incomplete = np.zeros(len(coords), dtype=bool)
+        is_incomplete[incomplete] = True
+        pending = leaf_order[is_incomplete[leaf_order]]
+    else:
+        pending = incomplete[locality_order(coords[incomplete])]
     # candidates beyond k, since some neighbours miss the same values (rows missing the same
     # variable sit together): the k first observed ones count; unresolved holes ask for more
     for candidates in (2 * k, 8 * k + 20, 32 * k + 100):

@@ -71,8 +71,8 @@ def test_training_fraction_limits_donors() -> None:
 
 
 def _fast_knn_reference(continuous: np.ndarray, codes: np.ndarray, modalities: list[int],
-                        k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Brute force: all rows sorted by distance in the mean-filled FAMD; a row takes its 2k
+                        k: int, donors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Brute force: all donors sorted by distance in the mean-filled FAMD; a row takes its 2k
     nearest candidates (8k + 20, then 32k + 100 while one of its holes has no observed value
     among them); per hole, the k first candidates observing the variable vote (mean / most
     frequent, lowest code on ties)."""
@@ -82,24 +82,27 @@ def _fast_knn_reference(continuous: np.ndarray, codes: np.ndarray, modalities: l
     filled, filled_codes = base.copy(), codes.copy()
     observed = np.column_stack([~np.isnan(continuous), codes >= 0])
     for i in np.flatnonzero(~observed.all(axis=1)):
-        ranked = np.argsort(cdist(coords[i : i + 1], coords)[0], kind="stable")
+        ranked = donors[np.argsort(cdist(coords[i : i + 1], coords[donors])[0], kind="stable")]
         holes = np.flatnonzero(~observed[i])
         for size in (2 * k, 8 * k + 20, 32 * k + 100):
             candidates = ranked[:size]
             if observed[candidates][:, holes].any(axis=0).all():
                 break
         for j in holes:
-            donors = candidates[observed[candidates, j]][:k]
+            voters = candidates[observed[candidates, j]][:k]
             if j < continuous.shape[1]:
-                filled[i, j] = continuous[donors, j].mean()
+                filled[i, j] = continuous[voters, j].mean()
             else:
                 q = j - continuous.shape[1]
-                filled_codes[i, q] = np.bincount(codes[donors, q],
+                filled_codes[i, q] = np.bincount(codes[voters, q],
                                                  minlength=modalities[q]).argmax()
     return filled, filled_codes
 
 
-def test_fast_knn_matches_brute_force_by_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("fraction", [1.0, 0.6])
+def test_fast_knn_matches_brute_force_by_chunks(
+    monkeypatch: pytest.MonkeyPatch, fraction: float
+) -> None:
     rng = np.random.default_rng(5)
     latent = rng.normal(size=400)
     continuous = np.column_stack([latent + rng.normal(0, 0.3, 400),
@@ -111,9 +114,14 @@ def test_fast_knn_matches_brute_force_by_chunks(monkeypatch: pytest.MonkeyPatch)
     # a block of rows missing the same variable needs more than the first candidates
     order = np.argsort(latent)
     codes[order[100:160], 0] = -1
-    expected = _fast_knn_reference(continuous, codes, [4, 3], k=5)
+    donors = np.sort(np.random.default_rng(0).choice(400, size=240, replace=False)) if (
+        fraction < 1) else np.arange(400)
+    expected = _fast_knn_reference(continuous, codes, [4, 3], k=5, donors=donors)
     monkeypatch.setattr("avatar_engine.imputation._QUERY_CHUNK_ROWS", 16)
-    filled, filled_codes, _ = impute(continuous, codes, [4, 3], method=ImputationMethod.FAST_KNN,
-                                     k=5, rng=np.random.default_rng(0))
+    filled, filled_codes, info = impute(continuous, codes, [4, 3],
+                                        method=ImputationMethod.FAST_KNN, k=5,
+                                        training_fraction=fraction,
+                                        rng=np.random.default_rng(0))
+    assert info["donors"] == len(donors)
     np.testing.assert_allclose(filled, expected[0], rtol=1e-12)
     np.testing.assert_array_equal(filled_codes, expected[1])
