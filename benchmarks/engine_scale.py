@@ -74,12 +74,24 @@ def _neighbour_methods(coords: np.ndarray, k: int, budget_seconds: float) -> lis
     from scipy.spatial import cKDTree
     from sklearn.neighbors import NearestNeighbors
 
+    from avatar_engine.neighbours import nearest_others
+
     results: list[dict[str, Any]] = []
     started = time.perf_counter()
-    _, reference = cKDTree(coords).query(coords, k=k + 1, workers=-1)
+    reference_distances, reference = cKDTree(coords).query(coords, k=k + 1, workers=-1)
     reference_seconds = time.perf_counter() - started
-    results.append({"method": "scipy cKDTree (workers=-1)", "seconds": reference_seconds,
-                    "recall": 1.0, "exact": True})
+    results.append({"method": "scipy cKDTree, rows in table order (workers=-1)",
+                    "seconds": reference_seconds, "recall": 1.0, "exact": True})
+    started = time.perf_counter()
+    distances, _ = nearest_others(coords, k)
+    engine_seconds = time.perf_counter() - started
+    # the engine drops the row itself: its k distances are the reference's last k
+    same = bool(np.array_equal(distances, np.asarray(reference_distances)[:, 1:]))
+    results.append({"method": "engine: scipy cKDTree, rows in the tree's leaf order "
+                              "(workers=-1)", "seconds": engine_seconds,
+                    "recall": 1.0 if same else None, "exact": True,
+                    "note": "same distances as the reference on every row" if same else
+                    "distances differ from the reference (duplicates at distance 0?)"})
 
     def recall(found: np.ndarray) -> float:
         hits = sum(len(np.intersect1d(a, b)) for a, b in zip(found[:2000], reference[:2000],
@@ -87,6 +99,12 @@ def _neighbour_methods(coords: np.ndarray, k: int, budget_seconds: float) -> lis
         return hits / (2000 * (k + 1))
 
     for algorithm in ("kd_tree", "ball_tree"):
+        if len(coords) > 200_000:
+            results.append({"method": f"scikit-learn {algorithm} (n_jobs=-1)",
+                            "seconds": None, "recall": None, "exact": True,
+                            "note": "skipped above 200,000 rows (slower than cKDTree at "
+                                    "100,000)"})
+            continue
         started = time.perf_counter()
         model = NearestNeighbors(n_neighbors=k + 1, algorithm=algorithm, n_jobs=-1).fit(coords)
         _, found = model.kneighbors(coords)
@@ -181,13 +199,21 @@ def _run_worker(rows: int, compare: bool) -> dict[str, Any]:
     command = [sys.executable, __file__, "--worker", str(rows)]
     if compare:
         command.append("--compare-neighbours")
+    load_before = os.getloadavg()[0]
     completed = subprocess.run(command, capture_output=True, text=True, check=True,
                                env={**os.environ, "PYTHONHASHSEED": "0"})
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    run: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    run["load_average_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    return run
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _load(run: dict[str, Any]) -> str:
+    load = run.get("load_average_1min")
+    return "-" if not load else f"{load[0]:.2f} / {load[1]:.2f}"
 
 
 def render(runs: list[dict[str, Any]], command: str, load_note: str) -> str:
@@ -208,8 +234,9 @@ def render(runs: list[dict[str, Any]], command: str, load_note: str) -> str:
         "",
         "| rows | " + " | ".join(STEPS) + " | avatarize total (s) | avatarize CPU (s) "
         "| privacy (s) | signal (s) | metrics (s) | metrics CPU (s) "
-        "| peak RSS after avatarize (MiB) | peak RSS with metrics (MiB) |",
-        "|" + "---|" * (len(STEPS) + 9),
+        "| peak RSS after avatarize (MiB) | peak RSS with metrics (MiB) "
+        "| load avg (1 min) before / after |",
+        "|" + "---|" * (len(STEPS) + 10),
     ]
     for run in runs:
         steps = " | ".join(_fmt(run["steps"][s]) for s in STEPS)
@@ -219,7 +246,7 @@ def render(runs: list[dict[str, Any]], command: str, load_note: str) -> str:
             f"{_fmt(run['privacy_seconds'])} | {_fmt(run['signal_seconds'])} | "
             f"{_fmt(run['metrics_seconds'])} | {_fmt(run.get('metrics_cpu_seconds'))} | "
             f"{run['avatarize_peak_rss_mib']:.0f} | "
-            f"{run['peak_rss_mib']:.0f} |"
+            f"{run['peak_rss_mib']:.0f} | {_load(run)} |"
         )
     if len(runs) >= 2:
         rows = np.log([r["rows"] for r in runs])
@@ -276,10 +303,16 @@ def render(runs: list[dict[str, Any]], command: str, load_note: str) -> str:
                           f"metrics {run['metrics_seconds']:.0f} s wall / "
                           f"{_fmt(run.get('metrics_cpu_seconds'), 0)} s CPU (<= 60 s: "
                           f"{verdict(run['metrics_seconds'] <= 60)})."]
-    lines += ["", "The engine uses scipy's cKDTree (exact, all cores); neighbours exclude the "
-                  "individual itself. Local cloaking: counted exactly for every individual up "
-                  "to 10; when the median reaches 10 it is computed exactly (ball counts) on "
-                  "a fixed sample of 2,000 individuals."]
+    lines += ["", "The engine uses scipy's cKDTree (exact, all cores; recall 1.0), queried in "
+                  "the tree's own leaf order (answers put back in row order): the same "
+                  "neighbours as a query in table order, 3-4 times faster on a million rows "
+                  "because consecutive queries visit the same leaves. Neighbours exclude the "
+                  "individual itself. The fast_knn imputation and the privacy metrics query "
+                  "their trees the same way; the privacy metrics build one tree of originals "
+                  "and one of avatars and share them between the hidden rate, local cloaking "
+                  "and the closest distances. Local cloaking: counted exactly for every "
+                  "individual up to 10; when the median reaches 10 it is computed exactly (ball "
+                  "counts) on a fixed sample of 2,000 individuals."]
     return "\n".join(lines) + "\n"
 
 
@@ -294,7 +327,7 @@ def write_section(text: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    parser.add_argument("--compare-at", type=int, nargs="*", default=[100_000],
+    parser.add_argument("--compare-at", type=int, nargs="*", default=[10_000, 100_000],
                         help="sizes at which neighbour-search libraries are compared")
     parser.add_argument("--load-note", default="other processes may share the 2 cores")
     parser.add_argument("--no-write", action="store_true", help="print, do not edit RESULTS.md")
