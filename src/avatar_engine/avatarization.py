@@ -422,7 +422,7 @@ def _avatarize(
         del mixed
         avatar_codes = draw_categories(
             codes, indices, weights, codec.categorical_specs, rng,
-            avoid_own_profile=not nudgeable_columns(codec.continuous_specs),
+            avoid_copies_of_originals=not nudgeable_columns(codec.continuous_specs),
             check=tracker.check,
         )
         del indices, weights

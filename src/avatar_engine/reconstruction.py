@@ -13,8 +13,8 @@
 3. Each categorical value is the value of one of the individual's neighbours, drawn with
    probability w_ij, separately for each variable (rare modalities survive, and relations with
    the other variables are those of the neighbourhood). When no continuous variable can be
-   nudged, an avatar whose categorical profile equals its individual's gets one variable
-   redrawn among the neighbours that differ.
+   nudged, an avatar whose categorical profile equals an original's gets variables redrawn
+   among the values its neighbours hold.
 4. Avatars that still copy an original row are nudged (``avoid_copies``).
 """
 
@@ -166,19 +166,28 @@ def finish_continuous_columns(
     return values
 
 
-def _redraw_own_profiles(
-    drawn: IntArray, codes: IntArray, neighbours: IntArray, own: IntArray,
+def _redraw_copies(
+    drawn: IntArray,
+    codes: IntArray,
+    neighbours: IntArray,
+    original_hashes: npt.NDArray[np.uint64],
     rng: np.random.Generator,
+    max_rounds: int = 8,
 ) -> None:
-    """In place: a drawn profile equal to its individual's gets one variable redrawn among the
-    neighbours whose value differs (when any does)."""
-    for row in np.flatnonzero((drawn == codes[own]).all(axis=1)):
-        candidates = codes[neighbours[row]]
-        differs = candidates != codes[own[row]]
-        columns = np.flatnonzero(differs.any(axis=0))
-        if len(columns):
-            j = int(rng.choice(columns))
-            drawn[row, j] = rng.choice(candidates[differs[:, j], j])
+    """In place: a drawn profile equal to some original's gets one random variable redrawn
+    among the values its neighbours hold that differ, up to ``max_rounds`` times."""
+    no_continuous = np.zeros((len(drawn), 0))
+    for _ in range(max_rounds):
+        copies = np.flatnonzero(np.isin(row_hashes(no_continuous, drawn), original_hashes))
+        if not len(copies):
+            return
+        rows = np.arange(len(copies))
+        columns = rng.integers(0, drawn.shape[1], len(copies))
+        candidates = codes[neighbours[copies], columns[:, None]]
+        differs = candidates != drawn[copies, columns][:, None]
+        chosen = np.where(differs, rng.random(candidates.shape), -1.0).argmax(axis=1)
+        movable = differs[rows, chosen]
+        drawn[copies[movable], columns[movable]] = candidates[rows, chosen][movable]
 
 
 def draw_categories(
@@ -188,7 +197,7 @@ def draw_categories(
     specs: list[CategoricalSpec],
     rng: np.random.Generator,
     *,
-    avoid_own_profile: bool,
+    avoid_copies_of_originals: bool,
     check: Callable[[], None] | None = None,
 ) -> IntArray:
     """Categorical values of the avatars, each drawn from one of the individual's neighbours.
@@ -199,8 +208,8 @@ def draw_categories(
         weights: n x k weights of those neighbours.
         specs: the categorical columns (reduced modalities are expanded back).
         rng: the run's random generator.
-        avoid_own_profile: redraw one variable of an avatar whose whole categorical profile
-            equals its individual's (used when no continuous variable can be nudged).
+        avoid_copies_of_originals: redraw variables of avatars whose categorical profile
+            equals an original's (used when no continuous variable can be nudged).
         check: cancellation check.
 
     Returns:
@@ -209,13 +218,15 @@ def draw_categories(
     Example:
         >>> draw_categories(np.array([[0], [1], [1]]), np.array([[1], [0], [1]]),
         ...                 np.ones((3, 1)), [], np.random.default_rng(0),
-        ...                 avoid_own_profile=False).shape
+        ...                 avoid_copies_of_originals=False).shape
         (3, 0)
     """
     n = indices.shape[0]
     result = np.empty((n, len(specs)), dtype=np.int64)
     if not specs:
         return result
+    original_hashes = (np.unique(row_hashes(np.zeros((len(codes), 0)), codes))
+                       if avoid_copies_of_originals else np.empty(0, dtype=np.uint64))
     for start in range(0, n, _CHUNK_ROWS):
         rows = slice(start, min(n, start + _CHUNK_ROWS))
         neighbours = indices[rows]
@@ -224,8 +235,8 @@ def draw_categories(
         for j in range(len(specs)):
             chosen = neighbours[own_rows, draw_neighbours(weights[rows], rng)]
             drawn[:, j] = codes[chosen, j]
-        if avoid_own_profile:
-            _redraw_own_profiles(drawn, codes, neighbours, np.arange(start, rows.stop), rng)
+        if avoid_copies_of_originals:
+            _redraw_copies(drawn, codes, neighbours, original_hashes, rng)
         for j, spec in enumerate(specs):
             result[rows, j] = _expand_reduced(spec, drawn[:, j], rng)
         if check is not None:
@@ -289,7 +300,7 @@ def avoid_copies(
     codes: IntArray,
     original: tuple[FloatArray, IntArray],
     rng: np.random.Generator,
-    max_rounds: int = 8,
+    max_rounds: int = 32,
 ) -> int:
     """Nudge, in place, avatars that copy an original row.
 
