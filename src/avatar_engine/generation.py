@@ -12,7 +12,14 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["avatar_coordinates", "draw_neighbours", "mix_neighbours", "neighbour_weights"]
+__all__ = [
+    "avatar_coordinates",
+    "cumulative_by_position",
+    "draw_from_cumulative",
+    "draw_neighbours",
+    "mix_neighbours",
+    "neighbour_weights",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -58,6 +65,15 @@ def neighbour_weights(distances: FloatArray, rng: np.random.Generator) -> FloatA
     return weights
 
 
+def _weighted_sums(columns: FloatArray, indices: IntArray, coefficients: FloatArray) -> FloatArray:
+    """sum_j coefficients_ij * columns[:, indices_ij], one column at a time (gathering one
+    contiguous column stays in cache; gathering whole rows does not)."""
+    result = np.empty((indices.shape[0], columns.shape[0]), dtype=np.float64)
+    for c, column in enumerate(columns):
+        result[:, c] = np.einsum("nk,nk->n", coefficients, column[indices])
+    return result
+
+
 def avatar_coordinates(
     coords: FloatArray,
     indices: IntArray,
@@ -73,9 +89,10 @@ def avatar_coordinates(
     """
     n = indices.shape[0]
     result = np.empty((n, coords.shape[1]), dtype=np.float64)
+    columns = np.ascontiguousarray(coords.T)
     for start in range(0, n, _CHUNK_ROWS):
         rows = slice(start, min(n, start + _CHUNK_ROWS))
-        result[rows] = np.einsum("nk,nkd->nd", weights[rows], coords[indices[rows]])
+        result[rows] = _weighted_sums(columns, indices[rows], weights[rows])
         if check is not None:
             check()
     return result
@@ -88,9 +105,22 @@ def draw_neighbours(weights: FloatArray, rng: np.random.Generator) -> IntArray:
         >>> draw_neighbours(np.array([[0.0, 1.0], [1.0, 0.0]]), np.random.default_rng(0))
         array([1, 0])
     """
-    cumulative = np.cumsum(weights, axis=1)
-    draws = rng.random((len(weights), 1)) * cumulative[:, -1:]
-    return np.minimum((cumulative < draws).sum(axis=1), weights.shape[1] - 1)
+    return draw_from_cumulative(cumulative_by_position(weights), rng)
+
+
+def cumulative_by_position(weights: FloatArray) -> FloatArray:
+    """k x n cumulative sums of each row's weights, laid out for ``draw_from_cumulative``."""
+    return np.ascontiguousarray(np.cumsum(weights, axis=1).T)
+
+
+def draw_from_cumulative(cumulative: FloatArray, rng: np.random.Generator) -> IntArray:
+    """``draw_neighbours`` from ``cumulative_by_position(weights)`` (computed once when several
+    draws use the same weights)."""
+    draws = rng.random(cumulative.shape[1]) * cumulative[-1]
+    position = np.zeros(cumulative.shape[1], dtype=np.int64)
+    for partial in cumulative[:-1]:
+        position += partial < draws
+    return position
 
 
 def mix_neighbours(
@@ -129,14 +159,14 @@ def mix_neighbours(
     """
     n = indices.shape[0]
     result = np.empty((n, values.shape[1]), dtype=np.float64)
+    columns = np.ascontiguousarray(values.T)
     for start in range(0, n, _CHUNK_ROWS):
         rows = slice(start, min(n, start + _CHUNK_ROWS))
         chunk_weights = weights[rows]
-        neighbours = values[indices[rows]]
-        mean = np.einsum("nk,nkc->nc", chunk_weights, neighbours)
-        neighbours -= mean[:, None, :]
-        deviation_weights = np.sqrt(chunk_weights) * rng.standard_normal(chunk_weights.shape)
-        result[rows] = mean + np.einsum("nk,nkc->nc", deviation_weights, neighbours)
+        deviation = np.sqrt(chunk_weights) * rng.standard_normal(chunk_weights.shape)
+        # A_i + sum_j g_ij (X_j - A_i) = sum_j (w_ij (1 - sum_t g_it) + g_ij) X_j
+        coefficients = chunk_weights * (1.0 - deviation.sum(axis=1, keepdims=True)) + deviation
+        result[rows] = _weighted_sums(columns, indices[rows], coefficients)
         if check is not None:
             check()
     return result

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from avatar_engine.encoding import CategoricalSpec, ContinuousSpec, TableCodec, row_hashes
-from avatar_engine.generation import draw_neighbours
+from avatar_engine.generation import cumulative_by_position, draw_from_cumulative
 from avatar_engine.types import ColumnType
 
 __all__ = ["avoid_copies", "draw_categories", "finish_continuous_columns", "nudgeable_columns"]
@@ -105,14 +105,21 @@ def _calibrate(
     reference = spec.sorted_values
     if n == 0 or len(reference) == 0:
         return values
-    order = np.lexsort((rng.random(n), values))
+    # a random permutation first, so that ties are ranked at random
+    shuffled = rng.permutation(n)
+    order = shuffled[np.argsort(values[shuffled], kind="stable")]
     quantiles = np.empty(n)
     quantiles[order] = (np.arange(n) + rng.random(n)) / n
     m = len(reference)
     distinct = 1 + int(np.count_nonzero(np.diff(reference)))
     if spec.support is not None or distinct <= _DISCRETE_MAX_DISTINCT:
         return reference[np.minimum((quantiles * m).astype(np.int64), m - 1)]
-    return np.interp(quantiles * m - 0.5, np.arange(m), reference)
+    # linear interpolation between order statistics, at position quantile * m - 1/2
+    position = np.clip(quantiles * m - 0.5, 0.0, m - 1.0)
+    low = np.minimum(position.astype(np.int64), m - 2) if m > 1 else np.zeros(n, np.int64)
+    high = np.minimum(low + 1, m - 1)
+    share = position - low
+    return reference[low] + share * (reference[high] - reference[low])
 
 
 def _covariance_noise(
@@ -227,14 +234,15 @@ def draw_categories(
         return result
     original_hashes = (np.unique(row_hashes(np.zeros((len(codes), 0)), codes))
                        if avoid_copies_of_originals else np.empty(0, dtype=np.uint64))
+    columns = np.ascontiguousarray(codes.T)
     for start in range(0, n, _CHUNK_ROWS):
         rows = slice(start, min(n, start + _CHUNK_ROWS))
         neighbours = indices[rows]
-        own_rows = np.arange(neighbours.shape[0])
         drawn = np.empty((neighbours.shape[0], len(specs)), dtype=np.int64)
-        for j in range(len(specs)):
-            chosen = neighbours[own_rows, draw_neighbours(weights[rows], rng)]
-            drawn[:, j] = codes[chosen, j]
+        cumulative = cumulative_by_position(weights[rows])
+        for j, column in enumerate(columns):
+            position = draw_from_cumulative(cumulative, rng)
+            drawn[:, j] = column[np.take_along_axis(neighbours, position[:, None], 1)[:, 0]]
         if avoid_copies_of_originals:
             _redraw_copies(drawn, codes, neighbours, original_hashes, rng)
         for j, spec in enumerate(specs):
