@@ -110,7 +110,7 @@ class Famd:
                 check()
         return joint
 
-    def _sparse_raw_gram(
+    def _contingency_raw_gram(
         self, continuous: FloatArray, codes: IntArray, counts: FloatArray,
         check: Callable[[], None] | None,
     ) -> tuple[FloatArray, FloatArray]:
@@ -260,7 +260,7 @@ class Famd:
                 counts[self.offsets[j] : self.offsets[j] + m] = np.bincount(
                     column[column >= 0], minlength=m
                 )[:m]
-            gram, totals = self._sparse_raw_gram(continuous, codes, counts, check)
+            gram, totals = self._contingency_raw_gram(continuous, codes, counts, check)
         proportions = counts / max(n, 1)
         # an unobserved modality has no inertia; its tiny proportion only avoids 0/0
         self.proportions = np.where(proportions > 0, proportions, 1e-12)
