@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from engine_tables import make_mixed_table
+from engine_tables import make_mixed_table, make_patient_table
 
 from avatar_engine import (
     AvatarizationCancelled,
@@ -17,6 +17,7 @@ from avatar_engine import (
     ExcludeStrategy,
     ImputationMethod,
     avatarize,
+    compute_signal_metrics,
 )
 
 
@@ -179,3 +180,18 @@ def test_wbcd_avatars_are_not_copies_and_keep_marginals(wbcd: pd.DataFrame) -> N
     for column in wbcd.columns:
         assert set(avatars[column]) <= set(wbcd[column])
         assert abs(avatars[column].mean() - wbcd[column].mean()) < 0.25 * wbcd[column].std()
+
+
+def test_relations_between_variables_are_kept_not_invented() -> None:
+    table = make_patient_table()
+    avatars = avatarize(table, AvatarizationParameters(k=20, seed=0)).shuffled
+    numeric = ["age", "bmi", "income", "visits"]
+    original = table[numeric].corr().to_numpy()
+    produced = avatars[numeric].corr().to_numpy()
+    # weak relations (r 0.1-0.4) stay weak: a low-rank reconstruction doubled them
+    assert np.abs(original - produced).max() < 0.08
+    premium_north = pd.crosstab(avatars["plan"], avatars["region"], normalize="columns")
+    expected = pd.crosstab(table["plan"], table["region"], normalize="columns")
+    assert abs(premium_north.loc["premium", "north"] - expected.loc["premium", "north"]) < 0.06
+    ratio = compute_signal_metrics(table, avatars)["metrics"]["correlation_difference_ratio"]
+    assert ratio["value"] < 50
