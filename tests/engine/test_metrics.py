@@ -273,3 +273,24 @@ def test_sub_space_equals_a_space_built_on_the_columns() -> None:
     assert sliced.original_coords is not None
     assert built.original_coords is not None
     np.testing.assert_array_equal(sliced.original_coords, built.original_coords)
+
+
+def test_column_protection_whatever_the_dtypes() -> None:
+    table = pd.DataFrame({
+        "s": pd.Series(["a", "b", None, "c"], dtype="str"),
+        "o": pd.Series(["a", 1, None, 2.5], dtype=object),
+        "k": pd.Categorical(["x", "y", "x", "y"]),
+        "i": [1, 2, 3, 4],
+        "b": pd.array([True, None, False, True], dtype="boolean"),
+    })
+    avatars = pd.DataFrame({
+        "s": pd.Series(["a", "c", None, None], dtype="str"),
+        "o": pd.Series(["a", 1.0, None, "z"], dtype=object),
+        "k": pd.Categorical(["x", "x", "z", "y"]),  # other categories than the originals'
+        "i": [1.0, 2.5, 3.0, 0.0],
+        "b": pd.array([True, None, True, None], dtype="boolean"),
+    })
+    protection = compute_privacy_metrics(table, avatars, ncp=2)["details"][
+        "column_direct_match_protection_by_column"]
+    # same value, or missing on both sides, counts as a match
+    assert protection == {"s": 50.0, "o": 25.0, "k": 50.0, "i": 50.0, "b": 50.0}

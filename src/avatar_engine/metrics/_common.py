@@ -89,9 +89,9 @@ def check_tables(
 
 
 def _fill(table: EncodedTable, means: FloatArray) -> tuple[FloatArray, IntArray]:
+    """Continuous holes at the originals' means; the codes are shared (never modified)."""
     continuous = np.where(np.isnan(table.continuous), means, table.continuous)
-    codes = table.codes.copy()
-    return continuous, codes
+    return continuous, table.codes
 
 
 @dataclass
@@ -171,10 +171,17 @@ def sub_space(space: MetricSpace, columns: Sequence[str], *, ncp: int | None = N
     codec.continuous_specs = [space.codec.continuous_specs[j] for j in kept_continuous]
     codec.categorical_specs = [space.codec.categorical_specs[j] for j in kept_categorical]
 
+    sliced: dict[int, npt.NDArray[Any]] = {}
+
+    def columns_of(matrix: npt.NDArray[Any], kept: list[int]) -> npt.NDArray[Any]:
+        # C order like a fresh encoding, so that the projection is bit for bit the same;
+        # arrays shared by the encoded and filled tables are sliced once
+        if id(matrix) not in sliced:
+            sliced[id(matrix)] = np.ascontiguousarray(matrix[:, kept])
+        return sliced[id(matrix)]
+
     def select(continuous: FloatArray, codes: IntArray) -> tuple[FloatArray, IntArray]:
-        # C order like a fresh encoding, so that the projection is bit for bit the same
-        return (np.ascontiguousarray(continuous[:, kept_continuous]),
-                np.ascontiguousarray(codes[:, kept_categorical]))
+        return columns_of(continuous, kept_continuous), columns_of(codes, kept_categorical)
 
     def table(encoded: EncodedTable) -> EncodedTable:
         continuous, codes = select(encoded.continuous, encoded.codes)
