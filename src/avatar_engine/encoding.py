@@ -351,13 +351,19 @@ class TableCodec:
         return frame[self.columns]
 
 
+_BLOCK_ROWS = 16_384
+
+
 def _columns_to_matrix(n_rows: int, columns: Sequence[npt.NDArray[Any]], dtype: Any
                        ) -> npt.NDArray[Any]:
-    """A C-ordered n_rows x len(columns) matrix (column by column: twice as fast as
-    np.column_stack on millions of rows)."""
+    """A C-ordered n_rows x len(columns) matrix, filled by blocks of rows that stay in the
+    CPU cache (several times faster than np.column_stack on millions of rows)."""
     matrix = np.empty((n_rows, len(columns)), dtype=dtype)
-    for j, column in enumerate(columns):
-        matrix[:, j] = column
+    if not columns:
+        return matrix
+    for start in range(0, n_rows, _BLOCK_ROWS):
+        rows = slice(start, min(n_rows, start + _BLOCK_ROWS))
+        matrix[rows] = np.stack([column[rows] for column in columns], axis=1)
     return matrix
 
 
