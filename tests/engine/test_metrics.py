@@ -294,3 +294,27 @@ def test_column_protection_whatever_the_dtypes() -> None:
         "column_direct_match_protection_by_column"]
     # same value, or missing on both sides, counts as a match
     assert protection == {"s": 50.0, "o": 25.0, "k": 50.0, "i": 50.0, "b": 50.0}
+
+
+def test_continuous_hellinger_matches_numpy_histograms() -> None:
+    rng = np.random.default_rng(9)
+    table = pd.DataFrame({"wide": rng.normal(size=2000), "few": rng.integers(0, 6, 2000) * 1.5})
+    table.loc[::17, "wide"] = np.nan
+    avatars = pd.DataFrame({"wide": rng.normal(0.3, 1.2, 1500),
+                            "few": rng.integers(0, 7, 1500) * 1.5})
+    avatars.loc[::5, "few"] = np.nan
+    by_variable = compute_signal_metrics(table, avatars)["details"]["hellinger_by_variable"]
+    for name in ("wide", "few"):
+        observed = table[name].dropna().to_numpy()
+        produced = avatars[name].dropna().to_numpy()
+        distinct = np.unique(observed)
+        if len(distinct) <= 30:
+            edges = np.concatenate(([-np.inf], (distinct[1:] + distinct[:-1]) / 2, [np.inf]))
+        else:
+            edges = np.histogram_bin_edges(observed, bins=int(np.ceil(np.log2(len(observed))))
+                                           + 1)
+            edges[0], edges[-1] = -np.inf, np.inf
+        p = np.append(np.histogram(observed, edges)[0], table[name].isna().sum())
+        q = np.append(np.histogram(produced, edges)[0], avatars[name].isna().sum())
+        assert by_variable[name] == pytest.approx(
+            hellinger_distance(p.astype(float), q.astype(float)), abs=1e-6)

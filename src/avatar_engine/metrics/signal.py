@@ -69,14 +69,21 @@ def _continuous_frequencies(
 ) -> tuple[FloatArray, FloatArray]:
     observed = original[~np.isnan(original)]
     produced = avatars[~np.isnan(avatars)]
-    distinct = np.unique(observed)
+    # the codec fitted on the originals keeps their sorted values: no sort here
+    ranked = spec.sorted_values if len(spec.sorted_values) == len(observed) else np.sort(
+        observed)
+    distinct = ranked[np.concatenate(([True], ranked[1:] != ranked[:-1]))] if len(
+        ranked) else ranked
     if len(distinct) <= _DISCRETE_MAX_DISTINCT:
         edges = np.concatenate(([-np.inf], (distinct[1:] + distinct[:-1]) / 2, [np.inf]))
     else:
         n_bins = int(min(_MAX_BINS, np.ceil(np.log2(len(observed))) + 1))
-        edges = np.histogram_bin_edges(observed, bins=n_bins)
+        edges = np.histogram_bin_edges(ranked, bins=n_bins)
         edges[0], edges[-1] = -np.inf, np.inf
-    p = np.histogram(observed, bins=edges)[0].astype(np.float64)
+    # np.histogram's bins on sorted data: [e_i, e_i+1), the last one closed
+    bounds = np.concatenate((np.searchsorted(ranked, edges[:-1], side="left"),
+                             np.searchsorted(ranked, edges[-1:], side="right")))
+    p = np.diff(bounds).astype(np.float64)
     q = np.histogram(produced, bins=edges)[0].astype(np.float64)
     p = np.append(p, float(len(original) - len(observed)))
     q = np.append(q, float(len(avatars) - len(produced)))
