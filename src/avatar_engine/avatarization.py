@@ -22,13 +22,19 @@ from avatar_engine.errors import (
     InvalidParameterError,
     ResourceLimitError,
 )
-from avatar_engine.generation import avatar_coordinates, mix_neighbours, neighbour_weights
+from avatar_engine.generation import (
+    avatar_coordinates,
+    mix_neighbours,
+    neighbour_weights,
+    pooled_local_covariance,
+)
 from avatar_engine.imputation import ImputationMethod, impute
 from avatar_engine.neighbours import nearest_others
 from avatar_engine.progress import Progress, ProgressTracker, ShouldStop
 from avatar_engine.projection import MAX_ENCODED_DIMENSIONS, Famd
 from avatar_engine.reconstruction import (
     GLOBAL_NOISE_SHARE,
+    LOCAL_NOISE_SHARE,
     avoid_copies,
     draw_categories,
     finish_continuous_columns,
@@ -415,9 +421,10 @@ def _avatarize(
         del distances
         avatar_coords = avatar_coordinates(original_coords, indices, weights, tracker.check)
         mixed = mix_neighbours(continuous, indices, weights, rng, tracker.check)
+        local_covariance = pooled_local_covariance(continuous, indices, weights)
     with clock.phase("inverse"):
         avatar_continuous = finish_continuous_columns(
-            mixed, continuous, codec.continuous_specs, rng, tracker.check
+            mixed, continuous, local_covariance, codec.continuous_specs, rng, tracker.check
         )
         del mixed
         avatar_codes = draw_categories(
@@ -476,9 +483,9 @@ def _avatarize(
                        "self_excluded": True},
         "generation": {
             "continuous": "weighted mean of the neighbours, plus a deviation with their "
-                          "covariance, plus noise with "
-                          f"{GLOBAL_NOISE_SHARE} x the originals' covariance; marginals "
-                          "restored by quantile mapping",
+                          f"covariance, plus noise ({GLOBAL_NOISE_SHARE} x the originals' "
+                          f"and {LOCAL_NOISE_SHARE} x the within-neighbourhood standard "
+                          "deviations); marginals restored by quantile mapping",
             "categorical": "value of one neighbour, drawn with probability w_ij for each "
                            "variable",
         },

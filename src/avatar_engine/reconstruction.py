@@ -1,9 +1,10 @@
 """Back from the neighbours' mix to realistic values of each variable.
 
 1. Continuous values (the neighbours' weighted mean plus a deviation spread like the
-   neighbourhood, see ``generation.mix_neighbours``) get a global noise with the originals'
-   own covariance (0.35 of it), which hides the individual further without bending the
-   relations between variables.
+   neighbourhood, see ``generation.mix_neighbours``) get a Gaussian noise whose covariance
+   is 0.25^2 times the originals' covariance plus 0.6^2 times the spread within
+   neighbourhoods: it hides the individual further without bending the relations between
+   variables or blurring the boundaries between groups.
 2. Marginals are restored by quantile mapping: the avatar of rank r among n gets the originals'
    quantile at a random point of [r, r + 1) / n (an observed value for columns with few
    distinct values, else interpolated between order statistics), so no spread is lost and
@@ -36,8 +37,12 @@ IntArray = npt.NDArray[np.int64]
 
 _CHUNK_ROWS = 65_536
 _DISCRETE_MAX_DISTINCT = 30
-GLOBAL_NOISE_SHARE = 0.35
-"""Noise added to the continuous values, with this share of the originals' covariance."""
+GLOBAL_NOISE_SHARE = 0.25
+"""Share (in standard deviations) of the originals' covariance in the noise of continuous
+values: moves avatars along the data's main directions, which hides individuals."""
+LOCAL_NOISE_SHARE = 0.6
+"""Share of the spread within neighbourhoods in that noise: blurs avatars without pushing
+them across the boundaries between groups of the data (classes stay predictable)."""
 
 
 def _stochastic_round(values: FloatArray, step: float, rng: np.random.Generator) -> FloatArray:
@@ -122,20 +127,18 @@ def _calibrate(
     return reference[low] + share * (reference[high] - reference[low])
 
 
-def _covariance_noise(
-    reference: FloatArray, n: int, share: float, rng: np.random.Generator
-) -> FloatArray:
-    """n draws of a centred Gaussian with ``share``^2 times the covariance of ``reference``."""
-    covariance = np.atleast_2d(np.cov(reference, rowvar=False))
+def _gaussian_noise(covariance: FloatArray, n: int, rng: np.random.Generator) -> FloatArray:
+    """n draws of a centred Gaussian with this covariance."""
     eigenvalues, vectors = np.linalg.eigh(covariance)
     root = vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
-    noise: FloatArray = share * (rng.standard_normal((n, reference.shape[1])) @ root.T)
+    noise: FloatArray = rng.standard_normal((n, covariance.shape[0])) @ root.T
     return noise
 
 
 def finish_continuous_columns(
     mixed: FloatArray,
     originals: FloatArray,
+    local_covariance: FloatArray,
     specs: list[ContinuousSpec],
     rng: np.random.Generator,
     check: Callable[[], None] | None = None,
@@ -144,7 +147,10 @@ def finish_continuous_columns(
 
     Args:
         mixed: n x c avatar values from ``generation.mix_neighbours``.
-        originals: the originals' imputed continuous values (covariance of the noise).
+        originals: the originals' imputed continuous values (their covariance shapes the
+            global part of the noise).
+        local_covariance: c x c spread within neighbourhoods
+            (``generation.pooled_local_covariance``), shaping the local part of the noise.
         specs: ranges, supports and marginals of the continuous columns.
         rng: the run's random generator.
         check: cancellation check.
@@ -157,15 +163,17 @@ def finish_continuous_columns(
         ...                       support=np.array([1.0, 2.0, 3.0]),
         ...                       sorted_values=np.array([1.0, 2.0, 3.0]))
         >>> out = finish_continuous_columns(np.array([[0.5], [2.2], [9.0]]),
-        ...                                 np.array([[1.0], [2.0], [3.0]]), [spec],
-        ...                                 np.random.default_rng(0))
+        ...                                 np.array([[1.0], [2.0], [3.0]]), np.eye(1),
+        ...                                 [spec], np.random.default_rng(0))
         >>> sorted(out.ravel().tolist())
         [1.0, 2.0, 3.0]
     """
     n, c = mixed.shape
     if c == 0:
         return mixed.copy()
-    values = mixed + _covariance_noise(originals, n, GLOBAL_NOISE_SHARE, rng)
+    covariance = (GLOBAL_NOISE_SHARE**2 * np.atleast_2d(np.cov(originals, rowvar=False))
+                  + LOCAL_NOISE_SHARE**2 * local_covariance)
+    values = mixed + _gaussian_noise(covariance, n, rng)
     for j, spec in enumerate(specs):
         values[:, j] = finish_continuous(spec, _calibrate(spec, values[:, j], rng), rng)
         if check is not None:

@@ -9,6 +9,7 @@ from avatar_engine.generation import (
     draw_neighbours,
     mix_neighbours,
     neighbour_weights,
+    pooled_local_covariance,
 )
 
 
@@ -76,3 +77,15 @@ def test_mix_of_identical_neighbours_is_their_value() -> None:
     mixed = mix_neighbours(values, np.array([[0, 1]] * 4), np.full((4, 2), 0.5),
                            np.random.default_rng(0))
     np.testing.assert_allclose(mixed, np.tile([1.0, 5.0], (4, 1)))
+
+
+def test_pooled_local_covariance_ignores_the_distance_between_groups() -> None:
+    rng = np.random.default_rng(0)
+    # two groups 20 units apart; each individual's neighbours are in its own group
+    values = np.concatenate([rng.normal(0, 1, (500, 2)), rng.normal(20, 1, (500, 2))])
+    group = np.repeat([0, 1], 500)
+    indices = np.array([rng.choice(np.flatnonzero(group == g), 10) for g in group])
+    weights = np.full((1000, 10), 0.1)
+    pooled = pooled_local_covariance(values, indices, weights)
+    np.testing.assert_allclose(pooled, np.eye(2), atol=0.15)
+    assert np.cov(values.T)[0, 0] > 50 * pooled[0, 0]

@@ -66,7 +66,8 @@ def test_finishing_keeps_the_marginal_and_the_correlation() -> None:
                             float(originals[:, j].min()), float(originals[:, j].max()),
                             sorted_values=np.sort(originals[:, j])) for j in range(2)]
     # shrunk values (as a mean of neighbours would be) with the same correlation
-    out = finish_continuous_columns(0.5 * originals, originals, specs, rng)
+    out = finish_continuous_columns(0.5 * originals, originals, 0.1 * np.cov(originals.T),
+                                    specs, rng)
     for j in range(2):
         assert abs(np.std(out[:, j]) - np.std(originals[:, j])) < 0.03
     r = np.corrcoef(out, rowvar=False)[0, 1]
