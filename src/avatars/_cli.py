@@ -636,16 +636,37 @@ def _cmd_login(args: argparse.Namespace) -> int:
     if not username or not password:
         raise CliError("a username and a password are needed to log in")
     args._server_description = f"the avatar server at {url}"
+    replaced = config.api_key if config.base_url == url else None
     client = ApiClient(base_url=url)
     try:
         client.authenticate(username, password)
         name = f"avatars-cli {socket.gethostname()} {time.strftime('%Y-%m-%d')}"
         created = client.api_keys.create_api_key(name=name)
+        path = _config_file.write_config(
+            _config_file.UserConfig(base_url=url, api_key=created.key)
+        )
+        print(f"Logged in to {url} as {username}. API key {name!r} stored in {path} "
+              f"(mode 0600).")
+        if replaced:
+            _revoke_replaced_key(client, replaced)
     finally:
         client.close()
-    path = _config_file.write_config(_config_file.UserConfig(base_url=url, api_key=created.key))
-    print(f"Logged in to {url} as {username}. API key {name!r} stored in {path} (mode 0600).")
     return EXIT_OK
+
+
+def _revoke_replaced_key(client: ApiClient, key: str) -> None:
+    """Revoke the key a new login replaces in the configuration file, when it is this
+    account's (a key is ``<public id>.<secret>``; only the public id is sent)."""
+    from avatars.errors import NotFoundError, PermissionDeniedError
+
+    key_id = key.partition(".")[0]
+    try:
+        client.api_keys.revoke_api_key(key_id)
+    except (NotFoundError, PermissionDeniedError):
+        print(f"The key it replaces ({key_id}) was already revoked or belongs to another "
+              f"account; it was left as it is.")
+        return
+    print(f"The key it replaces ({key_id}) is revoked.")
 
 
 def _prompt(text: str) -> str:

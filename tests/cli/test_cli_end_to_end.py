@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from cli_support import WBCD, clean_env, server_pids
 
-from avatars import Manager
+from avatars import Manager, _config_file
 from avatars._cli import main
 from avatars._local import LocalServer, free_port
 
@@ -164,9 +164,23 @@ def test_login_stores_a_working_key_without_echoing_the_password(
     assert "avatars-cli" in listed
     assert not (tmp_path / "server").exists()
 
+    # logging in again replaces the stored key and revokes the old one
+    first_key = _config_file.read_config(config).api_key
+    assert first_key is not None
+    assert main(["login", "--server", shared_server.base_url]) == 0
+    assert f"({first_key.partition('.')[0]}) is revoked" in capsys.readouterr().out
+    second_key = _config_file.read_config(config).api_key
+    assert second_key not in (None, first_key)
+    refused = _avatars(["jobs", "--server", shared_server.base_url, "--api-key", first_key],
+                       tmp_path, tmp_path)
+    assert refused.returncode == 4, refused.stderr
+    assert main(["api-key", "list"]) == 0
+    capsys.readouterr()
+
     monkeypatch.setattr("avatars._cli.getpass.getpass", lambda prompt="": "wrong password")
     assert main(["login", "--server", shared_server.base_url]) == 4
     assert "refused the credentials" in capsys.readouterr().err
+    assert _config_file.read_config(config).api_key == second_key
 
 
 def test_api_key_create_list_revoke(
