@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from avatar_server.request_id import RequestIdFilter
@@ -56,6 +58,13 @@ def settings_from_args(argv: list[str] | None = None) -> Settings:
     return Settings(**overrides)
 
 
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    """After its graceful shutdown uvicorn raises the stop signal again; exiting through
+    ``SystemExit`` instead of the default handler lets the interpreter run its exit hooks
+    (multiprocessing then removes its temporary folder, logs are flushed)."""
+    raise SystemExit(0)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the server until SIGINT/SIGTERM."""
     import uvicorn
@@ -75,6 +84,8 @@ def main(argv: list[str] | None = None) -> None:
         app = create_app(settings)
     except RuntimeError as exc:  # configuration the operator must fix
         sys.exit(f"avatars-server: {exc}")
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    signal.signal(signal.SIGINT, _exit_cleanly)
     uvicorn.run(
         app,
         host=settings.host,
