@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -92,12 +93,17 @@ def _should_show_progress() -> bool:
 
 
 class _ProgressDisplay:
-    """A tqdm bar (a widget in notebooks through ``tqdm.auto``) from 0 to 100 %."""
+    """A tqdm bar from 0 to 100 % (a widget in notebooks when ipywidgets is installed: the
+    ``notebook`` extra; otherwise a text bar, without tqdm's warning about it)."""
 
     def __init__(self, description: str, enabled: bool) -> None:
         self._bar: Any = None
         if enabled:
-            from tqdm.auto import tqdm
+            from tqdm.std import TqdmWarning
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", TqdmWarning)
+                from tqdm.auto import tqdm
 
             self._bar = tqdm(
                 total=100,

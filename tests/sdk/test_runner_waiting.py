@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import sys
+import types
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -112,3 +115,27 @@ def test_the_progress_bar_follows_the_job(monkeypatch: pytest.MonkeyPatch) -> No
     assert "standard" in out
     assert "projection" in out
     assert "100%" in out
+
+
+def test_a_notebook_without_ipywidgets_gets_a_text_bar_and_no_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class ZMQInteractiveShell:
+        pass
+
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = ZMQInteractiveShell  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", types.ModuleType("zmqshell"))
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # not installed
+    for name in ("tqdm.auto", "tqdm.autonotebook", "tqdm.notebook"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    err = io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    now = [0.0]
+    server = FakeServer([Job("j", "finished", 1.0)], now)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        wait_for_job(server, "j", clock=_clock(now), show_progress=True, description="standard")
+    assert [str(w.message) for w in caught] == []
+    assert "100%" in err.getvalue()
