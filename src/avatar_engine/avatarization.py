@@ -33,6 +33,7 @@ from avatar_engine.neighbours import nearest_others
 from avatar_engine.progress import Progress, ProgressTracker, ShouldStop
 from avatar_engine.projection import MAX_ENCODED_DIMENSIONS, Famd
 from avatar_engine.reconstruction import (
+    CATEGORY_WEIGHT_POWER,
     GLOBAL_NOISE_SHARE,
     LOCAL_NOISE_SHARE,
     avoid_copies,
@@ -486,8 +487,8 @@ def _avatarize(
                           f"covariance, plus noise ({GLOBAL_NOISE_SHARE} x the originals' "
                           f"and {LOCAL_NOISE_SHARE} x the within-neighbourhood standard "
                           "deviations); marginals restored by quantile mapping",
-            "categorical": "value of one neighbour, drawn with probability w_ij for each "
-                           "variable",
+            "categorical": "value of one neighbour, drawn with probability proportional "
+                           f"to w_ij^{CATEGORY_WEIGHT_POWER:g} for each variable",
         },
         "copy_avoidance": {"nudged_values": int(nudged)},
         "timings_seconds": timings,

@@ -12,10 +12,10 @@
    observed range and rounded stochastically to the column's type (integers, observed number
    of decimals, observed datetime granularity).
 3. Each categorical value is the value of one of the individual's neighbours, drawn with
-   probability w_ij, separately for each variable (rare modalities survive, and relations with
-   the other variables are those of the neighbourhood). When no continuous variable can be
-   nudged, an avatar whose categorical profile equals an original's gets variables redrawn
-   among the values its neighbours hold.
+   probability proportional to w_ij^2, separately for each variable (rare modalities survive,
+   and relations with the other variables are those of the neighbourhood). When no continuous
+   variable can be nudged, an avatar whose categorical profile equals an original's gets
+   variables redrawn among the values its neighbours hold.
 4. Avatars that still copy an original row are nudged (``avoid_copies``).
 """
 
@@ -40,6 +40,11 @@ _DISCRETE_MAX_DISTINCT = 30
 GLOBAL_NOISE_SHARE = 0.25
 """Share (in standard deviations) of the originals' covariance in the noise of continuous
 values: moves avatars along the data's main directions, which hides individuals."""
+CATEGORY_WEIGHT_POWER = 2.0
+"""A categorical value comes from neighbour j with probability proportional to w_ij^2: the
+neighbours that dominate the avatar's numeric values also give its categories, which keeps
+the relations between variables (plain w_ij mixes categories of neighbours that weigh
+little in the rest of the avatar)."""
 LOCAL_NOISE_SHARE = 0.6
 """Share of the spread within neighbourhoods in that noise: blurs avatars without pushing
 them across the boundaries between groups of the data (classes stay predictable)."""
@@ -215,7 +220,8 @@ def draw_categories(
     avoid_copies_of_originals: bool,
     check: Callable[[], None] | None = None,
 ) -> IntArray:
-    """Categorical values of the avatars, each drawn from one of the individual's neighbours.
+    """Categorical values of the avatars, each drawn from one of the individual's neighbours
+    (probability proportional to w_ij^2).
 
     Args:
         codes: n x q imputed modality codes of the originals (projection codes).
@@ -247,7 +253,7 @@ def draw_categories(
         rows = slice(start, min(n, start + _CHUNK_ROWS))
         neighbours = indices[rows]
         drawn = np.empty((neighbours.shape[0], len(specs)), dtype=np.int64)
-        cumulative = cumulative_by_position(weights[rows])
+        cumulative = cumulative_by_position(weights[rows] ** CATEGORY_WEIGHT_POWER)
         for j, column in enumerate(columns):
             position = draw_from_cumulative(cumulative, rng)
             drawn[:, j] = column[np.take_along_axis(neighbours, position[:, None], 1)[:, 0]]
