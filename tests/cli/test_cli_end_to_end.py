@@ -216,6 +216,12 @@ def test_failed_job_exits_5_with_the_servers_reason(
     assert shared_server.running
 
 
+def _default_interrupt() -> None:
+    # a shell without job control starts background commands with SIGINT ignored, and
+    # Python keeps an ignored SIGINT: give the command the disposition of a terminal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_interrupt_exits_130_and_stops_the_local_server(tmp_path: Path) -> None:
     home = tmp_path / "home"
     process = subprocess.Popen(
@@ -225,6 +231,7 @@ def test_interrupt_exits_130_and_stops_the_local_server(tmp_path: Path) -> None:
         text=True,
         cwd=tmp_path,
         env=clean_env(home),
+        preexec_fn=_default_interrupt,
     )
     state = home / "server" / "local-server.json"
     deadline = time.monotonic() + 120
