@@ -23,7 +23,6 @@ from avatar_engine.errors import (
     ResourceLimitError,
 )
 from avatar_engine.generation import (
-    avatar_coordinates,
     mix_neighbours,
     neighbour_weights,
     pooled_local_covariance,
@@ -134,7 +133,8 @@ class AvatarizationResult:
         shuffled: avatars with the input's columns and dtypes, rows permuted (shareable).
         unshuffled: row i is the avatar of original row i (sensitive: metrics only).
         original_projections: "Dim.1".."Dim.<ncp>" coordinates of the originals.
-        avatar_projections: coordinates of the unshuffled avatars.
+        avatar_projections: coordinates of the unshuffled avatars (as released) in the
+            projection fitted on the originals.
         metadata: JSON-ready description of the run (parameters, types, timings...).
     """
 
@@ -420,7 +420,6 @@ def _avatarize(
     with clock.phase("generation"):
         weights = neighbour_weights(distances, rng)
         del distances
-        avatar_coords = avatar_coordinates(original_coords, indices, weights, tracker.check)
         mixed = mix_neighbours(continuous, indices, weights, rng, tracker.check)
         local_covariance = pooled_local_covariance(continuous, indices, weights)
     with clock.phase("inverse"):
@@ -439,6 +438,10 @@ def _avatarize(
             codec.with_missing(encoded.continuous, encoded.codes), rng,
         )
         avatars = codec.decode(avatar_continuous, avatar_codes)
+        # where the released avatars sit in the originals' projection (figures, exclusions)
+        avatar_coords = famd.transform(
+            avatar_continuous, codec.projected_codes(avatar_codes), tracker.check
+        )
     with clock.phase("assembly"):
         parts = [avatars]
         if excluded:

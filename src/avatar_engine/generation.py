@@ -13,7 +13,6 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
-    "avatar_coordinates",
     "cumulative_by_position",
     "draw_from_cumulative",
     "draw_neighbours",
@@ -76,30 +75,6 @@ def _weighted_sums(columns: FloatArray, indices: IntArray, coefficients: FloatAr
     return result
 
 
-def avatar_coordinates(
-    coords: FloatArray,
-    indices: IntArray,
-    weights: FloatArray,
-    check: Callable[[], None] | None = None,
-) -> FloatArray:
-    """A_i = sum_j w_ij X_j, computed by chunks of rows.
-
-    Example:
-        >>> x = np.array([[0.0], [2.0], [4.0]])
-        >>> avatar_coordinates(x, np.array([[1], [0], [1]]), np.ones((3, 1))).ravel().tolist()
-        [2.0, 0.0, 2.0]
-    """
-    n = indices.shape[0]
-    result = np.empty((n, coords.shape[1]), dtype=np.float64)
-    columns = np.ascontiguousarray(coords.T)
-    for start in range(0, n, _CHUNK_ROWS):
-        rows = slice(start, min(n, start + _CHUNK_ROWS))
-        result[rows] = _weighted_sums(columns, indices[rows], weights[rows])
-        if check is not None:
-            check()
-    return result
-
-
 def draw_neighbours(weights: FloatArray, rng: np.random.Generator) -> IntArray:
     """Position (0..k-1) of one neighbour per row, drawn with probability w_ij.
 
@@ -135,9 +110,10 @@ def mix_neighbours(
     """Continuous values of the avatars: the weighted mean of the neighbours' values plus a
     random deviation spread like the neighbourhood.
 
-    The mean is the avatar A_i = sum_j w_ij X_j taken on every variable (its first ncp
-    coordinates are those of ``avatar_coordinates``; the inverse projection of ncp coordinates
-    alone would set every other direction to the column means and invent correlations). The
+    The mean is the avatar A_i = sum_j w_ij X_j taken on every variable (its coordinates in
+    the projection are the same weighted mean of the neighbours' coordinates; the inverse
+    projection of ncp coordinates alone would set every other direction to the column means
+    and invent correlations). The
     deviation sum_j sqrt(w_ij) z_ij (X_j - A_i), z_ij ~ N(0, 1), has the neighbours' weighted
     covariance: averaging does not shrink the avatar's spread, and the relations between
     variables within the neighbourhood are kept.

@@ -19,6 +19,7 @@ from avatar_engine import (
     avatarize,
     compute_signal_metrics,
 )
+from avatar_engine.metrics._common import build_space
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +196,14 @@ def test_relations_between_variables_are_kept_not_invented() -> None:
     assert abs(premium_north.loc["premium", "north"] - expected.loc["premium", "north"]) < 0.06
     ratio = compute_signal_metrics(table, avatars)["metrics"]["correlation_difference_ratio"]
     assert ratio["value"] < 50
+
+
+def test_avatar_projections_are_where_the_released_avatars_sit(wbcd: pd.DataFrame) -> None:
+    result = avatarize(wbcd, AvatarizationParameters(k=10, ncp=3, seed=0))
+    space = build_space(wbcd, result.unshuffled, None, ncp=3)
+    assert space.original_coords is not None
+    assert space.avatar_coords is not None
+    np.testing.assert_allclose(result.original_projections.to_numpy(), space.original_coords,
+                               atol=1e-9)
+    np.testing.assert_allclose(result.avatar_projections.to_numpy(), space.avatar_coords,
+                               atol=1e-9)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from avatar_engine.generation import (
-    avatar_coordinates,
     draw_neighbours,
     mix_neighbours,
     neighbour_weights,
@@ -38,15 +37,6 @@ def test_same_seed_same_weights() -> None:
     first = neighbour_weights(distances, np.random.default_rng(7))
     second = neighbour_weights(distances, np.random.default_rng(7))
     assert np.array_equal(first, second)
-
-
-def test_avatar_is_the_weighted_mean_of_neighbours() -> None:
-    coords = np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 4.0]])
-    indices = np.array([[1, 2], [0, 2], [0, 1]])
-    weights = np.array([[0.5, 0.5], [1.0, 0.0], [0.25, 0.75]])
-    np.testing.assert_allclose(
-        avatar_coordinates(coords, indices, weights), [[1.0, 2.0], [0.0, 0.0], [1.5, 0.0]]
-    )
 
 
 def test_neighbours_are_drawn_in_proportion_to_their_weights() -> None:
