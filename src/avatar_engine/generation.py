@@ -15,7 +15,6 @@ import numpy.typing as npt
 __all__ = [
     "cumulative_by_position",
     "draw_from_cumulative",
-    "draw_neighbours",
     "mix_neighbours",
     "neighbour_weights",
     "pooled_local_covariance",
@@ -75,24 +74,20 @@ def _weighted_sums(columns: FloatArray, indices: IntArray, coefficients: FloatAr
     return result
 
 
-def draw_neighbours(weights: FloatArray, rng: np.random.Generator) -> IntArray:
-    """Position (0..k-1) of one neighbour per row, drawn with probability w_ij.
-
-    Example:
-        >>> draw_neighbours(np.array([[0.0, 1.0], [1.0, 0.0]]), np.random.default_rng(0))
-        array([1, 0])
-    """
-    return draw_from_cumulative(cumulative_by_position(weights), rng)
-
-
 def cumulative_by_position(weights: FloatArray) -> FloatArray:
     """k x n cumulative sums of each row's weights, laid out for ``draw_from_cumulative``."""
     return np.ascontiguousarray(np.cumsum(weights, axis=1).T)
 
 
 def draw_from_cumulative(cumulative: FloatArray, rng: np.random.Generator) -> IntArray:
-    """``draw_neighbours`` from ``cumulative_by_position(weights)`` (computed once when several
-    draws use the same weights)."""
+    """Position (0..k-1) of one neighbour per row, drawn with probability proportional to its
+    weight, from ``cumulative_by_position(weights)`` (computed once for several draws).
+
+    Example:
+        >>> weights = np.array([[0.0, 1.0], [1.0, 0.0]])
+        >>> draw_from_cumulative(cumulative_by_position(weights), np.random.default_rng(0))
+        array([1, 0])
+    """
     draws = rng.random(cumulative.shape[1]) * cumulative[-1]
     position = np.zeros(cumulative.shape[1], dtype=np.int64)
     for partial in cumulative[:-1]:
