@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from results_file import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 SECTION = "## engine_scale.py"
 K = 20
 NCP = 5
@@ -317,14 +318,6 @@ def render(runs: list[dict[str, Any]], command: str, load_note: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    content = RESULTS.read_text(encoding="utf-8")
-    start = content.index(SECTION)
-    following = content.find("\n## ", start + len(SECTION))
-    end = len(content) if following == -1 else following + 1
-    RESULTS.write_text(content[:start] + text.rstrip() + "\n\n" + content[end:], encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
@@ -359,7 +352,7 @@ def main() -> int:
     section = render(runs, command.strip(), arguments.load_note)
     print(section)
     if not arguments.no_write:
-        write_section(section)
+        write_section(SECTION, section)
     return 0
 
 

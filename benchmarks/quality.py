@@ -39,9 +39,9 @@ from avatar_engine import (
     compute_privacy_metrics,
     compute_signal_metrics,
 )
+from results_file import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 SECTION = "## quality.py"
 
 PAPER_WBCD = {
@@ -242,14 +242,6 @@ def _machine() -> str:
             f"{platform.python_version()}, {platform.system()} {platform.release()}")
 
 
-def write_section(text: str) -> None:
-    content = RESULTS.read_text(encoding="utf-8")
-    start = content.index(SECTION)
-    following = content.find("\n## ", start + len(SECTION))
-    end = len(content) if following == -1 else following + 1
-    RESULTS.write_text(content[:start] + text.rstrip() + "\n\n" + content[end:], encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
@@ -298,7 +290,7 @@ def run(arguments: argparse.Namespace) -> int:
     section = "\n".join(lines) + "\n"
     print(section)
     if not arguments.no_write:
-        write_section(section)
+        write_section(SECTION, section)
     return 0
 
 

@@ -39,8 +39,9 @@ from typing import Any
 import httpx
 import psutil
 
+from results_file import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 SECTION = "## sdk.py"
 WBCD = ROOT / "fixtures" / "wbcd.csv"
 
@@ -313,14 +314,6 @@ def machine() -> str:
     )
 
 
-def write_section(text: str) -> None:
-    content = RESULTS.read_text(encoding="utf-8")
-    start = content.index(SECTION)
-    following = content.find("\n## ", start + len(SECTION))
-    end = len(content) if following == -1 else following + 1
-    RESULTS.write_text(content[:start] + text.rstrip() + "\n\n" + content[end:], encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--upload-mib", type=int, default=1024)
@@ -377,7 +370,7 @@ waiting requests when a job ends (or to re-read every <= 50 ms).
 """  # noqa: E501
     print(section)
     if not args.no_write:
-        write_section(section)
+        write_section(SECTION, section)
     return 0
 
 

@@ -45,9 +45,10 @@ from typing import Any
 
 import httpx
 
+from results_file import write_section
+
 REPO = Path(__file__).resolve().parents[1]
 WBCD = REPO / "fixtures" / "wbcd.csv"
-RESULTS = REPO / "benchmarks" / "RESULTS.md"
 SECTION = "## server_load.py"
 
 RESOURCE_SET = """\
@@ -365,17 +366,6 @@ Verdict (zero lost, zero duplicated): **{verdict}**.
 """
 
 
-def write_section(text: str) -> None:
-    content = RESULTS.read_text()
-    start = content.find(SECTION)
-    if start < 0:
-        content = content.rstrip() + "\n\n" + text
-    else:
-        end = content.find("\n## ", start + len(SECTION))
-        content = content[:start] + text.rstrip() + "\n" + ("" if end < 0 else content[end:])
-    RESULTS.write_text(content)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
@@ -388,7 +378,7 @@ def main() -> None:
     print(json.dumps(result, indent=2))
     if not args.no_write:
         command = "python benchmarks/server_load.py " + " ".join(sys.argv[1:])
-        write_section(section(result, command.strip()))
+        write_section(SECTION, section(result, command.strip()))
 
 
 if __name__ == "__main__":
