@@ -18,14 +18,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import platform
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -39,6 +35,7 @@ from typing import Any
 import httpx
 import psutil
 
+from avatar_server.job_watcher import WATCH_INTERVAL_SECONDS
 from results_file import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,62 +43,18 @@ SECTION = "## sdk.py"
 WBCD = ROOT / "fixtures" / "wbcd.csv"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def local_server(work: Path, max_upload: int) -> Iterator[tuple[str, str]]:
-    """Start ``python -m avatar_server`` on loopback; yield (base URL, API key)."""
-    port = free_port()
-    credentials = work / "credentials.json"
-    command = [
-        sys.executable,
-        "-m",
-        "avatar_server",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(work / "data"),
-        "--credentials-file",
-        str(credentials),
-        "--max-upload-bytes",
-        str(max_upload),
-        "--log-level",
-        "warning",
-    ]
-    log = (work / "server.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}/api"
+    """The reference server on a free loopback port; yield (API URL, API key)."""
+    from avatars._local import local_server as start
+
+    command = [sys.executable, "-m", "avatar_server", "--max-upload-bytes", str(max_upload),
+               "--log-level", "warning"]
+    server = start(data_dir=work / "data", startup_timeout=60, command=command)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {(work / 'server.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not become ready within 60 s")
-            time.sleep(0.1)
-        while not credentials.exists():
-            time.sleep(0.05)
-        api_key = json.loads(credentials.read_text())["api_key"]
-        yield base_url, api_key
+        yield f"{server.base_url}/api", server.api_key
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        server.stop()
 
 
 def bench_overhead(base_url: str, api_key: str, calls: int) -> dict[str, float]:
@@ -363,10 +316,10 @@ Notes: (a) both sides reuse one keep-alive connection; the SDK adds URL/header b
 the retry loop and the generated model parsing. (b) peak RSS is sampled every 5 ms in the
 client process (the server is another process); the file goes through a sha-256 pass, then
 1 MiB chunks. (c) the SDK's own share is one request plus, for the accessor, the listing +
-download + parse shown; the rest of the delay is the server's long-poll granularity: it
-re-reads the job every `WAIT_POLL_SECONDS` (0.25 s in `avatar_server/routes/jobs.py`), so a
-waiting request learns of completion 0-250 ms late. Meeting 100 ms needs the server to wake
-waiting requests when a job ends (or to re-read every <= 50 ms).
+download + parse shown; the server side is one shared job watcher per API process
+(`avatar_server/job_watcher.py`) that reads, every {WATCH_INTERVAL_SECONDS * 1000:.0f} ms and
+only while requests wait, which waited-for jobs ended, in one query, and wakes those requests
+(cancel wakes them at once), so a waiting request learns of completion 0-{WATCH_INTERVAL_SECONDS * 1000:.0f} ms late plus one query.
 """  # noqa: E501
     print(section)
     if not args.no_write:

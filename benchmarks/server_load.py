@@ -24,15 +24,11 @@ Example:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -45,6 +41,7 @@ from typing import Any
 
 import httpx
 
+from avatars._local import LocalServer, local_server
 from results_file import write_section
 
 REPO = Path(__file__).resolve().parents[1]
@@ -85,61 +82,11 @@ class ClientStats:
     errors: list[str] = field(default_factory=list)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(folder: Path, workers: int) -> tuple[subprocess.Popen[bytes], str, str]:
-    port = free_port()
-    credentials = folder / "credentials.json"
-    command = [
-        sys.executable,
-        "-m",
-        "avatar_server",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(folder / "data"),
-        "--credentials-file",
-        str(credentials),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-    ]
-    log = (folder / "server.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"server exited early: {(folder / 'server.log').read_text()[-2000:]}"
-            )
-        with contextlib.suppress(httpx.HTTPError):
-            if (
-                httpx.get(f"{base}/api/health", timeout=2).status_code == 200
-                and credentials.exists()
-            ):
-                key = json.loads(credentials.read_text())["api_key"]
-                return process, base, str(key)
-        time.sleep(0.2)
-    stop_server(process)
-    raise RuntimeError("server did not become ready within 120 s")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+def start_server(folder: Path, workers: int) -> LocalServer:
+    """The reference server on a free loopback port, with its data in ``folder``."""
+    command = [sys.executable, "-m", "avatar_server", "--workers", str(workers),
+               "--log-level", "warning"]
+    return local_server(data_dir=folder / "data", startup_timeout=120, command=command)
 
 
 def run_client(
@@ -226,11 +173,11 @@ def percentile(values: list[float], q: float) -> float:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="avatars-load-") as tmp:
         folder = Path(tmp)
-        process, base, key = start_server(folder, args.workers)
+        server = start_server(folder, args.workers)
         try:
-            return load(args, base, {"Authorization": f"api-key-v1 {key}"})
+            return load(args, server.base_url, {"Authorization": f"api-key-v1 {server.api_key}"})
         finally:
-            stop_server(process)
+            server.stop()
 
 
 def load(args: argparse.Namespace, base: str, headers: dict[str, str]) -> dict[str, Any]:
