@@ -1,0 +1,97 @@
+"""Checks of a resource set against the user's uploaded datasets (files and columns)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from avatar_server.resource_sets.documents import (
+    AvatarizationDocument,
+    ParametersDocument,
+    PrivacyMetricsDocument,
+    SignalMetricsDocument,
+)
+from avatar_server.resource_sets.errors import ResourceSetError, short_repr
+from avatar_server.resource_sets.resource_set import ResourceSet
+
+__all__ = ["validate_resource_set"]
+
+
+def validate_resource_set(
+    rs: ResourceSet, dataset_columns: Callable[[str], list[str] | None]
+) -> None:
+    """Check the set against the user's datasets: files exist, named columns exist.
+
+    Args:
+        rs: A set returned by :func:`parse_resource_set`.
+        dataset_columns: Dataset name -> its column names, or None if the user has no such
+            dataset.
+
+    Raises:
+        ResourceSetError: ``unknown_dataset`` or ``unknown_column`` with the fix.
+
+    Example:
+        >>> validate_resource_set(rs, {"wbcd.csv": ["Class", "Mitoses"]}.get)
+    """
+    columns_of: dict[str, list[str]] = {}
+    for table in rs.tables():
+        assert table.data is not None  # checked by parse_resource_set
+        columns = dataset_columns(table.data.file)
+        if columns is None:
+            raise ResourceSetError(
+                f"table {table.name!r}: dataset {table.data.file!r} not found; upload it first "
+                f"(PUT /api/datasets/{table.data.file}) or fix data.file.",
+                "unknown_dataset",
+            )
+        columns_of[table.name] = list(columns)
+    for table in rs.tables():
+        available = columns_of[table.name]
+        for i, spec in enumerate(table.columns):
+            _column_exists(f"table {table.name!r}: columns[{i}].field", spec.field, available)
+        for j, link in enumerate(table.links):
+            _column_exists(f"table {table.name!r}: links[{j}].field", link.field, available)
+            _column_exists(
+                f"table {table.name!r}: links[{j}].to.field",
+                link.to.field,
+                columns_of.get(link.to.table, []),
+            )
+    for name, doc in rs.parameters.items():
+        for table_name, used in _columns_used(doc):
+            available = columns_of.get(table_name, [])
+            for path, column in used:
+                _column_exists(f"{doc.kind} {name!r}: {path}", column, available)
+
+
+def _columns_used(doc: ParametersDocument) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    if isinstance(doc, AvatarizationDocument):
+        for table, params in doc.spec.avatarization.items():
+            base = f"spec.avatarization.{table}"
+            used = [(f"{base}.column_weights", c) for c in params.column_weights or {}]
+            if params.exclude_variables:
+                used += [
+                    (f"{base}.exclude_variables.variable_names", c)
+                    for c in params.exclude_variables.variable_names
+                ]
+            yield table, used
+    elif isinstance(doc, PrivacyMetricsDocument | SignalMetricsDocument):
+        per_table = (
+            doc.spec.privacy_metrics
+            if isinstance(doc, PrivacyMetricsDocument)
+            else doc.spec.signal_metrics
+        )
+        for table, metrics in per_table.items():
+            base = f"spec.{'privacy' if isinstance(doc, PrivacyMetricsDocument) else 'signal'}"
+            base += f"_metrics.{table}"
+            used = [(f"{base}.known_variables", c) for c in metrics.known_variables or []]
+            if metrics.target is not None:
+                used.append((f"{base}.target", metrics.target))
+            yield table, used
+
+
+def _column_exists(where: str, column: str, available: list[str]) -> None:
+    if column not in available:
+        shown = ", ".join(available[:30]) + (" ..." if len(available) > 30 else "")
+        raise ResourceSetError(
+            f"{where}: column {short_repr(column)} is not in the dataset "
+            f"(columns: {shown or 'none'}); fix the name or upload the right file.",
+            "unknown_column",
+        )

@@ -1,0 +1,332 @@
+"""The documents of a resource set, as frozen pydantic models (one per ``kind``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ADVICE_KIND = "advice"
+JOB_KINDS = ("standard", "privacy_metrics", "signal_metrics", "report", ADVICE_KIND)
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$"
+NAME_RE = re.compile(NAME_PATTERN)
+TABLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,127}$"
+
+# --------------------------------------------------------------------------- models
+
+Name = Annotated[str, Field(pattern=NAME_PATTERN)]
+TableName = Annotated[str, Field(pattern=TABLE_PATTERN)]
+ShortText = Annotated[str, Field(max_length=256)]
+ColumnName = Annotated[str, Field(min_length=1, max_length=1024)]
+ColumnTypeName = Literal["int", "float", "bool", "category", "datetime", "datetime_tz"]
+ImputationName = Literal["knn", "mode", "median", "mean", "fast_knn"]
+ExcludeStrategyName = Literal["row_order", "coordinate_similarity"]
+LinkMethod = Literal[
+    "bottom_projection",
+    "top_projection",
+    "linear_sum_assignment",
+    "minimum_distance_assignment",
+    "sensitive_original_order_assignment",
+]
+
+
+class DocumentModel(BaseModel):
+    """Base of every document model: unknown fields refused, values frozen."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class DocumentMetadata(DocumentModel):
+    """``metadata`` of every document."""
+
+    name: Name
+
+
+class PiaMetadata(DocumentModel):
+    """Privacy-impact-assessment facts printed in the report."""
+
+    datarecipient: ShortText = "unknown"
+    data_type: ShortText = "unknown"
+    datasubject: ShortText = "unknown"
+    sensitivity_level: ShortText = "undefined"
+
+
+class MetadataSpec(DocumentModel):
+    """``spec`` of ``AvatarMetadata``."""
+
+    display_name: Annotated[str, Field(min_length=1, max_length=256)]
+    pia_metadata: PiaMetadata | None = None
+    max_distribution_plots: Annotated[int, Field(ge=1, le=1000)] | None = None
+    language: Literal["en", "fr"] | None = None
+
+
+class MetadataDocument(DocumentModel):
+    """``kind: AvatarMetadata``."""
+
+    kind: Literal["AvatarMetadata"]
+    metadata: DocumentMetadata
+    spec: MetadataSpec
+    annotations: dict[ShortText, ShortText] = Field(default_factory=dict)
+
+
+class VolumeSpec(DocumentModel):
+    """``spec`` of ``AvatarVolume`` (accepted for compatibility; data come from uploads)."""
+
+    url: Annotated[str, Field(max_length=2048)]
+
+
+class VolumeDocument(DocumentModel):
+    """``kind: AvatarVolume``."""
+
+    kind: Literal["AvatarVolume"]
+    metadata: DocumentMetadata
+    spec: VolumeSpec
+
+
+class ColumnSpec(DocumentModel):
+    """One declared column of a table."""
+
+    field: ColumnName
+    type: ColumnTypeName | None = None
+    primary_key: bool = False
+    identifier: bool = False
+    time_series_time: bool = False
+
+
+class TableData(DocumentModel):
+    """Where a table's original data are: ``file`` is the name of an uploaded dataset."""
+
+    volume: ShortText = "input"
+    file: Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class AvatarsData(DocumentModel):
+    """Where a table's avatars are: only ``auto: true`` (produced by the standard job)."""
+
+    auto: bool = True
+    volume: ShortText | None = None
+    file: ShortText | None = None
+
+
+class LinkTarget(DocumentModel):
+    """The other end of a link."""
+
+    table: TableName
+    field: ColumnName
+
+
+class LinkSpec(DocumentModel):
+    """A link between two tables of a schema."""
+
+    field: ColumnName
+    to: LinkTarget
+    method: LinkMethod = "bottom_projection"
+
+
+class TableSpec(DocumentModel):
+    """One table of a schema."""
+
+    name: TableName
+    data: TableData | None = None
+    avatars_data: AvatarsData | None = None
+    individual_level: bool | None = None
+    columns: list[ColumnSpec] = Field(default_factory=list, max_length=10_000)
+    links: list[LinkSpec] = Field(default_factory=list, max_length=1000)
+
+    def primary_key(self) -> str | None:
+        """The primary-key column, if one is declared."""
+        return next((c.field for c in self.columns if c.primary_key), None)
+
+    def identifier_columns(self) -> list[str]:
+        """Primary-key, identifier and link columns: kept out of the avatarization."""
+        names = [c.field for c in self.columns if c.primary_key or c.identifier]
+        names += [link.field for link in self.links]
+        return list(dict.fromkeys(names))
+
+    def column_types(self) -> dict[str, str]:
+        """Declared column types (columns without a type are inferred by the engine)."""
+        return {c.field: c.type for c in self.columns if c.type is not None}
+
+
+class SchemaSpec(DocumentModel):
+    """``spec`` of ``AvatarSchema``."""
+
+    tables: Annotated[list[TableSpec], Field(min_length=1, max_length=100)]
+    schema_ref: Name | None = None
+
+
+class SchemaDocument(DocumentModel):
+    """``kind: AvatarSchema`` (original schema, or avatarized one with ``schema_ref``)."""
+
+    kind: Literal["AvatarSchema"]
+    metadata: DocumentMetadata
+    spec: SchemaSpec
+
+
+class ImputationSpec(DocumentModel):
+    """How missing values are imputed before the projection."""
+
+    method: ImputationName = "knn"
+    k: Annotated[int, Field(ge=1, le=1000)] = 5
+    training_fraction: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    return_data_imputed: bool = False
+
+
+class ExcludeVariablesSpec(DocumentModel):
+    """Variables kept out of the projection and re-attached afterwards."""
+
+    variable_names: Annotated[list[ColumnName], Field(min_length=1)]
+    replacement_strategy: ExcludeStrategyName = "coordinate_similarity"
+
+
+class TableAvatarization(DocumentModel):
+    """Avatarization parameters of one table."""
+
+    k: Annotated[int, Field(ge=2, le=10_000)]
+    ncp: Annotated[int, Field(ge=1, le=1000)] = 5
+    column_weights: dict[ColumnName, Annotated[float, Field(gt=0.0, le=1e6)]] | None = None
+    use_categorical_reduction: bool = False
+    imputation: ImputationSpec | None = None
+    exclude_variables: ExcludeVariablesSpec | None = None
+
+
+class ResultsSpec(DocumentModel):
+    """Where results go (kept for compatibility; the server stores them per job)."""
+
+    volume: ShortText = "results"
+    path: ShortText | None = None
+
+
+class AvatarizationSpec(DocumentModel):
+    """``spec`` of ``AvatarParameters``."""
+
+    schema_name: Name = Field(alias="schema")
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
+    avatarization: Annotated[dict[TableName, TableAvatarization], Field(min_length=1)]
+    results: ResultsSpec | None = None
+
+
+class AvatarizationDocument(DocumentModel):
+    """``kind: AvatarParameters`` (a ``standard`` job)."""
+
+    kind: Literal["AvatarParameters"]
+    metadata: DocumentMetadata
+    spec: AvatarizationSpec
+
+
+class TableMetrics(DocumentModel):
+    """Metric parameters of one table."""
+
+    ncp: Annotated[int, Field(ge=1, le=1000)] = 5
+    known_variables: list[ColumnName] | None = None
+    target: ColumnName | None = None
+    use_categorical_reduction: bool = False
+
+
+class _MetricsSpecBase(DocumentModel):
+    schema_name: Name = Field(alias="schema")
+    avatarization_ref: Name
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
+    results: ResultsSpec | None = None
+
+
+class PrivacyMetricsSpec(_MetricsSpecBase):
+    """``spec`` of ``AvatarPrivacyMetricsParameters``."""
+
+    privacy_metrics: dict[TableName, TableMetrics] = Field(default_factory=dict)
+
+
+class SignalMetricsSpec(_MetricsSpecBase):
+    """``spec`` of ``AvatarSignalMetricsParameters``."""
+
+    signal_metrics: dict[TableName, TableMetrics] = Field(default_factory=dict)
+
+
+class PrivacyMetricsDocument(DocumentModel):
+    """``kind: AvatarPrivacyMetricsParameters``."""
+
+    kind: Literal["AvatarPrivacyMetricsParameters"]
+    metadata: DocumentMetadata
+    spec: PrivacyMetricsSpec
+
+
+class SignalMetricsDocument(DocumentModel):
+    """``kind: AvatarSignalMetricsParameters``."""
+
+    kind: Literal["AvatarSignalMetricsParameters"]
+    metadata: DocumentMetadata
+    spec: SignalMetricsSpec
+
+
+MetricsDocument = PrivacyMetricsDocument | SignalMetricsDocument
+
+
+class ReportSpec(DocumentModel):
+    """``spec`` of ``AvatarReportParameters``."""
+
+    report_type: Literal["basic", "pia"] = "basic"
+    output_format: Literal["pdf"] = "pdf"
+    language: Literal["en", "fr"] | None = None
+    results: ResultsSpec | None = None
+
+
+class ReportDocument(DocumentModel):
+    """``kind: AvatarReportParameters``."""
+
+    kind: Literal["AvatarReportParameters"]
+    metadata: DocumentMetadata
+    spec: ReportSpec
+
+
+class AdviceOptions(DocumentModel):
+    """What to advise on."""
+
+    advisor_type: Annotated[list[Literal["parameters", "variables"]], Field(min_length=1)] = Field(
+        default_factory=lambda: ["parameters"]  # type: ignore[arg-type]
+    )
+
+
+class AdviceSpec(DocumentModel):
+    """``spec`` of ``AvatarAdviceParameters``."""
+
+    schema_name: Name = Field(alias="schema")
+    advice: AdviceOptions = Field(default_factory=AdviceOptions)
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
+    results: ResultsSpec | None = None
+
+
+class AdviceDocument(DocumentModel):
+    """``kind: AvatarAdviceParameters``."""
+
+    kind: Literal["AvatarAdviceParameters"]
+    metadata: DocumentMetadata
+    spec: AdviceSpec
+
+
+ParametersDocument = (
+    AvatarizationDocument
+    | PrivacyMetricsDocument
+    | SignalMetricsDocument
+    | ReportDocument
+    | AdviceDocument
+)
+
+DOCUMENT_MODELS: dict[str, type[DocumentModel]] = {
+    "AvatarMetadata": MetadataDocument,
+    "AvatarVolume": VolumeDocument,
+    "AvatarSchema": SchemaDocument,
+    "AvatarParameters": AvatarizationDocument,
+    "AvatarPrivacyMetricsParameters": PrivacyMetricsDocument,
+    "AvatarSignalMetricsParameters": SignalMetricsDocument,
+    "AvatarReportParameters": ReportDocument,
+    "AvatarAdviceParameters": AdviceDocument,
+}
+JOB_KIND_OF: dict[type[DocumentModel], str] = {
+    AvatarizationDocument: "standard",
+    PrivacyMetricsDocument: "privacy_metrics",
+    SignalMetricsDocument: "signal_metrics",
+    ReportDocument: "report",
+    AdviceDocument: ADVICE_KIND,
+}
