@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh dev
+bash scripts/compat_env.sh
 
 echo "==> ruff"
 .venv/bin/ruff check src tests scripts benchmarks examples

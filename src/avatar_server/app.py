@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 
 from avatar_server.access_log import AccessLogMiddleware
 from avatar_server.body_limit import BodyLimitMiddleware
+from avatar_server.compat import install_compat
 from avatar_server.errors import install_error_handlers
 from avatar_server.routes import (
     api_keys,
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
 
+    install_compat(app)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)
 

@@ -162,3 +162,16 @@ class JobDependency(Base):
     )
     parent_name: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EventLog(Base):
+    """One audit-trail entry: who did what to which object, and when."""
+
+    __tablename__ = "event_logs"
+    __table_args__ = (Index("ix_event_logs_user_created", "user_id", "created_at"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    verb: Mapped[str] = mapped_column(String(16))
+    object_type: Mapped[str] = mapped_column(String(16))
+    object_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

@@ -99,9 +99,10 @@ async def _receive_to(temp: Path, request: Request, limit: int) -> tuple[int, st
     return size, digest.hexdigest()
 
 
-def _store_row(
+def store_dataset_row(
     db: Session, user: User, name: str, size: int, sha256: str, columns: list[str]
 ) -> Dataset:
+    """Create or update the user's dataset row ``name`` (retried on a concurrent insert)."""
     for _attempt in range(3):
         row = db.scalar(select(Dataset).where(Dataset.user_id == user.id, Dataset.name == name))
         if row is None:
@@ -181,7 +182,7 @@ async def upload_dataset(
         fsync_dir(folder)
     finally:
         temp.unlink(missing_ok=True)
-    row = await anyio.to_thread.run_sync(_store_row, db, user, name, size, sha256, columns)
+    row = await anyio.to_thread.run_sync(store_dataset_row, db, user, name, size, sha256, columns)
     return to_dataset_response(row)
 
 

@@ -1,0 +1,15 @@
+"""The established platform's client (octopize-avatar 1.30.0, unmodified) against our server."""
+
+from __future__ import annotations
+
+import pandas as pd
+from compat_support import FIXTURES, LiveServer, run_flow
+
+
+def test_quick_flow_on_wbcd(server: LiveServer) -> None:
+    result = run_flow("quick_flow", server, server.admin_key)
+    original = pd.read_csv(FIXTURES / "wbcd.csv")
+    assert result["status"] == "finished"
+    assert result["rows"] == len(original)
+    assert result["columns"] == list(original.columns)
+    assert result["me_email"]
