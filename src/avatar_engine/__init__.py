@@ -31,6 +31,7 @@ from avatar_engine.relational import rekey_identifiers
 from avatar_engine.report import (
     ReportContent,
     TableReport,
+    render_report_docx,
     render_report_html,
     render_report_pdf,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "compute_signal_metrics",
     "rekey_identifiers",
     "render_figures",
+    "render_report_docx",
     "render_report_html",
     "render_report_pdf",
 ]

@@ -40,6 +40,7 @@ from avatar_engine import (
     advise_parameters,
     rekey_identifiers,
     render_figures,
+    render_report_docx,
     render_report_html,
     render_report_pdf,
 )
@@ -515,7 +516,10 @@ def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
         generated_at=datetime.now(UTC),
     )
     ctx.progress(0.7, "report")
-    (ctx.output_dir / "report.pdf").write_bytes(render_report_pdf(content))
+    if doc.spec.output_format == "docx":
+        (ctx.output_dir / "report.docx").write_bytes(render_report_docx(content))
+    else:
+        (ctx.output_dir / "report.pdf").write_bytes(render_report_pdf(content))
     _check_stop(ctx)
     ctx.progress(0.9, "report")
     (ctx.output_dir / "report.html").write_text(render_report_html(content), encoding="utf-8")

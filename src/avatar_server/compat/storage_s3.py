@@ -26,6 +26,7 @@ from avatar_server.auth import get_state
 from avatar_server.compat import events
 from avatar_server.compat.credentials import resolve_access_key
 from avatar_server.compat.datasets_bridge import register_upload
+from avatar_server.compat.result_views import bytes_response, client_view, needs_view
 from avatar_server.compat.sigv4 import UNSIGNED, SignatureError, verify
 from avatar_server.errors import ApiError
 from avatar_server.file_response import file_response
@@ -266,6 +267,13 @@ async def _read_object(request: Request, state: ServerState, target: _Target) ->
             return Response(status_code=404)
         raise _S3Error(404, "NoSuchKey", f"No object {target.key[:200]!r}.")
     headers = {"ETag": _etag(target.path), "Last-Modified": _http_date(target.path)}
+    if needs_view(target.path):
+        data = await anyio.to_thread.run_sync(client_view, target.path)
+        if request.method == "GET":
+            await anyio.to_thread.run_sync(
+                events.record, state, target.user_id, "download", "file", target.key
+            )
+        return bytes_response(data, request, headers)
     if request.method == "HEAD":
         size = target.path.stat().st_size
         return Response(

@@ -267,7 +267,7 @@ class ReportSpec(DocumentModel):
     """``spec`` of ``AvatarReportParameters``."""
 
     report_type: Literal["basic", "pia"] = "basic"
-    output_format: Literal["pdf"] = "pdf"
+    output_format: Literal["pdf", "docx"] = "pdf"
     language: Literal["en", "fr"] | None = None
     results: ResultsSpec | None = None
 

@@ -1,0 +1,65 @@
+"""Result files as the established client reads them (metrics as a list of per-table dicts)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request, Response
+
+_METRICS_FILE = re.compile(r"^(?P<table>.+)\.(?P<kind>privacy_metrics|signal_metrics)\.json$")
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def needs_view(path: Path) -> bool:
+    """Whether the client reads this result file in another shape than the one stored."""
+    return _METRICS_FILE.fullmatch(path.name) is not None
+
+
+def client_view(path: Path) -> bytes:
+    """The bytes the client reads for a result file of another shape.
+
+    Metrics are stored as ``{"metrics": {name: {"value", "target", ...}}, ...}``; the client
+    reads ``[{name: value, ..., "targets": {...}, "metadata": {"table_name": ...}}]``.
+
+    Example:
+        >>> client_view(Path("wbcd.privacy_metrics.json"))  # doctest: +SKIP
+        b'[{"hidden_rate": 94.4, ...
+    """
+    match = _METRICS_FILE.fullmatch(path.name)
+    stored: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if match is None:
+        return path.read_bytes()
+    metrics = stored.get("metrics", {})
+    entry: dict[str, Any] = {name: item.get("value") for name, item in metrics.items()}
+    entry["targets"] = {name: item.get("target") for name, item in metrics.items()}
+    entry["passed"] = {name: item.get("passed") for name, item in metrics.items()}
+    entry["metadata"] = {"table_name": match["table"], "computation_type": "standalone"}
+    return json.dumps([entry], default=str).encode()
+
+
+def bytes_response(data: bytes, request: Request, headers: dict[str, str]) -> Response:
+    """Answer with ``data``, honouring a single ``Range: bytes=a-b`` (206) as S3 does."""
+    header = request.headers.get("range", "")
+    match = _RANGE.fullmatch(header.strip())
+    if request.method == "HEAD" or match is None or not (match[1] or match[2]):
+        if request.method == "HEAD":
+            return Response(
+                status_code=200,
+                headers={**headers, "Content-Length": str(len(data)), "Accept-Ranges": "bytes"},
+            )
+        return Response(data, media_type="application/octet-stream", headers=headers)
+    if match[1]:
+        start, end = int(match[1]), min(int(match[2] or len(data) - 1), len(data) - 1)
+    else:
+        start, end = max(len(data) - int(match[2]), 0), len(data) - 1
+    if start >= len(data) or start > end:
+        return Response(status_code=416, headers={"Content-Range": f"bytes */{len(data)}"})
+    return Response(
+        data[start : end + 1],
+        status_code=206,
+        media_type="application/octet-stream",
+        headers={**headers, "Content-Range": f"bytes {start}-{end}/{len(data)}"},
+    )
