@@ -24,3 +24,36 @@ def test_every_job_kind_with_both_reports(server: LiveServer) -> None:
     assert result["privacy_table"] == result["signal_table"] == "wbcd"
     assert {"hidden_rate", "local_cloaking", "metadata"} <= set(result["privacy_keys"])
     assert result["yaml_has_report_pia"]
+
+
+def test_multi_table_patients_visits_doctors(server: LiveServer) -> None:
+    result = run_flow("multi_table", server, server.admin_key)
+    assert result["status"] == "finished"
+    for name in ("patient", "doctor", "visit"):
+        assert result["rows"][name] == len(pd.read_csv(FIXTURES / f"{name}.csv"))
+    assert {"patient_id", "doctor_id"} <= set(result["visit_columns"])
+    assert result["privacy_tables"] == ["doctor", "patient", "visit"]
+    assert "kind: AvatarSchema" in result["yaml"]
+
+
+def test_cancel_delete_keys_users_and_event_log(server: LiveServer) -> None:
+    result = run_flow("account_flow", server, server.admin_key)
+    assert result["cancelled"]
+    assert result["after_cancel_done"]
+    assert result["last_jobs"] == ["to_delete"]
+    assert "shuffled" in result["last_results_kinds"]
+    assert result["by_name"] == 1
+    assert result["deleted"] == ["standard"]
+    assert result["by_name_after_delete"] == 0
+    assert result["bulk_unknown"] == ["00000000-0000-4000-8000-000000000000"]
+    assert "notebook" in result["keys_listed"]
+    assert result["key_fetched"] == "notebook"
+    assert result["second_me"]
+    assert result["revoked"]
+    assert result["me_in_users"]
+    assert result["user_by_id"]
+    assert result["capabilities"] == ["file"]
+    assert result["openapi_title"] == "Avatars API"
+    assert result["health"] == "ok"
+    expected = {"create:job", "cancel:job", "delete:job", "create:file", "download:file"}
+    assert expected | {"create:api_key", "delete:api_key"} <= set(result["event_pairs"])
