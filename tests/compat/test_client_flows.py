@@ -57,3 +57,13 @@ def test_cancel_delete_keys_users_and_event_log(server: LiveServer) -> None:
     assert result["health"] == "ok"
     expected = {"create:job", "cancel:job", "delete:job", "create:file", "download:file"}
     assert expected | {"create:api_key", "delete:api_key"} <= set(result["event_pairs"])
+
+
+def test_yaml_written_and_read_by_the_client(server: LiveServer) -> None:
+    result = run_flow("yaml_flow", server, server.admin_key)
+    assert result["typed_yaml_types"]
+    assert result["typed_columns"][-2:] == ["Flag", "Seen"]
+    assert result["from_yaml_tables"] == ["wbcd"]
+    assert result["sent_untyped_column"]
+    assert result["from_yaml_status"] == "finished"
+    assert "shuffled" in result["from_yaml_results"]

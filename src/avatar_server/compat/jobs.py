@@ -70,7 +70,10 @@ def create_job(
     )
     created = own_jobs.create_job(body, response, user, db, state)
     events.record(state, user.id, "create", "job", created.name)
-    return {"name": created.name, "Location": created.location}
+    # No Location header: on a 201 with one, the client fetches it and reads the job found
+    # there as this answer. In the body it is relative to the API root, as the client keeps it.
+    del response.headers["Location"]
+    return {"name": created.name, "Location": f"/jobs/{created.name}"}
 
 
 def _jobs(db: DbSession, user: User, names: list[str] | None = None) -> list[Job]:
