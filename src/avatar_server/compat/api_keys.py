@@ -44,8 +44,9 @@ def _shape(row: ApiKey) -> dict[str, Any]:
         "name": row.name,
         "created_at": row.created_at.isoformat(),
         # a key without expiry reads as expiring in ten years, the longest preset
-        "expires_at": (row.expires_at or row.created_at.replace(year=row.created_at.year + 10))
-        .isoformat(),
+        "expires_at": (
+            row.expires_at or row.created_at.replace(year=row.created_at.year + 10)
+        ).isoformat(),
         "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
         "last_used_at": None,
     }

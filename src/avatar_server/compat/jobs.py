@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from avatar_server.auth import CurrentUser, DbSession, State
 from avatar_server.compat import events
 from avatar_server.compat.upload_urls import user_prefix
 from avatar_server.errors import ApiError
-from avatar_server.jobs import dependencies_of, job_responses, to_job_response
-from avatar_server.models import Job, ResourceSetRow, User
+from avatar_server.jobs import dependencies_of, job_responses, now_utc, to_job_response
+from avatar_server.models import Job, JobDependency, ResourceSetRow, User
 from avatar_server.routes import jobs as own_jobs
 from avatar_server.routes.results import list_result_files
 from avatar_server.schemas import JobCreate, JobResponse, JobStatus
@@ -133,7 +133,39 @@ def cancel_job(name: str, user: CurrentUser, db: DbSession, state: State) -> dic
     """Cancel a job (409 when it is already over)."""
     cancelled = own_jobs.cancel_job(name, user, db, state)
     events.record(state, user.id, "cancel", "job", cancelled.name)
+    for waiting in _cancel_waiting_jobs(db, cancelled.name):
+        events.record(state, user.id, "cancel", "job", waiting)
+    state.job_watcher.notify([cancelled.name])
     return compat_job(cancelled)
+
+
+def _cancel_waiting_jobs(db: DbSession, name: str) -> list[str]:
+    """Cancel the queued jobs that wait on ``name`` (directly or not), as the client expects."""
+    cancelled: list[str] = []
+    frontier = [name]
+    while frontier:
+        children = list(
+            db.scalars(
+                select(JobDependency.job_name).where(JobDependency.parent_name.in_(frontier))
+            )
+        )
+        frontier = []
+        for child in children:
+            result = db.execute(
+                update(Job)
+                .where(Job.name == child, Job.status == JobStatus.QUEUED.value)
+                .values(
+                    status=JobStatus.CANCELLED.value,
+                    exception=f"Cancelled with job {name}, which it waited on.",
+                    finished_at=now_utc(),
+                    cancel_requested=True,
+                )
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                cancelled.append(child)
+                frontier.append(child)
+    db.commit()
+    return cancelled
 
 
 def _delete(
