@@ -40,6 +40,7 @@ def test_cancel_delete_keys_users_and_event_log(server: LiveServer) -> None:
     result = run_flow("account_flow", server, server.admin_key)
     assert result["cancelled"]
     assert result["after_cancel_done"]
+    assert result["standard_after_cancel"] == "cancelled"
     assert result["last_jobs"] == ["to_delete"]
     assert "shuffled" in result["last_results_kinds"]
     assert result["by_name"] == 1

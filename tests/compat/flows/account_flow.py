@@ -4,7 +4,9 @@ event log, capabilities, openapi, health."""
 import json
 import os
 import sys
+import time
 
+import pandas as pd
 from avatars.models import BulkDeleteRequest, CreateApiKeyRequest, JobKind
 
 from avatars.manager import Manager
@@ -16,14 +18,22 @@ client = manager.auth_client
 out = {}
 
 # a run cancelled before its metrics start: the metrics job waits on the standard job
+# large enough (about 20,000 rows) to be still running when the cancel arrives
+large = pd.concat([pd.read_csv(os.path.join(fixtures, "wbcd.csv"))] * 30, ignore_index=True)
 runner = manager.create_runner("to_cancel")
-runner.add_table("wbcd", os.path.join(fixtures, "wbcd.csv"))
+runner.add_table("wbcd", large)
 runner.set_parameters("wbcd", k=10)
 runner.run(jobs_to_run=[JobKind.standard, JobKind.privacy_metrics])
 cancelled = runner.cancel()
 out["cancelled"] = [str(job.status) for job in cancelled]
 runner_done = runner.get_job(JobKind.privacy_metrics)
 out["after_cancel_done"] = runner_done.done
+for _ in range(300):
+    standard = runner.get_job(JobKind.standard)
+    if standard.done:
+        break
+    time.sleep(0.2)
+out["standard_after_cancel"] = str(standard.status)
 
 # a finished run, then deleted
 done = manager.create_runner("to_delete")
