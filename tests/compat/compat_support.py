@@ -84,7 +84,11 @@ def live_server(data_dir: Path) -> Iterator[LiveServer]:
 
 
 def run_flow(name: str, server: LiveServer, api_key: str, *args: str) -> dict[str, Any]:
-    """Run ``flows/<name>.py`` with the established client; return the JSON it prints last."""
+    """Run ``flows/<name>.py`` with the established client; return the JSON it prints last.
+
+    It runs in the server's temporary folder: the client writes a crash report into its
+    working directory when it fails.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AVATAR", "PYTHON"))}
     result = subprocess.run(
         [str(COMPAT_PYTHON), str(FLOWS / f"{name}.py"), server.url, api_key, *args],
@@ -92,6 +96,7 @@ def run_flow(name: str, server: LiveServer, api_key: str, *args: str) -> dict[st
         text=True,
         timeout=240,
         env={**env, "FIXTURES": str(FIXTURES)},
+        cwd=server.data_dir.parent,
         check=False,
     )
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
