@@ -490,7 +490,7 @@ REJECTIONS = [
     ),
     ("duplicate names", mutate("4.metadata.name", "standard"), "duplicate_name", ["standard"]),
     ("report language", mutate("6.spec.language", "de"), "invalid_parameter", ["language"]),
-    ("report docx", mutate("6.spec.output_format", "docx"), "invalid_parameter", ["pdf"]),
+    ("report format", mutate("6.spec.output_format", "odt"), "invalid_parameter", ["pdf", "docx"]),
     ("seed negative", mutate("3.spec.seed", -1), "invalid_parameter", ["seed"]),
     ("spec not mapping", mutate("3.spec", [1, 2]), "invalid_parameter", ["spec"]),
     (
