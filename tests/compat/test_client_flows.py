@@ -13,6 +13,8 @@ def test_quick_flow_on_wbcd(server: LiveServer) -> None:
     assert result["rows"] == len(original)
     assert result["columns"] == list(original.columns)
     assert result["me_email"]
+    assert result["projection_rows"] == [len(original), len(original)]
+    assert result["unshuffled_rows"] == len(original)
 
 
 def test_every_job_kind_with_both_reports(server: LiveServer) -> None:

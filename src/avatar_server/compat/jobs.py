@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from avatar_server.auth import CurrentUser, DbSession, State
 from avatar_server.compat import events
+from avatar_server.compat.result_views import client_file_name
 from avatar_server.compat.upload_urls import user_prefix
 from avatar_server.errors import ApiError
 from avatar_server.jobs import dependencies_of, job_responses, now_utc, to_job_response
@@ -213,7 +214,11 @@ def result_urls(
     base = str(request.base_url).rstrip("/") + "/api/access?url="
     prefix = f"{user_prefix(user)}/results/{job_name}/"
     return {
-        kind: [base + prefix + name for name in names if name.endswith(_READABLE_SUFFIXES)]
+        kind: [
+            base + prefix + client_file_name(name)
+            for name in names
+            if name.endswith(_READABLE_SUFFIXES)
+        ]
         for kind, names in folder_files.items()
         if any(name.endswith(_READABLE_SUFFIXES) for name in names)
     }

@@ -13,6 +13,40 @@ _METRICS_FILE = re.compile(r"^(?P<table>.+)\.(?P<kind>privacy_metrics|signal_met
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
+# Projections: stored as ``<table>.original_projections.csv``, named by the client
+# ``<table>.projections.original.csv`` (it takes the table name from that file name).
+_CLIENT_NAMES = {
+    "original_projections": "projections.original",
+    "avatar_projections": "projections.avatars",
+}
+
+
+def client_file_name(stored: str) -> str:
+    """The name the client expects for a stored result file.
+
+    Example:
+        >>> client_file_name("wbcd.original_projections.csv")
+        'wbcd.projections.original.csv'
+    """
+    for ours, theirs in _CLIENT_NAMES.items():
+        if stored.endswith(f".{ours}.csv"):
+            return stored.removesuffix(f".{ours}.csv") + f".{theirs}.csv"
+    return stored
+
+
+def stored_file_name(client_name: str) -> str:
+    """The stored result file behind a name from :func:`client_file_name`.
+
+    Example:
+        >>> stored_file_name("wbcd.projections.avatars.csv")
+        'wbcd.avatar_projections.csv'
+    """
+    for ours, theirs in _CLIENT_NAMES.items():
+        if client_name.endswith(f".{theirs}.csv"):
+            return client_name.removesuffix(f".{theirs}.csv") + f".{ours}.csv"
+    return client_name
+
+
 def needs_view(path: Path) -> bool:
     """Whether the client reads this result file in another shape than the one stored."""
     return _METRICS_FILE.fullmatch(path.name) is not None

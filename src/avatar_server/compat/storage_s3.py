@@ -26,7 +26,12 @@ from avatar_server.auth import get_state
 from avatar_server.compat import events
 from avatar_server.compat.credentials import resolve_access_key
 from avatar_server.compat.datasets_bridge import register_upload
-from avatar_server.compat.result_views import bytes_response, client_view, needs_view
+from avatar_server.compat.result_views import (
+    bytes_response,
+    client_view,
+    needs_view,
+    stored_file_name,
+)
 from avatar_server.compat.sigv4 import UNSIGNED, SignatureError, verify
 from avatar_server.errors import ApiError
 from avatar_server.file_response import file_response
@@ -90,7 +95,8 @@ class _Target:
             elif len(parts) == 4 and parts[1] == "results":
                 self.dataset = ""
                 self.job_name = parts[2]
-                self.path = state.store.result_file(user_id, parts[2], check_name(parts[3]))
+                stored = stored_file_name(check_name(parts[3]))
+                self.path = state.store.result_file(user_id, parts[2], stored)
             else:
                 raise InvalidNameError(key)
         except InvalidNameError as exc:

@@ -17,6 +17,7 @@ runner.set_parameters("wbcd", k=15)
 runner.run(jobs_to_run=["standard"])
 avatars = runner.shuffled("wbcd")
 wall = time.monotonic() - started
+original_projections, avatar_projections = runner.projections("wbcd")
 print(
     json.dumps(
         {
@@ -25,6 +26,8 @@ print(
             "rows": len(avatars),
             "columns": list(avatars.columns),
             "wall_seconds": wall,
+            "projection_rows": [len(original_projections), len(avatar_projections)],
+            "unshuffled_rows": len(runner.sensitive_unshuffled("wbcd")),
         }
     )
 )
