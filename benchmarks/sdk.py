@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -40,19 +42,20 @@ from results_file import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## sdk.py"
+SMALL_SECTION = "## sdk.py --small-jobs"
 WBCD = ROOT / "fixtures" / "wbcd.csv"
 
 
 @contextlib.contextmanager
-def local_server(work: Path, max_upload: int) -> Iterator[tuple[str, str]]:
-    """The reference server on a free loopback port; yield (API URL, API key)."""
+def local_server(work: Path, max_upload: int) -> Iterator[tuple[str, str, int]]:
+    """The reference server on a free loopback port; yield (API URL, API key, server pid)."""
     from avatars._local import local_server as start
 
     command = [sys.executable, "-m", "avatar_server", "--max-upload-bytes", str(max_upload),
                "--log-level", "warning"]
     server = start(data_dir=work / "data", startup_timeout=60, command=command)
     try:
-        yield f"{server.base_url}/api", server.api_key
+        yield f"{server.base_url}/api", server.api_key, server.pid
     finally:
         server.stop()
 
@@ -244,6 +247,95 @@ def bench_completion_delay(base_url: str, api_key: str, jobs: int) -> dict[str, 
     }
 
 
+class TreeRssSampler:
+    """Peak of the summed resident memory of this process, the server and their children."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.processes = [psutil.Process(), psutil.Process(server_pid)]
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> int:
+        seen: set[int] = set()
+        total = 0
+        for root in self.processes:
+            with contextlib.suppress(psutil.Error):
+                for process in [root, *root.children(recursive=True)]:
+                    if process.pid in seen:
+                        continue
+                    seen.add(process.pid)
+                    with contextlib.suppress(psutil.Error):
+                        total += process.memory_info().rss
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.sample())
+            time.sleep(0.02)
+
+    def __enter__(self) -> TreeRssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def bench_warm_job(base_url: str, api_key: str, server_pid: int, jobs: int) -> dict[str, Any]:
+    """(d) warm ``standard`` job on wbcd.csv: ``runner.run()`` -> avatars in hand, median.
+
+    One job first warms the server (workers, imports); then ``jobs`` timed runs, each a new
+    resource-set version of the same table (the upload is skipped, as for a user's rerun).
+    Peak resident memory of the SDK process + the server and all its children is sampled.
+    """
+    from avatars import Manager
+
+    manager = Manager(base_url, api_key=api_key)
+    timings: list[float] = []
+    with TreeRssSampler(server_pid) as sampler:
+        for index in range(jobs + 1):
+            runner = manager.create_runner(set_name=f"warm-{index}")
+            runner.show_progress = False
+            runner.add_table("wbcd", str(WBCD))
+            runner.set_parameters("wbcd", k=15)
+            started = time.perf_counter()
+            runner.run(jobs_to_run=["standard"])
+            avatars = runner.shuffled("wbcd")
+            elapsed = time.perf_counter() - started
+            assert len(avatars) > 0, "no avatars"
+            if index:
+                timings.append(elapsed)
+    return {
+        "jobs": jobs,
+        "seconds": [round(t, 3) for t in timings],
+        "median_s": statistics.median(timings),
+        "peak_rss_mib": sampler.peak / 2**20,
+    }
+
+
+def bench_cli_cold(work: Path) -> dict[str, Any]:
+    """(e) ``avatars run fixtures/wbcd.csv``: wall time with no server running (cold start).
+
+    A fresh ``AVATARS_HOME`` makes the command start its own local server and stop it after.
+    """
+    home = work / "cli-home"
+    out = work / "cli-out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AVATAR_", "AVATARS_"))}
+    env.update({"AVATARS_HOME": str(home), "XDG_CONFIG_HOME": str(home / "config")})
+    cli = str(Path(sys.executable).with_name("avatars"))
+    started = time.perf_counter()
+    done = subprocess.run(
+        [cli, "run", str(WBCD), "--out", str(out)], env=env, capture_output=True, text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"avatars run failed ({done.returncode}): {done.stderr[-500:]}")
+    return {"seconds": elapsed, "files": sorted(p.name for p in out.iterdir())}
+
+
 def frame_rows(frames: list[dict[str, Any]]) -> str:
     return "\n".join(
         f"| (b') upload of a DataFrame of {f['rows']:,} rows x 4 columns "
@@ -274,14 +366,23 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=6)
     parser.add_argument("--frame-rows", type=int, default=2_000_000)
     parser.add_argument("--no-write", action="store_true", help="print, do not edit RESULTS.md")
+    parser.add_argument(
+        "--small-jobs", action="store_true",
+        help="only (d) warm job time + memory and (e) cold CLI run; own section",
+    )
+    parser.add_argument("--warm-jobs", type=int, default=5)
+    parser.add_argument("--save-json", type=Path, help="also write the (d)/(e) figures here")
+    parser.add_argument("--baseline", type=Path, help="(d)/(e) figures of an earlier run (JSON)")
     args = parser.parse_args()
     command = "python benchmarks/sdk.py " + " ".join(sys.argv[1:])
+    if args.small_jobs:
+        return small_jobs(args, command)
     with tempfile.TemporaryDirectory(prefix="avatars-bench-sdk-") as folder:
         work = Path(folder)
         if shutil.disk_usage(work).free < (args.upload_mib + 512) * 2**20 * 2:
             raise SystemExit("not enough free disk space for the upload benchmark")
         max_upload = (max(args.upload_mib, 1024) + 64) * 2**20
-        with local_server(work, max_upload) as (base_url, key):
+        with local_server(work, max_upload) as (base_url, key, _pid):
             overhead = bench_overhead(base_url, key, args.health_calls)
             print("overhead", overhead, flush=True)
             upload = bench_upload(base_url, key, work, args.upload_mib)
@@ -324,6 +425,52 @@ only while requests wait, which waited-for jobs ended, in one query, and wakes t
     print(section)
     if not args.no_write:
         write_section(SECTION, section)
+    return 0
+
+
+def small_jobs(args: argparse.Namespace, command: str) -> int:
+    """(d) and (e), in their own section with an optional baseline column."""
+    with tempfile.TemporaryDirectory(prefix="avatars-bench-small-") as folder:
+        work = Path(folder)
+        with local_server(work, 64 * 2**20) as (base_url, key, pid):
+            warm = bench_warm_job(base_url, key, pid, args.warm_jobs)
+        print("warm job", warm, flush=True)
+        cli = bench_cli_cold(work)
+        print("cli", cli, flush=True)
+    figures = {
+        "warm_median_s": warm["median_s"],
+        "warm_seconds": warm["seconds"],
+        "peak_rss_mib": warm["peak_rss_mib"],
+        "cli_seconds": cli["seconds"],
+        "load": os.getloadavg()[0],
+        "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+    }
+    if args.save_json:
+        args.save_json.write_text(json.dumps(figures, indent=2))
+    before = json.loads(args.baseline.read_text()) if args.baseline else None
+
+    def cell(key: str, unit: str) -> str:
+        if before is None:
+            return "-"
+        return f"{before[key]:.2f} {unit} ({before['date']}, load {before['load']:.1f})"
+
+    section = f"""{SMALL_SECTION}
+
+Machine: {machine()}; shared by several users, load average {figures["load"]:.1f} at the end.
+Date: {figures["date"]}. Command: `{command}`.
+
+| measure | before | now | target | |
+|---|---|---|---|---|
+| (d) warm `standard` job on wbcd.csv, `runner.run()` -> `runner.shuffled()` in hand, median of {args.warm_jobs} | {cell("warm_median_s", "s")} | **{warm["median_s"]:.2f} s** ({warm["seconds"]}) | <= 0.5 s | {_mark(warm["median_s"] <= 0.5)} |
+| (d') peak resident memory, SDK process + server + its workers, during (d) | {cell("peak_rss_mib", "MiB")} | **{warm["peak_rss_mib"]:.0f} MiB** | <= 400 MiB | {_mark(warm["peak_rss_mib"] <= 400)} |
+| (e) `avatars run fixtures/wbcd.csv` with no server running (starts and stops its own) | {cell("cli_seconds", "s")} | **{cli["seconds"]:.2f} s** | <= 3 s | {_mark(cli["seconds"] <= 3)} |
+
+(e) writes {", ".join(cli["files"])}. "before" is the same script on the code before the
+small-jobs work, run on the same machine under similar (noisy, shared) conditions.
+"""  # noqa: E501
+    print(section)
+    if not args.no_write:
+        write_section(SMALL_SECTION, section)
     return 0
 
 

@@ -80,6 +80,10 @@ class ClientStats:
     latencies: list[float] = field(default_factory=list)
     retry_mismatches: int = 0
     errors: list[str] = field(default_factory=list)
+    server_errors: int = 0
+    done: dict[str, dict[str, Any]] = field(default_factory=dict)
+    done_at: float = 0.0
+    submitted_at: float = 0.0
 
 
 def start_server(folder: Path, workers: int) -> LocalServer:
@@ -90,7 +94,13 @@ def start_server(folder: Path, workers: int) -> LocalServer:
 
 
 def run_client(
-    index: int, base: str, headers: dict[str, str], set_name: str, jobs: int, stats: ClientStats
+    index: int,
+    base: str,
+    headers: dict[str, str],
+    set_name: str,
+    jobs: int,
+    stats: ClientStats,
+    wait: float,
 ) -> None:
     rng = random.Random(index)
     with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
@@ -105,6 +115,7 @@ def run_client(
                 continue
             if first.status_code != 201:
                 stats.errors.append(f"POST {first.status_code}: {first.text[:120]}")
+                stats.server_errors += first.status_code >= 500
                 continue
             name = first.json()["name"]
             if again.status_code not in (200, 201) or again.json().get("name") != name:
@@ -116,6 +127,33 @@ def run_client(
             stats.latencies.append(time.perf_counter() - started)
             if response.status_code != 200:
                 stats.errors.append(f"GET {response.status_code}")
+                stats.server_errors += response.status_code >= 500
+        stats.submitted_at = time.monotonic()
+        wait_for_jobs(client, stats, wait)
+
+
+def wait_for_jobs(client: httpx.Client, stats: ClientStats, wait: float) -> None:
+    """Wait for each of the client's jobs with the long-poll, as the SDK does."""
+    if wait <= 0:
+        return
+    for name in stats.names:
+        while True:
+            try:
+                response = client.get(f"/api/jobs/{name}", params={"wait": wait})
+            except httpx.HTTPError as exc:
+                stats.errors.append(f"GET wait: {type(exc).__name__}")
+                break
+            if response.status_code != 200:
+                stats.errors.append(f"GET wait {response.status_code}: {response.text[:120]}")
+                stats.server_errors += response.status_code >= 500
+                if response.status_code < 500:
+                    break
+                time.sleep(0.2)
+                continue
+            if response.json()["done"]:
+                stats.done[name] = response.json()
+                break
+    stats.done_at = time.monotonic()
 
 
 def poll_until_done(
@@ -200,7 +238,7 @@ def load(args: argparse.Namespace, base: str, headers: dict[str, str]) -> dict[s
     threads = [
         threading.Thread(
             target=run_client,
-            args=(i, base, headers, set_name, args.jobs_per_client, stats[i]),
+            args=(i, base, headers, set_name, args.jobs_per_client, stats[i], args.wait),
             daemon=True,
         )
         for i in range(args.clients)
@@ -209,7 +247,12 @@ def load(args: argparse.Namespace, base: str, headers: dict[str, str]) -> dict[s
         thread.start()
     for thread in threads:
         thread.join()
-    submitted_at = time.monotonic()
+    submitted_at = max((s.submitted_at for s in stats), default=0.0) or time.monotonic()
+    in_hand_at = max((s.done_at for s in stats), default=0.0) or time.monotonic()
+    in_hand = sum(len(s.done) for s in stats)
+    in_hand_finished = sum(
+        1 for s in stats for job in s.done.values() if job["status"] == "finished"
+    )
     names = [name for s in stats for name in s.names]
     poller = ClientStats()
     final, cancelled = poll_until_done(base, headers, names, started + args.time_limit, poller)
@@ -254,6 +297,12 @@ def load(args: argparse.Namespace, base: str, headers: dict[str, str]) -> dict[s
         "duplicated": max(0, listed["total"] - len(set(names)))
         + (len(names) - len(set(names)))
         + sum(s.retry_mismatches for s in stats),
+        "long_poll_wait": args.wait,
+        "server_errors": sum(s.server_errors for s in [*stats, poller]),
+        "in_hand": in_hand,
+        "in_hand_finished": in_hand_finished,
+        "in_hand_per_second": in_hand_finished / max(in_hand_at - started, 1e-9),
+        "in_hand_seconds": in_hand_at - started,
         "submit_seconds": submitted_at - started,
         "submissions_per_second": len(names) / max(submitted_at - started, 1e-9),
         "total_seconds": ended - started,
@@ -284,7 +333,8 @@ def section(result: dict[str, Any], command: str) -> str:
         f"{result['get_p50_ms']:.1f} / {result['get_p95_ms']:.1f} / "
         f"{result['get_max_ms']:.1f} ms ({result['get_samples']} samples)"
     )
-    verdict = "OK" if result["lost"] == 0 and result["duplicated"] == 0 else "FAILED"
+    clean = result["lost"] == 0 and result["duplicated"] == 0 and result["server_errors"] == 0
+    verdict = "OK" if clean else "FAILED"
     return f"""{SECTION}
 
 Machine: {machine()}. Date: {date}.
@@ -293,7 +343,8 @@ Command: `{command}`
 Real server process (`python -m avatar_server`, {result["workers"]} job workers, SQLite) on
 127.0.0.1; {result["clients"]} concurrent clients (threads, httpx) x {result["jobs_per_client"]}
 `standard` jobs on `wbcd.csv` (683 rows, k=15, ncp=5); every POST sent twice with the same
-`Idempotency-Key`; `GET /api/jobs/{{name}}` timed while jobs run.
+`Idempotency-Key`; `GET /api/jobs/{{name}}` timed while jobs run; then each client waits
+for its jobs with the long-poll `GET /api/jobs/{{name}}?wait=`, as the SDK does.
 
 | figure | value | target |
 |---|---|---|
@@ -303,14 +354,17 @@ Real server process (`python -m avatar_server`, {result["workers"]} job workers,
 | lost jobs | {result["lost"]} | 0 |
 | duplicated jobs | {result["duplicated"]} | 0 |
 | still queued/running at the time limit (then cancelled) | {result["cancelled_at_limit"]} | - |
+| HTTP 5xx answers seen by the clients | {result["server_errors"]} | 0 |
+| jobs in hand through the long-poll (`?wait={result["long_poll_wait"]:g}`), finished / accepted | {result["in_hand_finished"]} / {result["accepted_jobs"]} in {result["in_hand_seconds"]:.1f} s | all |
+| **finished jobs in hand per second** (first POST -> last job in hand) | **{result["in_hand_per_second"]:.2f}** | >= 4 |
 | submissions per second (2 POSTs each) | {result["submissions_per_second"]:.1f} | - |
 | finished jobs per second (first start -> last finish) | {result["finished_per_second"]:.2f} | - |
 | median run time of one job (start -> finish) | {result["job_run_seconds_median"]:.1f} s | - |
 | wall time | {result["total_seconds"]:.1f} s | bounded |
 | `GET /api/jobs/{{name}}` p50 / p95 / max | {latency} | - |
 
-Verdict (zero lost, zero duplicated): **{verdict}**.
-"""
+Verdict (zero lost, zero duplicated, zero 5xx): **{verdict}**.
+"""  # noqa: E501
 
 
 def main() -> None:
@@ -318,6 +372,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--jobs-per-client", type=int, default=25)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--wait", type=float, default=10.0,
+        help="each client then waits for its jobs with GET ?wait=<seconds> (0: no long-poll)",
+    )
     parser.add_argument("--time-limit", type=float, default=240.0, help="seconds for the run")
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = parser.parse_args()

@@ -32,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, help="TCP port (default 8000; 0 picks a free one)")
     parser.add_argument("--data-dir", type=Path, help="folder for the database, datasets, results")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in --data-dir)")
-    parser.add_argument("--workers", type=int, help="number of job worker processes (default 2)")
+    parser.add_argument(
+        "--workers", type=int, help="number of job worker processes (default: one per CPU)"
+    )
     parser.add_argument("--max-upload-bytes", type=int, help="largest accepted dataset upload")
     parser.add_argument(
         "--credentials-file",

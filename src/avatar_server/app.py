@@ -57,6 +57,8 @@ async def start_server(state: ServerState) -> None:
     if state.started:
         return
     await anyio.to_thread.run_sync(initialize, state)
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = state.settings.resolved_request_threads()
     state.supervisor.start()
     state.started = True
 

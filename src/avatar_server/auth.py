@@ -57,7 +57,19 @@ def current_user(
     db: Annotated[Session, Depends(get_db)],
     _scheme: Annotated[str | None, Depends(_authorization_scheme)],
 ) -> User:
-    """The authenticated caller, or 401."""
+    """The authenticated caller, or 401.
+
+    The lookup's transaction is ended before returning, so the request's session gives its
+    connection back to the pool: a request that then waits (long-poll, upload body) holds
+    none; its next query checks one out again.
+    """
+    try:
+        return _authenticate(request, db)
+    finally:
+        db.commit()  # objects stay loaded (expire_on_commit=False)
+
+
+def _authenticate(request: Request, db: Session) -> User:
     header = request.headers.get("authorization", "")
     scheme, _, credential = header.strip().partition(" ")
     credential = credential.strip()

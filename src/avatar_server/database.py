@@ -21,20 +21,28 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create the SQLAlchemy engine for ``url``.
+def make_engine(url: str, pool_size: int = 5, pool_timeout: float = 30.0) -> Engine:
+    """Create the SQLAlchemy engine for ``url`` with at most ``pool_size`` connections.
+
+    Requests check a connection out only while they query (see ``auth.current_user``), so
+    the pool is sized for the threads that can query at once, not for waiting requests.
 
     Example:
         >>> engine = make_engine("sqlite:///:memory:")
         >>> engine.dialect.name
         'sqlite'
     """
+    pooling: dict[str, Any] = {}
+    if ":memory:" not in url and url not in {"sqlite://", "sqlite:///"}:
+        pooling = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, **pooling
+        )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **pooling)
     except ModuleNotFoundError as exc:
         raise RuntimeError(
             f"the database driver for {url.split(':', 1)[0]!r} is not installed "

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
@@ -159,6 +160,15 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         return _json_error(422, "validation_error", _describe_validation(exc))
 
+    async def on_pool_exhausted(request: Request, exc: Exception) -> JSONResponse:
+        logger.warning("database pool exhausted on %s %s", request.method, request.url.path)
+        return _json_error(
+            503,
+            "server_busy",
+            "The server is busy (no database connection free): retry in a moment.",
+            {"Retry-After": "1"},
+        )
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Log the type and the frames only: messages may quote request data.
         frames = "".join(traceback.format_tb(exc.__traceback__))
@@ -176,4 +186,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(PoolTimeout, on_pool_exhausted)
     app.add_exception_handler(Exception, on_unexpected)

@@ -125,7 +125,7 @@ class JobSupervisor:
                 self._start_workers()
 
     def _start_workers(self) -> None:
-        for _ in range(self.settings.workers):
+        for _ in range(self.settings.resolved_workers()):
             self._spawn_worker()
 
     def _spawn_worker(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -10,6 +11,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "avatars-server"
+
+
+def machine_cpus() -> int:
+    """CPUs this process may run on (the affinity mask where the platform has one).
+
+    Example:
+        >>> machine_cpus() >= 1
+        True
+    """
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 class Settings(BaseSettings):
@@ -30,7 +43,22 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str | None = None
-    workers: int = Field(default=2, ge=1, le=64)
+    workers: int | None = Field(
+        default=None, ge=1, le=64, description="job worker processes (default: one per CPU)"
+    )
+    request_threads: int | None = Field(
+        default=None,
+        ge=4,
+        le=512,
+        description="threads serving blocking requests (default: 8 per CPU, at least 32)",
+    )
+    database_pool_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=1024,
+        description="database connections kept by the API process (default: request threads + 8)",
+    )
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     max_upload_bytes: int = Field(default=2 * 1024**3, ge=1)
     max_resource_set_bytes: int = Field(default=1024**2, ge=1)
     credentials_file: Path | None = None
@@ -42,6 +70,34 @@ class Settings(BaseSettings):
     login_window_seconds: float = Field(default=60.0, gt=0)
     job_poll_seconds: float = Field(default=1.0, gt=0)
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+
+    def resolved_workers(self) -> int:
+        """Job worker processes: the setting, else one per CPU (at most 8).
+
+        Example:
+            >>> Settings(workers=3).resolved_workers()
+            3
+        """
+        return self.workers or min(8, machine_cpus())
+
+    def resolved_request_threads(self) -> int:
+        """Threads for blocking request handlers: the setting, else 8 per CPU (32 at least).
+
+        Example:
+            >>> Settings(request_threads=16).resolved_request_threads()
+            16
+        """
+        return self.request_threads or max(32, 8 * machine_cpus())
+
+    def resolved_pool_size(self) -> int:
+        """Database connections of the API process: enough for every request thread plus the
+        job watcher and supervisor, so a request never waits for a connection.
+
+        Example:
+            >>> Settings(request_threads=16).resolved_pool_size()
+            24
+        """
+        return self.database_pool_size or self.resolved_request_threads() + 8
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file inside the data folder.

@@ -38,7 +38,11 @@ class ServerState:
     @classmethod
     def build(cls, settings: Settings) -> ServerState:
         """Create the services without touching the disk (that happens on startup)."""
-        engine = make_engine(settings.resolved_database_url())
+        engine = make_engine(
+            settings.resolved_database_url(),
+            pool_size=settings.resolved_pool_size(),
+            pool_timeout=settings.database_pool_timeout_seconds,
+        )
         sessions = make_session_factory(engine)
         store = DataStore(settings.data_dir)
         return cls(
