@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from avatars import _cli, _config_file
+from avatars._cli import connection
 from avatars._config_file import ConfigFileError, UserConfig, read_config, write_config
 
 
@@ -67,16 +68,16 @@ def test_default_location_follows_xdg(tmp_path: Path, monkeypatch: pytest.Monkey
         assert _config_file.config_path() == tmp_path / "xdg" / "avatars" / "config.toml"
 
 
-def _target(**kwargs: str | None) -> _cli._Target:
+def _target(**kwargs: str | None) -> connection.Target:
     args = argparse.Namespace(server=kwargs.get("server"), api_key=kwargs.get("api_key"))
-    return _cli._target(args)
+    return connection.target(args)
 
 
 def test_cli_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _target().base_url is None, "nothing configured: the local server"
     write_config(UserConfig(base_url="http://team:8000", api_key="file-key"))
     source = str(_config_file.config_path())
-    assert _target() == _cli._Target("http://team:8000", "file-key", source)
+    assert _target() == connection.Target("http://team:8000", "file-key", source)
     monkeypatch.setenv("AVATAR_BASE_URL", "http://env:8000/api")
     target = _target()
     assert (target.base_url, target.api_key, target.source) == (

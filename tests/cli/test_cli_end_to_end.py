@@ -144,7 +144,7 @@ def test_login_stores_a_working_key_without_echoing_the_password(
     monkeypatch.setenv("AVATARS_HOME", str(tmp_path))
     monkeypatch.delenv("AVATAR_BASE_URL", raising=False)
     monkeypatch.delenv("AVATAR_API_KEY", raising=False)
-    monkeypatch.setattr("avatars._cli.getpass.getpass", fake_getpass)
+    monkeypatch.setattr("avatars._cli.commands.login.getpass.getpass", fake_getpass)
     monkeypatch.setattr("builtins.input", lambda prompt="": credentials["username"])
 
     assert main(["login", "--server", shared_server.base_url]) == 0
@@ -177,7 +177,9 @@ def test_login_stores_a_working_key_without_echoing_the_password(
     assert main(["api-key", "list"]) == 0
     capsys.readouterr()
 
-    monkeypatch.setattr("avatars._cli.getpass.getpass", lambda prompt="": "wrong password")
+    monkeypatch.setattr(
+        "avatars._cli.commands.login.getpass.getpass", lambda prompt="": "wrong password"
+    )
     assert main(["login", "--server", shared_server.base_url]) == 4
     assert "refused the credentials" in capsys.readouterr().err
     assert _config_file.read_config(config).api_key == second_key

@@ -1,0 +1,41 @@
+"""What the command prints besides its results: errors, progress lines and step timings."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Iterator
+
+
+def err(message: str) -> None:
+    """Print an error on stderr, prefixed with the command's name.
+
+    Example:
+        >>> err("no such file: a.csv")  # doctest: +SKIP
+        avatars: no such file: a.csv
+    """
+    print(f"avatars: {message}", file=sys.stderr, flush=True)
+
+
+def info(message: str) -> None:
+    """Print a progress line on stderr (stdout is kept for results).
+
+    Example:
+        >>> info("Using the local avatar server ...")  # doctest: +SKIP
+    """
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def step(label: str) -> Iterator[None]:
+    """Say when a step is done, where no progress bar shows it (output not a terminal).
+
+    Example:
+        >>> with step("report"):  # doctest: +SKIP
+        ...     runner.download_report("report.pdf")
+    """
+    started = time.monotonic()
+    yield
+    if not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
+        info(f"  {label}: done in {time.monotonic() - started:.1f} s")
