@@ -26,6 +26,7 @@ from avatar_server.schemas import JobStatus
 from avatar_server.settings import Settings
 from avatar_server.worker import worker_main
 from avatar_server.worker_channel import WorkerChannel
+from avatar_server.worker_lifetime import WorkerRegistry
 
 logger = logging.getLogger("avatar_server")
 
@@ -68,6 +69,14 @@ class JobSupervisor:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.registry = WorkerRegistry(settings.data_dir / "workers")
+
+    def reap_strays(self) -> int:
+        """Kill workers left running by a server that died on this data folder.
+
+        Called at startup, before the jobs they were running are marked lost.
+        """
+        return self.registry.reap_strays()
 
     def start(self) -> None:
         """Start the supervising thread (idempotent)."""
@@ -138,6 +147,8 @@ class JobSupervisor:
         finally:
             worker_end.close()  # the worker has its own copy now
         self._workers.append((process, channel))
+        if process.pid is not None:
+            self.registry.add(process.pid)
         logger.info("worker process %s started", process.pid)
 
     def _reap_dead_workers(self, db: Session) -> None:
@@ -158,6 +169,8 @@ class JobSupervisor:
                 job.exception = CRASH_MESSAGE
                 job.finished_at = now_utc()
             db.commit()
+            if process.pid is not None:
+                self.registry.remove(process.pid)
             process.close()
         restart = len(self._workers) - len(alive)
         self._workers = alive
@@ -182,6 +195,8 @@ class JobSupervisor:
             if process.is_alive():
                 process.kill()
                 process.join(timeout=5)
+            if process.pid is not None and not process.is_alive():
+                self.registry.remove(process.pid)
         self._workers = []
         with self.sessions() as db:
             lost = mark_running_jobs_lost(db)

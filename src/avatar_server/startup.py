@@ -80,6 +80,7 @@ def initialize(state: ServerState) -> None:
     credentials = _bootstrap_admin(state)
     if credentials is not None:
         _hand_over(credentials, state.settings.credentials_file)
+    state.supervisor.reap_strays()  # workers of a server that died write nothing more
     with state.sessions() as db:
         lost = mark_running_jobs_lost(db)
         failed_children = propagate_parent_errors(db)

@@ -22,6 +22,7 @@ from avatar_server.schemas import JobStatus
 from avatar_server.settings import Settings
 from avatar_server.storage import DataStore, fsync_dir
 from avatar_server.worker_channel import WorkerSignals
+from avatar_server.worker_lifetime import bind_to_parent
 
 logger = logging.getLogger("avatar_server.worker")
 
@@ -206,6 +207,7 @@ def worker_main(settings: Settings, connection: Connection) -> None:
         >>> channel, worker_end = WorkerChannel.create(context)  # doctest: +SKIP
         >>> worker_main(settings, worker_end)  # doctest: +SKIP
     """
+    bind_to_parent()
     signals = WorkerSignals(connection)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
