@@ -43,6 +43,24 @@ def _rate_limited(retry_after: int) -> ApiError:
     )
 
 
+def client_address(request: Request) -> str:
+    """The caller's address as the server sees it ("unknown" without one)."""
+    return request.client.host if request.client else "unknown"
+
+
+def attempt_key(kind: str, request: Request, subject: str) -> str:
+    """The lock-out key of one (client address, account) pair.
+
+    Failures from one address lock only that address out of that account: nobody can keep
+    the owner out by failing from elsewhere, and API keys are never locked out.
+
+    Example:
+        >>> attempt_key("user", request, "Lea")  # doctest: +SKIP
+        'user:lea@203.0.113.7'
+    """
+    return f"{kind}:{subject.lower()}@{client_address(request)}"
+
+
 def _check_limits(state: ServerState, *keys: str) -> None:
     wait = max(state.login_limiter.retry_after(key) for key in keys)
     if wait:
@@ -66,8 +84,8 @@ def login(
     form: Annotated[LoginForm, Form()], request: Request, db: DbSession, state: State
 ) -> LoginResponse:
     """Exchange a username and password for an access token and a refresh token."""
-    user_key = "user:" + form.username.lower()
-    client_key = "ip:" + (request.client.host if request.client else "unknown")
+    user_key = attempt_key("user", request, form.username)
+    client_key = "ip:" + client_address(request)
     _check_limits(state, user_key)
     wait = state.client_login_limiter.retry_after(client_key)
     if wait:
@@ -97,9 +115,11 @@ def refresh(body: RefreshRequest, db: DbSession, state: State) -> LoginResponse:
     response_class=Response,
     responses=error_responses(429),
 )
-def forgotten_password(body: ForgottenPasswordRequest, db: DbSession, state: State) -> Response:
+def forgotten_password(
+    body: ForgottenPasswordRequest, request: Request, db: DbSession, state: State
+) -> Response:
     """Send a password reset token to the user's email (204 whether or not it exists)."""
-    key = "forgot:" + body.email.lower()
+    key = attempt_key("forgot", request, body.email)
     _check_limits(state, key)
     state.login_limiter.record_failure(key)
     user = db.scalar(select(User).where(User.email == body.email))
@@ -121,9 +141,11 @@ def forgotten_password(body: ForgottenPasswordRequest, db: DbSession, state: Sta
     response_class=Response,
     responses=error_responses(400, 429),
 )
-def reset_password(body: ResetPasswordRequest, db: DbSession, state: State) -> Response:
+def reset_password(
+    body: ResetPasswordRequest, request: Request, db: DbSession, state: State
+) -> Response:
     """Set a new password with the token received by email."""
-    key = "reset:" + body.email.lower()
+    key = attempt_key("reset", request, body.email)
     _check_limits(state, key)
     if body.new_password != body.new_password_repeated:
         raise ApiError(422, "password_mismatch", "new_password and new_password_repeated differ.")

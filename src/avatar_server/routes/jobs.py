@@ -42,6 +42,7 @@ from avatar_server.state import ServerState
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
 MAX_WAIT_SECONDS = 60.0
+MAX_OFFSET = 1_000_000_000  # far beyond any job count; keeps the SQL integer in range
 DISCONNECT_CHECK_SECONDS = 1.0
 
 
@@ -166,7 +167,7 @@ def get_jobs(
     display_name: Annotated[str | None, Query(max_length=128)] = None,
     set_name: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> JobList:
     """The caller's jobs, newest first, with the total count for paging."""
     conditions = [Job.user_id == user.id]
@@ -199,7 +200,11 @@ async def get_job(
     state: State,
     wait: Annotated[
         float | None,
-        Query(ge=0, description="Seconds to wait for the job to be done (capped at 60)."),
+        Query(
+            ge=0,
+            allow_inf_nan=False,
+            description="Seconds to wait for the job to be done (capped at 60).",
+        ),
     ] = None,
 ) -> JobResponse:
     """A job's state; with ``wait=<seconds>`` (capped at 60) answers as soon as it is done."""
