@@ -3,7 +3,7 @@
 1. Continuous values (the neighbours' weighted mean plus a deviation spread like the
    neighbourhood, see ``generation.mix_neighbours``) get a Gaussian noise whose covariance
    is 0.25^2 times the originals' covariance plus 0.6^2 times the spread within
-   neighbourhoods: it hides the individual further without bending the relations between
+   neighbourhoods (each variable's local spread, with the data's correlations): it hides the individual further without bending the relations between
    variables or blurring the boundaries between groups.
 2. Marginals are restored by quantile mapping: the avatar of rank r among n gets the originals'
    quantile at a random point of [r, r + 1) / n (an observed value for columns with few
@@ -140,6 +140,27 @@ def _gaussian_noise(covariance: FloatArray, n: int, rng: np.random.Generator) ->
     return noise
 
 
+def _with_correlations_of(reference: FloatArray, covariance: FloatArray) -> FloatArray:
+    """``covariance``'s variances with ``reference``'s correlations.
+
+    Within a neighbourhood variables are nearly independent, so noise shaped by the pooled
+    local covariance alone would dilute the relations between variables; giving it the
+    data's correlations blurs each variable by its local spread and keeps those relations.
+
+    Example:
+        >>> _with_correlations_of(np.array([[1.0, 0.5], [0.5, 1.0]]), np.diag([4.0, 1.0]))
+        array([[4., 1.],
+               [1., 1.]])
+    """
+    reference_sd = np.sqrt(np.clip(np.diag(reference), 0.0, None))
+    safe = np.where(reference_sd > 0, reference_sd, 1.0)
+    correlation = reference / np.outer(safe, safe)
+    np.fill_diagonal(correlation, 1.0)
+    local_sd = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
+    shaped: FloatArray = correlation * np.outer(local_sd, local_sd)
+    return shaped
+
+
 def finish_continuous_columns(
     mixed: FloatArray,
     originals: FloatArray,
@@ -176,8 +197,10 @@ def finish_continuous_columns(
     n, c = mixed.shape
     if c == 0:
         return mixed.copy()
-    covariance = (GLOBAL_NOISE_SHARE**2 * np.atleast_2d(np.cov(originals, rowvar=False))
-                  + LOCAL_NOISE_SHARE**2 * local_covariance)
+    global_covariance = np.atleast_2d(np.cov(originals, rowvar=False))
+    covariance = (GLOBAL_NOISE_SHARE**2 * global_covariance
+                  + LOCAL_NOISE_SHARE**2 * _with_correlations_of(global_covariance,
+                                                                 local_covariance))
     values = mixed + _gaussian_noise(covariance, n, rng)
     for j, spec in enumerate(specs):
         values[:, j] = finish_continuous(spec, _calibrate(spec, values[:, j], rng), rng)
