@@ -3,8 +3,9 @@
 1. Continuous values (the neighbours' weighted mean plus a deviation spread like the
    neighbourhood, see ``generation.mix_neighbours``) get a Gaussian noise whose covariance
    is 0.25^2 times the originals' covariance plus 0.6^2 times the spread within
-   neighbourhoods (each variable's local spread, with the data's correlations): it hides the individual further without bending the relations between
-   variables or blurring the boundaries between groups.
+   neighbourhoods (each variable's local spread, with the data's correlations): it hides
+   the individual further without bending the relations between variables or blurring the
+   boundaries between groups.
 2. Marginals are restored by quantile mapping: the avatar of rank r among n gets the originals'
    quantile at a random point of [r, r + 1) / n (an observed value for columns with few
    distinct values, else interpolated between order statistics), so no spread is lost and
