@@ -1,0 +1,220 @@
+"""Parameters of the tables of a run (part of :class:`avatars.runner.Runner`)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from avatars._runner_tables import RunnerTables
+from avatars._yaml import TableParameters
+
+IMPUTATION_METHODS = ("knn", "mode", "median", "mean", "fast_knn")
+EXCLUDE_STRATEGIES = ("row_order", "coordinate_similarity")
+_AVATARIZATION_KEYS = ("k", "ncp", "column_weights", "use_categorical_reduction")
+
+
+class RunnerParameters(RunnerTables):
+    """Setting, changing, deleting and printing the parameters of each table."""
+
+    # -- parameters ------------------------------------------------------------------------
+    def set_parameters(
+        self,
+        table: str,
+        k: int | None = None,
+        ncp: int | None = None,
+        column_weights: Mapping[str, float] | None = None,
+        use_categorical_reduction: bool | None = None,
+        imputation_method: str | None = None,
+        imputation_k: int | None = None,
+        imputation_training_fraction: float | None = None,
+        exclude_variable_names: Sequence[str] | None = None,
+        exclude_replacement_strategy: str | None = None,
+        known_variables: Sequence[str] | None = None,
+        target: str | None = None,
+    ) -> None:
+        """Set (replace) the parameters of a table; those not given take server defaults.
+
+        Args:
+            table: the table.
+            k: number of neighbours used to build each avatar (>= 2; required to run).
+            ncp: number of projection dimensions.
+            column_weights: weight of each column in the projection.
+            use_categorical_reduction: reduce categorical variables before the projection.
+            imputation_method: ``knn``, ``mode``, ``median``, ``mean`` or ``fast_knn``.
+            imputation_k: neighbours of the KNN imputation.
+            imputation_training_fraction: fraction of rows used to train the imputation.
+            exclude_variable_names: columns kept out of the projection.
+            exclude_replacement_strategy: ``row_order`` or ``coordinate_similarity``.
+            known_variables: columns an attacker is assumed to know (privacy metrics).
+            target: sensitive column for the privacy metrics.
+
+        Example:
+            >>> runner.set_parameters("wbcd", k=15, ncp=5)  # doctest: +SKIP
+        """
+        self._rs.parameters[table] = self._build_parameters(
+            table,
+            TableParameters(),
+            locals_={
+                "k": k,
+                "ncp": ncp,
+                "column_weights": column_weights,
+                "use_categorical_reduction": use_categorical_reduction,
+                "imputation_method": imputation_method,
+                "imputation_k": imputation_k,
+                "imputation_training_fraction": imputation_training_fraction,
+                "exclude_variable_names": exclude_variable_names,
+                "exclude_replacement_strategy": exclude_replacement_strategy,
+                "known_variables": known_variables,
+                "target": target,
+            },
+        )
+
+    def update_parameters(self, table: str, **kwargs: Any) -> None:
+        """Change some parameters of a table, keeping the others.
+
+        Takes the keyword arguments of :meth:`set_parameters`.
+
+        Example:
+            >>> runner.update_parameters("wbcd", ncp=3)  # doctest: +SKIP
+        """
+        allowed = {
+            "k", "ncp", "column_weights", "use_categorical_reduction", "imputation_method",
+            "imputation_k", "imputation_training_fraction", "exclude_variable_names",
+            "exclude_replacement_strategy", "known_variables", "target",
+        }
+        unknown = sorted(set(kwargs) - allowed)
+        if unknown:
+            raise TypeError(f"Unknown parameters {unknown}; use some of {sorted(allowed)}.")
+        current = self._rs.parameters.get(table, TableParameters())
+        self._rs.parameters[table] = self._build_parameters(
+            table, copy.deepcopy(current), locals_=kwargs
+        )
+
+    def delete_parameters(self, table: str, parameters_names: Sequence[str] | None = None) -> None:
+        """Delete all parameters of a table, or only those named.
+
+        Example:
+            >>> runner.delete_parameters("wbcd", ["ncp"])  # doctest: +SKIP
+        """
+        self._table(table)
+        if parameters_names is None:
+            self._rs.parameters.pop(table, None)
+            return
+        params = self._rs.parameters.get(table)
+        if params is None:
+            return
+        imputation = params.avatarization.get("imputation", {})
+        exclude = params.avatarization.get("exclude_variables", {})
+        for name in parameters_names:
+            if name in _AVATARIZATION_KEYS:
+                params.avatarization.pop(name, None)
+            elif name.startswith("imputation_"):
+                imputation.pop({"imputation_method": "method"}.get(name, name[11:]), None)
+            elif name == "exclude_variable_names":
+                params.avatarization.pop("exclude_variables", None)
+            elif name == "exclude_replacement_strategy":
+                exclude.pop("replacement_strategy", None)
+            elif name in {"known_variables", "target"}:
+                params.privacy_metrics.pop(name, None)
+            else:
+                raise ValueError(f"Unknown parameter {name!r}.")
+        if "imputation" in params.avatarization and not imputation:
+            params.avatarization.pop("imputation")
+
+    def _build_parameters(
+        self, table: str, params: TableParameters, locals_: Mapping[str, Any]
+    ) -> TableParameters:
+        self._table(table)
+        given = {key: value for key, value in locals_.items() if value is not None}
+        avatarization = params.avatarization
+        for key in ("k", "ncp"):
+            if key in given:
+                value = given[key]
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    raise ValueError(f"{key} must be a positive integer, got {value!r}")
+                avatarization[key] = value
+        if "k" in given and given["k"] < 2:
+            raise ValueError(f"k must be at least 2, got {given['k']}")
+        if "column_weights" in given:
+            weights = {str(c): float(w) for c, w in given["column_weights"].items()}
+            self._check_columns(table, list(weights))
+            avatarization["column_weights"] = weights
+        if "use_categorical_reduction" in given:
+            avatarization["use_categorical_reduction"] = bool(given["use_categorical_reduction"])
+        imputation = dict(avatarization.get("imputation", {}))
+        if "imputation_method" in given:
+            method = str(getattr(given["imputation_method"], "value", given["imputation_method"]))
+            if method not in IMPUTATION_METHODS:
+                raise ValueError(
+                    f"Unknown imputation_method {method!r}; use one of {list(IMPUTATION_METHODS)}."
+                )
+            imputation["method"] = method
+        if "imputation_k" in given:
+            imputation["k"] = int(given["imputation_k"])
+        if "imputation_training_fraction" in given:
+            fraction = float(given["imputation_training_fraction"])
+            if not 0 < fraction <= 1:
+                raise ValueError(
+                    f"imputation_training_fraction must be in ]0, 1], got {fraction}"
+                )
+            imputation["training_fraction"] = fraction
+        if imputation:
+            avatarization["imputation"] = imputation
+        exclude = dict(avatarization.get("exclude_variables", {}))
+        if "exclude_variable_names" in given:
+            names = [str(n) for n in given["exclude_variable_names"]]
+            self._check_columns(table, names)
+            exclude["variable_names"] = names
+        if "exclude_replacement_strategy" in given:
+            strategy = str(
+                getattr(
+                    given["exclude_replacement_strategy"],
+                    "value",
+                    given["exclude_replacement_strategy"],
+                )
+            )
+            if strategy not in EXCLUDE_STRATEGIES:
+                raise ValueError(
+                    f"Unknown exclude_replacement_strategy {strategy!r}; "
+                    f"use one of {list(EXCLUDE_STRATEGIES)}."
+                )
+            exclude["replacement_strategy"] = strategy
+        if exclude:
+            if "variable_names" not in exclude:
+                raise ValueError(
+                    "exclude_replacement_strategy needs exclude_variable_names (the columns to "
+                    "keep out of the projection)."
+                )
+            avatarization["exclude_variables"] = exclude
+        if "known_variables" in given:
+            known = [str(n) for n in given["known_variables"]]
+            self._check_columns(table, known)
+            params.privacy_metrics["known_variables"] = known
+        if "target" in given:
+            self._check_columns(table, [str(given["target"])])
+            params.privacy_metrics["target"] = str(given["target"])
+        return params
+
+    def print_parameters(self, table: str | None = None) -> None:
+        """Print the parameters of one table, or of every table.
+
+        Example:
+            >>> runner.print_parameters("wbcd")  # doctest: +SKIP
+            wbcd: avatarization {'k': 15}
+        """
+        names = [table] if table is not None else list(self._rs.tables)
+        for name in names:
+            self._table(name)
+            params = self._rs.parameters.get(name)
+            if params is None:
+                print(f"{name}: no parameters (call set_parameters or advise_parameters)")
+                continue
+            print(f"{name}: avatarization {params.avatarization}")
+            if params.privacy_metrics:
+                print(f"{name}: privacy metrics {params.privacy_metrics}")
+            if params.signal_metrics:
+                print(f"{name}: signal metrics {params.signal_metrics}")
+
+    def _params(self, table: str) -> TableParameters:
+        return self._rs.parameters.get(table, TableParameters())

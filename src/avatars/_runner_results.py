@@ -1,0 +1,274 @@
+"""Jobs of a run and their results (part of :class:`avatars.runner.Runner`)."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from avatars._runner_tables import RunnerTables
+from avatars._waiting import job_status, raise_for_job, wait_for_job
+from avatars._yaml import JOB_KINDS, PRIVACY_METRICS, REPORT, SIGNAL_METRICS, STANDARD
+
+DEFAULT_JOBS = (STANDARD, PRIVACY_METRICS, SIGNAL_METRICS, REPORT)
+PlotKind = str
+PLOT_KINDS = ("projection", "distributions", "correlations")
+
+
+class MetricsResult(dict[str, Any]):
+    """Metrics of one table as returned by the server, shown as a table in notebooks.
+
+    It is the metrics JSON (``{"metrics": {...}, "passed": ..., "details": {...}}``) with
+    :meth:`to_frame` and an HTML rendering.
+
+    Example:
+        >>> m = MetricsResult({"metrics": {"hidden_rate": {"label": "Hidden rate",
+        ...     "value": 95.0, "target": 90.0, "passed": True}}, "passed": True})
+        >>> m.to_frame().loc["hidden_rate", "value"]
+        95.0
+    """
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per metric: label, value, target, direction, passed."""
+        rows = {
+            name: {
+                "label": values.get("label", name),
+                "value": values.get("value"),
+                "target": values.get("target"),
+                "direction": values.get("direction"),
+                "passed": values.get("passed"),
+            }
+            for name, values in (self.get("metrics") or {}).items()
+        }
+        columns = ["label", "value", "target", "direction", "passed"]
+        return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+
+    def _repr_html_(self) -> str:
+        verdict = "all targets met" if self.get("passed") else "some targets missed"
+        return f"<p><b>{html.escape(verdict)}</b></p>" + self.to_frame().to_html()
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+class RunnerResults(RunnerTables):
+    """Following the jobs of a run and reading their results."""
+
+    _files: dict[str, dict[str, list[str]]]
+
+    # -- jobs ------------------------------------------------------------------------------
+    def _job_name(self, job: str) -> str:
+        if job in self.jobs:
+            return self.jobs[job]
+        if job in self.jobs.values():
+            return job
+        if job in JOB_KINDS:
+            raise ValueError(
+                f"No {job} job in this run yet: call run() (it starts {list(DEFAULT_JOBS)}) "
+                f"or run(jobs_to_run=[{job!r}])."
+            )
+        raise ValueError(f"Unknown job {job!r}; this run has {self.jobs}.")
+
+    def get_job(self, job_name: str) -> Any:
+        """The server's state of a job (``JobResponse``), by kind (``"standard"``) or name.
+
+        Example:
+            >>> runner.get_job("standard").status  # doctest: +SKIP
+        """
+        return self._calls.get_job(self._job_name(job_name))
+
+    def get_status(self, job_name: str) -> str:
+        """Status of a job: ``queued``, ``running``, ``finished``, ``error``, ...
+
+        Example:
+            >>> runner.get_status("standard")  # doctest: +SKIP
+            'finished'
+        """
+        return job_status(self.get_job(job_name))
+
+    def _wait_one(self, job: str, timeout: float | None) -> Any:
+        name = self._job_name(job)
+        kind = next((k for k, v in self.jobs.items() if v == name), name)
+        return wait_for_job(
+            self._calls.get_job,
+            name,
+            timeout=timeout if timeout is not None else self.job_timeout,
+            show_progress=self.show_progress,
+            description=f"{self.display_name}: {kind}",
+        )
+
+    def wait(
+        self, jobs: str | Sequence[str] | None = None, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Wait for jobs (default: all of this run) and return them by kind.
+
+        Raises:
+            JobFailedError: a job failed (with the server's reason).
+            JobCancelledError: a job was cancelled or lost.
+            TimeoutError: a job is not done before ``timeout`` (default ``job_timeout``).
+
+        Example:
+            >>> runner.wait()  # doctest: +SKIP
+        """
+        if not self.jobs:
+            raise ValueError("No job to wait for: call run() first.")
+        names = [jobs] if isinstance(jobs, str) else list(jobs or self.jobs)
+        return {job: self._wait_one(job, timeout) for job in names}
+
+    # -- results ---------------------------------------------------------------------------
+    def _files_of(self, job: str) -> tuple[str, dict[str, list[str]]]:
+        name = self._job_name(job)
+        if name not in self._files:
+            raise_for_job(self._wait_one(name, None))
+            self._files[name] = self._calls.result_files(name)
+        return name, self._files[name]
+
+    def _result_file(self, job: str, kind: str, table: str | None) -> tuple[str, str]:
+        if table is not None:
+            self._table(table)
+        name, files = self._files_of(job)
+        prefix = f"{table}.{kind}." if table is not None else f"{kind}."
+        candidates = [f for f in files.get(kind, []) if f.startswith(prefix)]
+        if not candidates:
+            candidates = [f for group in files.values() for f in group if f.startswith(prefix)]
+        if not candidates:
+            raise ValueError(
+                f"The {job} job has no {kind} result"
+                + (f" for table {table!r}" if table else "")
+                + f"; its files are {sorted(f for g in files.values() for f in g)}."
+            )
+        return name, candidates[0]
+
+    def _read_frame(self, job: str, kind: str, table: str) -> pd.DataFrame:
+        name, file = self._result_file(job, kind, table)
+        return self._calls.read_frame(name, file)
+
+    def _read_json(self, job: str, kind: str, table: str | None) -> Any:
+        name, file = self._result_file(job, kind, table)
+        return json.loads(self._calls.read_bytes(name, file))
+
+    def shuffled(self, table: str) -> pd.DataFrame:
+        """The avatars of a table, rows shuffled: the table you may share.
+
+        Waits for the ``standard`` job.
+
+        Example:
+            >>> runner.shuffled("wbcd").head()  # doctest: +SKIP
+        """
+        return self._read_frame(STANDARD, "shuffled", table)
+
+    def sensitive_unshuffled(self, table: str) -> pd.DataFrame:
+        """The avatars in the original row order (row i is the avatar of row i).
+
+        Sensitive: linking it to the original table is easy. Never share it.
+
+        Example:
+            >>> runner.sensitive_unshuffled("wbcd")  # doctest: +SKIP
+        """
+        return self._read_frame(STANDARD, "unshuffled", table)
+
+    def projections(self, table: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Projections ``(original, avatars)`` of a table in the avatarization space.
+
+        Example:
+            >>> original, avatars = runner.projections("wbcd")  # doctest: +SKIP
+        """
+        return (
+            self._read_frame(STANDARD, "original_projections", table),
+            self._read_frame(STANDARD, "avatar_projections", table),
+        )
+
+    def privacy_metrics(self, table: str) -> MetricsResult:
+        """Privacy metrics of a table (waits for the ``privacy_metrics`` job).
+
+        Example:
+            >>> runner.privacy_metrics("wbcd")["metrics"]["hidden_rate"]["value"]
+            ... # doctest: +SKIP
+        """
+        return MetricsResult(self._read_json(PRIVACY_METRICS, "privacy_metrics", table))
+
+    def signal_metrics(self, table: str) -> MetricsResult:
+        """Signal metrics of a table (waits for the ``signal_metrics`` job).
+
+        Example:
+            >>> runner.signal_metrics("wbcd").to_frame()  # doctest: +SKIP
+        """
+        return MetricsResult(self._read_json(SIGNAL_METRICS, "signal_metrics", table))
+
+    def run_metadata(self, table: str) -> dict[str, Any]:
+        """Metadata of the avatarization of a table (parameters, timings, ...).
+
+        Example:
+            >>> runner.run_metadata("wbcd")["parameters"]  # doctest: +SKIP
+        """
+        return dict(self._read_json(STANDARD, "run_metadata", table))
+
+    def render_plot(
+        self, table: str, kind: PlotKind = "projection", path: str | Path | None = None
+    ) -> bytes:
+        """A figure of the run as PNG: ``projection``, ``distributions`` or ``correlations``.
+
+        In a notebook the figure is displayed; with ``path`` it is also saved there.
+
+        Example:
+            >>> runner.render_plot("wbcd", "distributions", path="wbcd.png")  # doctest: +SKIP
+        """
+        kind = str(getattr(kind, "value", kind))
+        if kind not in PLOT_KINDS:
+            raise ValueError(f"Unknown plot kind {kind!r}; use one of {list(PLOT_KINDS)}.")
+        name, file = self._result_file(STANDARD, kind, table)
+        png = self._calls.read_bytes(name, file)
+        if path is not None:
+            Path(path).write_bytes(png)
+        if _in_notebook():
+            from IPython.display import Image, display
+
+            display(Image(data=png))
+        return png
+
+    def download_report(self, path: str | Path) -> Path:
+        """Save the PDF report of the run (waits for the ``report`` job).
+
+        Example:
+            >>> runner.download_report("report.pdf")  # doctest: +SKIP
+        """
+        name, file = self._result_file(REPORT, "report", None)
+        if not file.endswith(".pdf"):
+            pdfs = [f for f in self._files_of(REPORT)[1].get("report", []) if f.endswith(".pdf")]
+            file = pdfs[0] if pdfs else file
+        destination = Path(path)
+        return self._calls.download(name, file, destination)
+
+    def get_all_results(self) -> dict[str, dict[str, Any]]:
+        """Every result of every table of the jobs started: ``{table: {result: value}}``.
+
+        Example:
+            >>> results = runner.get_all_results()  # doctest: +SKIP
+            >>> results["wbcd"]["shuffled"].head()  # doctest: +SKIP
+        """
+        results: dict[str, dict[str, Any]] = {}
+        for table in self._rs.tables:
+            entry: dict[str, Any] = {}
+            if STANDARD in self.jobs:
+                entry["shuffled"] = self.shuffled(table)
+                entry["unshuffled"] = self.sensitive_unshuffled(table)
+                entry["original_projections"], entry["avatar_projections"] = self.projections(
+                    table
+                )
+                entry["run_metadata"] = self.run_metadata(table)
+            if PRIVACY_METRICS in self.jobs:
+                entry["privacy_metrics"] = self.privacy_metrics(table)
+            if SIGNAL_METRICS in self.jobs:
+                entry["signal_metrics"] = self.signal_metrics(table)
+            results[table] = entry
+        return results

@@ -1,0 +1,181 @@
+"""Tables of a run: adding, linking and removing them (part of :class:`avatars.runner.Runner`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from avatars._column_types import ColumnType, infer_column_types, read_table
+from avatars._yaml import ColumnSpec, LinkSpec, ResourceSet, TableSpec
+
+if TYPE_CHECKING:
+    from avatars._server_calls import ServerCalls
+
+LINK_METHODS = (
+    "bottom_projection",
+    "top_projection",
+    "linear_sum_assignment",
+    "minimum_distance_assignment",
+    "sensitive_original_order_assignment",
+)
+_TABLE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,127}$")
+
+
+@dataclass
+class _Source:
+    """Local data of a table, uploaded at ``run``."""
+
+    path: Path | None = None
+    frame: pd.DataFrame | None = None
+
+
+def _check_name(kind: str, name: str) -> None:
+    if not isinstance(name, str) or not _TABLE_NAME_RE.match(name):
+        raise ValueError(
+            f"Invalid {kind} {name!r}: use 1 to 128 letters, digits, '_' or '-', "
+            "starting with a letter or a digit."
+        )
+
+
+class RunnerTables:
+    """The tables of a run; the state shared by every part of the Runner is declared here."""
+
+    _rs: ResourceSet
+    _sources: dict[str, _Source]
+    _calls: ServerCalls
+    jobs: dict[str, str]
+    job_timeout: float
+    show_progress: bool | None
+    display_name: Any
+
+    # -- tables ----------------------------------------------------------------------------
+    def add_table(
+        self,
+        name: str,
+        data: str | Path | pd.DataFrame,
+        primary_key: str | None = None,
+        foreign_keys: Sequence[str] | None = None,
+        types: Mapping[str, ColumnType | str] | None = None,
+        individual_level: bool | None = None,
+        time_series_time: str | None = None,
+    ) -> None:
+        """Add a table to the run.
+
+        Args:
+            name: name of the table (letters, digits, ``_``, ``-``).
+            data: a CSV or Parquet file, or a DataFrame; uploaded at :meth:`run`.
+            primary_key: column identifying each row; kept out of the avatarization.
+            foreign_keys: columns referring to other tables; link them with :meth:`add_link`.
+            types: column types (``int``, ``float``, ``bool``, ``category``, ``datetime``,
+                ``datetime_tz``) overriding those inferred from the data.
+            individual_level: whether one row is one individual (``None``: server default).
+            time_series_time: the time column of a time-series table.
+
+        Raises:
+            ValueError: bad name, table already added, unknown column or type.
+            FileNotFoundError: ``data`` is a path that does not exist.
+
+        Example:
+            >>> runner.add_table("wbcd", "fixtures/wbcd.csv", types={"Class": "category"})
+            ... # doctest: +SKIP
+        """
+        _check_name("table name", name)
+        if name in self._rs.tables:
+            raise ValueError(
+                f"Table {name!r} is already in the run: call delete_table({name!r}) first."
+            )
+        if isinstance(data, pd.DataFrame):
+            frame, source = data, _Source(frame=data)
+        elif isinstance(data, str | Path):
+            path = Path(data).expanduser()
+            if not path.is_file():
+                raise FileNotFoundError(f"No file {str(path)!r} for table {name!r}.")
+            frame, source = read_table(path), _Source(path=path)
+        else:
+            raise TypeError(
+                f"data must be a file path or a pandas DataFrame, got {type(data).__name__}"
+            )
+        column_types = infer_column_types(frame, {k: str(v) for k, v in (types or {}).items()})
+        keys = [primary_key] if primary_key else []
+        extra = [time_series_time] if time_series_time else []
+        for column in [*keys, *(foreign_keys or []), *extra]:
+            if column not in column_types:
+                raise ValueError(
+                    f"Column {column!r} is not in table {name!r}; "
+                    f"its columns are {list(column_types)}."
+                )
+        foreign = set(foreign_keys or [])
+        columns = [
+            ColumnSpec(
+                field=column,
+                type=column_type.value,
+                primary_key=column == primary_key,
+                identifier=column in foreign,
+                time_series_time=column == time_series_time,
+            )
+            for column, column_type in column_types.items()
+        ]
+        suffix = ".parquet" if source.path is not None and source.path.suffix in {
+            ".parquet", ".pq"} else ".csv"
+        self._rs.tables[name] = TableSpec(
+            name=name, file=f"{name}{suffix}", columns=columns, individual_level=individual_level
+        )
+        self._sources[name] = source
+
+    def add_link(
+        self,
+        parent_table_name: str,
+        parent_field: str,
+        child_table_name: str,
+        child_field: str,
+        method: str = "bottom_projection",
+    ) -> None:
+        """Link a foreign key of a child table to the primary key of its parent table.
+
+        Example:
+            >>> runner.add_link("patient", "p_id", "visit", "patient_id")  # doctest: +SKIP
+        """
+        parent = self._table(parent_table_name)
+        child = self._table(child_table_name)
+        self._check_columns(parent.name, [parent_field])
+        self._check_columns(child.name, [child_field])
+        if method not in LINK_METHODS:
+            raise ValueError(f"Unknown link method {method!r}; use one of {list(LINK_METHODS)}.")
+        for column in child.columns:
+            if column.field == child_field and not column.primary_key:
+                column.identifier = True
+        child.links.append(LinkSpec(child_field, parent.name, parent_field, method))
+
+    def delete_table(self, name: str) -> None:
+        """Remove a table, its parameters, and the links pointing to it.
+
+        Example:
+            >>> runner.delete_table("wbcd")  # doctest: +SKIP
+        """
+        self._table(name)
+        del self._rs.tables[name]
+        self._rs.parameters.pop(name, None)
+        self._sources.pop(name, None)
+        for table in self._rs.tables.values():
+            table.links = [link for link in table.links if link.to_table != name]
+
+    def _table(self, name: str) -> TableSpec:
+        if name not in self._rs.tables:
+            raise ValueError(
+                f"No table {name!r} in this run; add it with add_table({name!r}, data). "
+                f"Tables: {list(self._rs.tables)}."
+            )
+        return self._rs.tables[name]
+
+    def _check_columns(self, table: str, columns: Sequence[str]) -> None:
+        known = self._table(table).column_names
+        unknown = [c for c in columns if c not in known]
+        if unknown:
+            raise ValueError(
+                f"Columns {unknown} are not in table {table!r}; its columns are {known}."
+            )
