@@ -35,6 +35,7 @@ from avatars.errors import (
     ValidationError,
 )
 from avatars.manager import Manager
+from avatars.models import JobStatus
 from avatars.runner import Runner
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "IncompatibleClientError",
     "JobCancelledError",
     "JobFailedError",
+    "JobStatus",
     "Manager",
     "NotFoundError",
     "PayloadTooLargeError",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from avatars._compat.metrics import metrics_records
 from avatars._runner_tables import RunnerTables
 from avatars._waiting import job_status, raise_for_job, wait_for_job
 from avatars._yaml import JOB_KINDS, PRIVACY_METRICS, REPORT, SIGNAL_METRICS, STANDARD
@@ -23,7 +24,8 @@ class MetricsResult(dict[str, Any]):
     """Metrics of one table as returned by the server, shown as a table in notebooks.
 
     It is the metrics JSON (``{"metrics": {...}, "passed": ..., "details": {...}}``) with
-    :meth:`to_frame` and an HTML rendering.
+    :meth:`to_frame` and an HTML rendering. ``m[0]`` gives the metrics as the established
+    client's list shape has them: ``{metric: value, ..., "targets", "passed", "metadata"}``.
 
     Example:
         >>> m = MetricsResult({"metrics": {"hidden_rate": {"label": "Hidden rate",
@@ -31,6 +33,16 @@ class MetricsResult(dict[str, Any]):
         >>> m.to_frame().loc["hidden_rate", "value"]
         95.0
     """
+
+    def __init__(self, metrics: Mapping[str, Any] | None = None, table: str | None = None) -> None:
+        super().__init__(metrics or {})
+        self.table = table
+
+    def __getitem__(self, key: Any) -> Any:
+        """``m["metrics"]``; ``m[0]`` is the flat dict of the established client's list shape."""
+        if isinstance(key, int) and not isinstance(key, bool):
+            return metrics_records(self, self.table or "")[key]
+        return super().__getitem__(key)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per metric: label, value, target, direction, passed."""
@@ -195,7 +207,7 @@ class RunnerResults(RunnerTables):
             >>> runner.privacy_metrics("wbcd")["metrics"]["hidden_rate"]["value"]
             ... # doctest: +SKIP
         """
-        return MetricsResult(self._read_json(PRIVACY_METRICS, "privacy_metrics", table))
+        return MetricsResult(self._read_json(PRIVACY_METRICS, "privacy_metrics", table), table)
 
     def signal_metrics(self, table: str) -> MetricsResult:
         """Signal metrics of a table (waits for the ``signal_metrics`` job).
@@ -203,7 +215,7 @@ class RunnerResults(RunnerTables):
         Example:
             >>> runner.signal_metrics("wbcd").to_frame()  # doctest: +SKIP
         """
-        return MetricsResult(self._read_json(SIGNAL_METRICS, "signal_metrics", table))
+        return MetricsResult(self._read_json(SIGNAL_METRICS, "signal_metrics", table), table)
 
     def run_metadata(self, table: str) -> dict[str, Any]:
         """Metadata of the avatarization of a table (parameters, timings, ...).

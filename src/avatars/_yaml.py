@@ -56,7 +56,7 @@ class ColumnSpec:
     """One column of a table."""
 
     field: str
-    type: str
+    type: str | None = None  # None: the server infers it from the data
     primary_key: bool = False
     identifier: bool = False
     time_series_time: bool = False
@@ -106,6 +106,7 @@ class ResourceSet:
     max_distribution_plots: int | None = None
     report_language: str = "en"
     seed: int | None = None
+    annotations: dict[str, str] = field(default_factory=dict)
     tables: dict[str, TableSpec] = field(default_factory=dict)
     parameters: dict[str, TableParameters] = field(default_factory=dict)
 
@@ -122,7 +123,9 @@ def _document(kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _column_document(column: ColumnSpec) -> dict[str, Any]:
-    doc: dict[str, Any] = {"field": column.field, "type": column.type}
+    doc: dict[str, Any] = {"field": column.field}
+    if column.type is not None:
+        doc["type"] = column.type
     if column.primary_key:
         doc["primary_key"] = True
     if column.identifier:
@@ -163,7 +166,10 @@ def _metadata_document(rs: ResourceSet) -> dict[str, Any]:
     if rs.max_distribution_plots is not None:
         spec["max_distribution_plots"] = rs.max_distribution_plots
     safe = re.sub(r"[^A-Za-z0-9_.\-]", "-", rs.display_name)[:100]
-    return _document("AvatarMetadata", f"avatar-metadata-{safe}", spec)
+    doc = _document("AvatarMetadata", f"avatar-metadata-{safe}", spec)
+    if rs.annotations:
+        doc["annotations"] = dict(rs.annotations)
+    return doc
 
 
 def _parameter_documents(rs: ResourceSet) -> list[dict[str, Any]]:
@@ -265,7 +271,7 @@ def _parse_table(raw: dict[str, Any]) -> TableSpec:
     columns = [
         ColumnSpec(
             field=str(_require(c, "field", f"a column of table {name!r}")),
-            type=str(_require(c, "type", f"a column of table {name!r}")),
+            type=None if c.get("type") is None else str(c["type"]),
             primary_key=bool(c.get("primary_key", False)),
             identifier=bool(c.get("identifier", False)),
             time_series_time=bool(c.get("time_series_time", False)),
@@ -333,12 +339,16 @@ def load_resource_set(text: str, display_name: str | None = None) -> ResourceSet
             rs.display_name = display_name or str(spec.get("display_name", ""))
             rs.pia_metadata = {str(k): str(v) for k, v in (spec.get("pia_metadata") or {}).items()}
             rs.max_distribution_plots = spec.get("max_distribution_plots")
+            rs.annotations = {str(k): str(v) for k, v in (doc.get("annotations") or {}).items()}
         elif kind == "AvatarSchema" and name == _SCHEMA:
             for raw in _require(spec, "tables", "the schema"):
                 table = _parse_table(raw)
                 rs.tables[table.name] = table
         elif kind == _KIND_OF_DOCUMENT[STANDARD]:
             rs.seed = spec.get("seed")
+            plots = (spec.get("results") or {}).get("max_distribution_plots")
+            if rs.max_distribution_plots is None and plots is not None:
+                rs.max_distribution_plots = int(plots)
             for table, values in (spec.get("avatarization") or {}).items():
                 rs.parameters.setdefault(table, TableParameters()).avatarization = dict(values)
         elif kind == _KIND_OF_DOCUMENT[PRIVACY_METRICS]:

@@ -1,5 +1,8 @@
 """Enumerations used to describe a run: PIA metadata and report language.
 
+``PlotKind``, ``Results`` and ``ReportType`` are the established client's names of figures,
+result kinds and report types (see :mod:`avatars._compat`).
+
 Example:
     >>> from avatars.constants import DataRecipient
     >>> DataRecipient.UNKNOWN.value
@@ -10,11 +13,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from avatars._compat.enums import PlotKind, ReportType, Results
+
 __all__ = [
     "DataRecipient",
     "DataSubject",
     "DataType",
+    "PlotKind",
     "ReportLanguage",
+    "ReportType",
+    "Results",
     "SensitivityLevel",
 ]
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
+from avatars._compat.arguments import accept_established_manager_calls
+from avatars._compat.manager_calls import EstablishedManagerCalls
 from avatars._server_calls import ServerCalls, text_of
 from avatars.constants import (
     DataRecipient,
@@ -86,7 +88,8 @@ class ResultsList(list[dict[str, str]]):
         return pd.DataFrame(list(self)).fillna("").to_html(index=False)
 
 
-class Manager:
+@accept_established_manager_calls
+class Manager(EstablishedManagerCalls):
     """High-level convenience facade for interacting with the Avatar API.
 
     It wraps an authenticated :class:`avatars.client.ApiClient` (``auth_client``) and offers

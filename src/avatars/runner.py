@@ -24,8 +24,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from avatars._compat.arguments import accept_established_runner_calls
+from avatars._compat.runner_calls import EstablishedRunnerCalls
 from avatars._runner_parameters import RunnerParameters
-from avatars._runner_results import DEFAULT_JOBS, MetricsResult, PlotKind, RunnerResults
+from avatars._runner_results import DEFAULT_JOBS, MetricsResult, PlotKind
 from avatars._runner_tables import _Source
 from avatars._server_calls import ServerCalls, text_of
 from avatars._waiting import DEFAULT_JOB_TIMEOUT
@@ -71,7 +73,8 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-class Runner(RunnerParameters, RunnerResults):
+@accept_established_runner_calls
+class Runner(RunnerParameters, EstablishedRunnerCalls):
     """Builds a resource set (tables + parameters), runs its jobs and reads the results.
 
     Create it with :meth:`avatars.manager.Manager.create_runner` rather than directly.

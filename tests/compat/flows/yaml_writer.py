@@ -1,0 +1,62 @@
+"""YAML written by the client's own writer (get_yaml): one table, a DataFrame, three linked
+tables, and the same files with the column types removed, as hand-written YAML has them."""
+
+import json
+import os
+import sys
+
+import pandas as pd
+from avatar_yaml.models.parameters import ExcludeVariablesMethod, ImputeMethod
+from avatar_yaml.models.schema import LinkMethod
+
+from avatars.manager import Manager
+
+base_url, api_key = sys.argv[1], sys.argv[2]
+fixtures = os.environ["FIXTURES"]
+manager = Manager(base_url=base_url, api_key=api_key)
+out = {}
+
+single = manager.create_runner("yaml-single", seed=3, max_distribution_plots=4)
+single.add_table("wbcd", os.path.join(fixtures, "wbcd.csv"), individual_level=True)
+single.set_parameters(
+    "wbcd",
+    k=12,
+    ncp=4,
+    imputation_method=ImputeMethod.KNN,
+    imputation_k=3,
+    exclude_variable_names=["Mitoses"],
+    exclude_replacement_strategy=ExcludeVariablesMethod.ROW_ORDER,
+    known_variables=["Clump_Thickness"],
+    target="Class",
+)
+out["single"] = single.get_yaml()
+
+frame = pd.read_csv(os.path.join(fixtures, "iris.csv"))
+framed = manager.create_runner("yaml-frame")
+framed.add_table("iris", frame)
+framed.set_parameters("iris", k=8, use_categorical_reduction=True)
+out["frame"] = framed.get_yaml()
+
+multi = manager.create_runner("yaml-multi")
+multi.add_table(
+    "patient", os.path.join(fixtures, "patient.csv"), primary_key="p_id", individual_level=True
+)
+multi.add_table(
+    "doctor", os.path.join(fixtures, "doctor.csv"), primary_key="d_id", individual_level=True
+)
+multi.add_table(
+    "visit",
+    os.path.join(fixtures, "visit.csv"),
+    primary_key="visit_id",
+    foreign_keys=["patient_id", "doctor_id"],
+    individual_level=False,
+)
+multi.add_link("patient", "p_id", "visit", "patient_id")
+multi.add_link(
+    "doctor", "d_id", "visit", "doctor_id", method=LinkMethod.MINIMUM_DISTANCE_ASSIGNMENT
+)
+multi.set_parameters("patient", k=5)
+multi.set_parameters("doctor", k=5, ncp=2)
+multi.set_parameters("visit", k=5)
+out["multi"] = multi.get_yaml()
+print(json.dumps(out))
