@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ADVICE_KIND = "advice"
 JOB_KINDS = ("standard", "privacy_metrics", "signal_metrics", "report", ADVICE_KIND)
@@ -173,6 +173,12 @@ class ImputationSpec(DocumentModel):
     training_fraction: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
     return_data_imputed: bool = False
 
+    @field_validator("training_fraction", mode="before")
+    @classmethod
+    def _unset_fraction(cls, value: object) -> object:
+        """``training_fraction: null`` (written for "not set") means the default, 1.0."""
+        return 1.0 if value is None else value
+
 
 class ExcludeVariablesSpec(DocumentModel):
     """Variables kept out of the projection and re-attached afterwards."""
@@ -197,6 +203,8 @@ class ResultsSpec(DocumentModel):
 
     volume: ShortText = "results"
     path: ShortText | None = None
+    # Where the established client writes the metadata's cap on distribution plots.
+    max_distribution_plots: Annotated[int, Field(ge=1, le=1000)] | None = None
 
 
 class AvatarizationSpec(DocumentModel):
@@ -223,6 +231,10 @@ class TableMetrics(DocumentModel):
     known_variables: list[ColumnName] | None = None
     target: ColumnName | None = None
     use_categorical_reduction: bool = False
+    # Copies of the avatarization's settings that the established client repeats here; the
+    # metrics are computed on the avatarization's own data, so these are checked, not used.
+    imputation: ImputationSpec | None = None
+    exclude_variables: ExcludeVariablesSpec | None = None
 
 
 class _MetricsSpecBase(DocumentModel):

@@ -74,8 +74,14 @@ class ResourceSet:
 
     @property
     def max_distribution_plots(self) -> int | None:
-        """Cap on per-variable distribution plots, if set."""
-        return self.metadata.spec.max_distribution_plots if self.metadata else None
+        """Cap on per-variable distribution plots: the metadata's, else a parameters' results'."""
+        if self.metadata and self.metadata.spec.max_distribution_plots is not None:
+            return self.metadata.spec.max_distribution_plots
+        for doc in self.parameters.values():
+            results = getattr(doc.spec, "results", None)
+            if results is not None and results.max_distribution_plots is not None:
+                return int(results.max_distribution_plots)
+        return None
 
     def parameter_names(self) -> list[str]:
         """Names of the documents a job can run, in file order."""
