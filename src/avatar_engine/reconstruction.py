@@ -12,9 +12,9 @@
    values stay realistic (a {2, 4} column never gets 3). Values are then clipped to the
    observed range and rounded stochastically to the column's type (integers, observed number
    of decimals, observed datetime granularity).
-3. Each categorical value is the value of one of the individual's neighbours, drawn with
-   probability proportional to w_ij^2, separately for each variable (rare modalities survive,
-   and relations with the other variables are those of the neighbourhood). When no continuous
+3. The categorical values of an avatar are those of one of the individual's neighbours, drawn
+   with probability proportional to w_ij^2 (rare modalities survive, and the categorical
+   variables keep the relations of a real profile and of the neighbourhood). When no continuous
    variable can be nudged, an avatar whose categorical profile equals an original's gets
    variables redrawn among the values its neighbours hold.
 4. Avatars that still copy an original row are nudged (``avoid_copies``).
@@ -244,8 +244,8 @@ def draw_categories(
     avoid_copies_of_originals: bool,
     check: Callable[[], None] | None = None,
 ) -> IntArray:
-    """Categorical values of the avatars, each drawn from one of the individual's neighbours
-    (probability proportional to w_ij^2).
+    """Categorical values of the avatars: those of one of the individual's neighbours
+    (drawn with probability proportional to w_ij^2) for all the categorical variables.
 
     Args:
         codes: n x q imputed modality codes of the originals (projection codes).
@@ -278,8 +278,10 @@ def draw_categories(
         neighbours = indices[rows]
         drawn = np.empty((neighbours.shape[0], len(specs)), dtype=np.int64)
         cumulative = cumulative_by_position(weights[rows] ** CATEGORY_WEIGHT_POWER)
+        # one neighbour gives all the categorical values of an avatar: the relations between
+        # categorical variables are those of a real profile, however spread the weights are
+        position = draw_from_cumulative(cumulative, rng)
         for j, column in enumerate(columns):
-            position = draw_from_cumulative(cumulative, rng)
             drawn[:, j] = column[np.take_along_axis(neighbours, position[:, None], 1)[:, 0]]
         if avoid_copies_of_originals:
             _redraw_copies(drawn, codes, neighbours, original_hashes, rng)
