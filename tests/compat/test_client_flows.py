@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import yaml
 from compat_support import FIXTURES, LiveServer, run_flow
 
 
@@ -70,3 +71,15 @@ def test_yaml_written_and_read_by_the_client(server: LiveServer) -> None:
     assert result["sent_untyped_column"]
     assert result["from_yaml_status"] == "finished"
     assert "shuffled" in result["from_yaml_results"]
+
+
+def test_parameters_advised_for_one_table(server: LiveServer) -> None:
+    result = run_flow("advice_flow", server, server.admin_key)
+    # The advised k and ncp were applied to the table, and the run used them.
+    documents = [d for d in yaml.safe_load_all(result["yaml"]) if d]
+    standard = next(d for d in documents if d["kind"] == "AvatarParameters")
+    advised = standard["spec"]["avatarization"]["iris"]
+    assert advised["k"] >= 2
+    assert 1 <= advised["ncp"] <= 5
+    assert result["status"] == "finished"
+    assert result["rows"] == len(pd.read_csv(FIXTURES / "iris.csv"))

@@ -1,4 +1,4 @@
-"""Result files as the established client reads them (metrics as a list of per-table dicts)."""
+"""Result files as the established client reads them (metrics and advice as lists of dicts)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request, Response
 
 _METRICS_FILE = re.compile(r"^(?P<table>.+)\.(?P<kind>privacy_metrics|signal_metrics)\.json$")
+_ADVICE_FILE = re.compile(r"^(?P<table>.+)\.advice\.json$")
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -49,23 +50,33 @@ def stored_file_name(client_name: str) -> str:
 
 def needs_view(path: Path) -> bool:
     """Whether the client reads this result file in another shape than the one stored."""
-    return _METRICS_FILE.fullmatch(path.name) is not None
+    return (
+        _METRICS_FILE.fullmatch(path.name) is not None
+        or _ADVICE_FILE.fullmatch(path.name) is not None
+    )
 
 
 def client_view(path: Path) -> bytes:
     """The bytes the client reads for a result file of another shape.
 
     Metrics are stored as ``{"metrics": {name: {"value", "target", ...}}, ...}``; the client
-    reads ``[{name: value, ..., "targets": {...}, "metadata": {"table_name": ...}}]``.
+    reads ``[{name: value, ..., "targets": {...}, "metadata": {"table_name": ...}}]``. The
+    advice of a table is stored as ``{"k", "ncp", "reasons", "details"}``; the client reads
+    ``[{"table_name": ..., "advice": {"k", "ncp", "reasons"}}]``.
 
     Example:
         >>> client_view(Path("wbcd.privacy_metrics.json"))  # doctest: +SKIP
         b'[{"hidden_rate": 94.4, ...
     """
+    advice = _ADVICE_FILE.fullmatch(path.name)
+    if advice is not None:
+        stored_advice: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        advised = {k: stored_advice[k] for k in ("k", "ncp", "reasons") if k in stored_advice}
+        return json.dumps([{"table_name": advice["table"], "advice": advised}]).encode()
     match = _METRICS_FILE.fullmatch(path.name)
-    stored: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     if match is None:
         return path.read_bytes()
+    stored: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     metrics = stored.get("metrics", {})
     entry: dict[str, Any] = {name: item.get("value") for name, item in metrics.items()}
     entry["targets"] = {name: item.get("target") for name, item in metrics.items()}
