@@ -7,7 +7,7 @@ bash scripts/bootstrap.sh dev
 bash scripts/compat_env.sh
 
 echo "==> ruff"
-.venv/bin/ruff check src tests scripts benchmarks examples
+.venv/bin/ruff check --no-cache src tests scripts benchmarks examples
 echo "==> mypy"
 .venv/bin/mypy
 echo "==> pytest"

@@ -7,9 +7,9 @@ import sys
 import time
 
 import pandas as pd
-from avatars.models import BulkDeleteRequest, CreateApiKeyRequest, JobKind
 
 from avatars.manager import Manager
+from avatars.models import BulkDeleteRequest, CreateApiKeyRequest, JobKind
 
 base_url, api_key = sys.argv[1], sys.argv[2]
 fixtures = os.environ["FIXTURES"]

@@ -6,9 +6,8 @@ import sys
 import tempfile
 import zipfile
 
-from avatars.models import JobKind
-
 from avatars.manager import Manager
+from avatars.models import JobKind
 
 base_url, api_key = sys.argv[1], sys.argv[2]
 manager = Manager(base_url=base_url, api_key=api_key)

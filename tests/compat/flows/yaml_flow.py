@@ -8,9 +8,9 @@ import tempfile
 import time
 
 import pandas as pd
-from avatars.models import JobCreateRequest
 
 from avatars.manager import Manager
+from avatars.models import JobCreateRequest
 
 base_url, api_key = sys.argv[1], sys.argv[2]
 fixtures = os.environ["FIXTURES"]
