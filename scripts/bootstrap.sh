@@ -23,5 +23,12 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "==> installing avatars[$extras] into .venv (first run takes a few minutes)"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]"
+    if [[ ",$extras," == *",dev,"* ]]; then
+        # the reference implementation of the WP29 risks, for the tests only; its metadata
+        # pins numpy<1.27 and pyarrow<22 but it runs on the versions above (its other needs
+        # are in the dev extra)
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+            anonymeter==1.1.0
+    fi
     touch "$stamp"
 fi

@@ -401,6 +401,28 @@ def _read_result(path: Path, table: TableSpec) -> pd.DataFrame:
     return read_dataset(path, path.name, table.column_types())
 
 
+def _holdout_avatarizer(
+    ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocument, table: TableSpec,
+    types: Mapping[str, ColumnType],
+) -> Callable[[pd.DataFrame], pd.DataFrame] | None:
+    """Avatarize part of a table as the avatarization job did (for the control set)."""
+    parameters = ctx.resource_set.parameters.get(doc.spec.avatarization_ref)
+    if not isinstance(parameters, AvatarizationDocument):
+        return None
+    params = parameters.spec.avatarization.get(table.name)
+    if params is None:
+        return None
+
+    def avatarize(data: pd.DataFrame) -> pd.DataFrame:
+        engine_params = _avatarization_parameters(params, parameters.spec.seed)
+        engine_params = dataclasses.replace(
+            engine_params, k=min(engine_params.k, max(1, len(data) - 1)))
+        return avatar_engine.avatarize(data, engine_params, types=types,
+                                       should_stop=ctx.should_stop).unshuffled
+
+    return avatarize
+
+
 def _run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocument) -> None:
     rs = ctx.resource_set
     standard_dir = _parent_dir(ctx, "standard")
@@ -433,6 +455,7 @@ def _run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDoc
                 known_variables=params.known_variables,
                 target=params.target,
                 seed=doc.spec.seed,
+                holdout_avatarize=_holdout_avatarizer(ctx, doc, table, types),
                 progress=scaled,
                 should_stop=ctx.should_stop,
             )

@@ -143,6 +143,7 @@ class MetricRow:
     direction: str  # "higher" or "lower": which side of the target passes
     passed: bool | None
     description: str = ""
+    ci: tuple[float, float] | None = None  # 95 % confidence interval, when measured
 
 
 def metric_rows(family: str, metrics: Mapping[str, Any] | None) -> list[MetricRow]:
@@ -171,9 +172,24 @@ def metric_rows(family: str, metrics: Mapping[str, Any] | None) -> list[MetricRo
                 direction=str(entry.get("direction") or "higher"),
                 passed=entry.get("passed") if isinstance(entry.get("passed"), bool) else None,
                 description=str(entry.get("description") or ""),
+                ci=_interval(entry.get("ci")),
             )
         )
     return rows
+
+
+def _interval(value: Any) -> tuple[float, float] | None:
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    low, high = _number(value[0]), _number(value[1])
+    return None if low is None or high is None else (low, high)
+
+
+def _format_value(row: MetricRow) -> str:
+    text = format_number(row.value)
+    if row.ci is not None and row.value is not None:
+        text += f" [{format_number(row.ci[0])}-{format_number(row.ci[1])}]"
+    return text
 
 
 def metrics_table(
@@ -198,7 +214,7 @@ def metrics_table(
         [
             row.label,
             row.family,
-            format_number(row.value),
+            _format_value(row),
             _format_target(row),
             "" if row.passed is None else (PASS if row.passed else FAIL),
         ]
@@ -210,6 +226,12 @@ def metrics_table(
     if passed < len(judged):
         failed = ", ".join(row.label for row in judged if not row.passed)
         footer += f" Below target: {failed}."
+    leaks = [str(m) for m in (privacy or {}).get("failures") or []]
+    if leaks:
+        footer += "\nPrivacy verdict: do not share. " + "; ".join(leaks) + "."
+    if any(row.ci is not None for row in rows):
+        footer += "\n[a-b]: 95 % confidence interval; such a risk fails only when all of it " \
+            "is beyond the target."
     return Table(
         columns=["Metric", "Family", "Value", "Target", "Result"],
         rows=cells,

@@ -46,7 +46,14 @@ def test_identity_avatars_are_fully_exposed() -> None:
     # categorical profiles are shared by many rows here: ties hide them, as they should
     assert metrics["categorical_hidden_rate"]["value"] > 90
     failing = {name for name, entry in metrics.items() if entry["passed"] is False}
-    assert failing == set(metrics) - {"categorical_hidden_rate"}
+    assert failing == {"hidden_rate", "local_cloaking", "closest_distances_ratio",
+                       "identifier_carry_over", "row_direct_match_protection"}
+    # shown for information only; the control-set metrics need a second avatarization
+    informative = {"distance_to_closest", "column_direct_match_protection"}
+    assert all(metrics[name]["passed"] is None for name in informative)
+    assert all(metrics[name]["value"] is None for name in
+               ("singling_out_risk", "linkability_risk", "inference_risk", "dcr_share"))
+    assert any("exact copies" in message for message in result["failures"])
 
 
 def test_random_permutation_scores_high() -> None:
@@ -65,9 +72,9 @@ def test_shape_is_json_ready() -> None:
     table = _unique_table(60)
     for result in (compute_privacy_metrics(table, table), compute_signal_metrics(table, table)):
         json.dumps(result)
-        assert set(result) == {"metrics", "passed", "details"}
+        assert {"metrics", "passed", "details"} <= set(result)
         for entry in result["metrics"].values():
-            assert set(entry) == SHAPE_KEYS
+            assert set(entry) - {"ci"} == SHAPE_KEYS
             assert entry["direction"] in {"higher", "lower"}
 
 

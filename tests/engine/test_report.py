@@ -123,6 +123,8 @@ def _expected_statuses(tables: list[TableReport]) -> dict[str, int]:
 
 
 def _target_text(entry: dict, language: str) -> str:
+    if entry["target"] is None:
+        return wording(language).text("no_target")
     sign = ">" if entry["direction"] == "higher" else "<"
     target = float(entry["target"])
     number = f"{target:g}".replace(".", "," if language == "fr" else ".")

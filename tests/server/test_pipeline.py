@@ -244,6 +244,23 @@ def test_metrics_jobs_write_engine_metrics(wbcd_run: dict[str, Any], kind: str) 
 
 
 @pytest.mark.slow
+def test_privacy_job_measures_wp29_risks_on_a_control_set(wbcd_run: dict[str, Any]) -> None:
+    out = wbcd_run["dirs"]["privacy_metrics"]
+    payload = json.loads((out / "wbcd.privacy_metrics.json").read_text())
+    for name in ("singling_out_risk", "linkability_risk", "inference_risk", "dcr_share"):
+        entry = payload["metrics"][name]
+        low, high = entry["ci"]
+        assert low <= entry["value"] <= high, name
+        assert isinstance(entry["passed"], bool), name
+    holdout = payload["details"]["holdout"]
+    # the second avatarization saw 75 % of the rows; the rest is the control set
+    assert holdout["n_train"] == round(0.75 * 683)
+    assert holdout["n_train"] + holdout["n_control"] == 683
+    assert payload["failures"] == [] if payload["passed"] else payload["failures"]
+    assert "control set" in payload["verdict_rule"]
+
+
+@pytest.mark.slow
 def test_report_job_writes_pdf_and_html(wbcd_run: dict[str, Any]) -> None:
     out = wbcd_run["dirs"]["report"]
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf"]

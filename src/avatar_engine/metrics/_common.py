@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -24,24 +24,37 @@ IntArray = npt.NDArray[np.int64]
 
 @dataclass(frozen=True)
 class MetricDefinition:
-    """A metric's target and wording."""
+    """A metric's target and wording (``target`` None: shown for information, not judged)."""
 
     name: str
     label: str
-    target: float
+    target: float | None
     direction: str
     description: str
 
 
-def metric_entry(definition: MetricDefinition, value: float | None) -> dict[str, Any]:
+def metric_entry(definition: MetricDefinition, value: float | None,
+                 target: float | None = None) -> dict[str, Any]:
     """JSON-ready entry of one metric.
 
     A None value means "not applicable" (e.g. no categorical column): its ``passed`` is None,
-    neither pass nor fail. A non-finite value fails.
+    neither pass nor fail; so is a metric without a target (information). A non-finite value
+    fails. ``target`` replaces the definition's target (a target calibrated on the table).
+
+    Example:
+        >>> ratio = MetricDefinition("r", "Ratio", 0.3, "higher", "")
+        >>> metric_entry(ratio, 0.2)["passed"], metric_entry(ratio, 0.2, target=0.1)["passed"]
+        (False, True)
     """
+    if target is not None and definition.target is not None:
+        definition = replace(definition, target=round(float(target), 6))
     passed: bool | None
-    if value is None:
-        shown: float | None = None
+    shown: float | None
+    if definition.target is None:
+        shown = None if value is None or not np.isfinite(value) else round(float(value), 6)
+        passed = None
+    elif value is None:
+        shown = None
         passed = None
     elif not np.isfinite(value):
         shown, passed = None, False
@@ -139,6 +152,16 @@ def build_space(
     if ncp is not None:
         _project(space, ncp)
     return space
+
+
+def project_rows(space: MetricSpace, frame: pd.DataFrame) -> tuple[EncodedTable, FloatArray]:
+    """Encode and project further rows (e.g. a reference shuffle) into a projected space."""
+    assert space.famd is not None
+    names = list(space.codec.types)
+    encoded = space.codec.encode(frame[names].reset_index(drop=True))
+    means = np.nanmean(space.original.continuous, axis=0) if (
+        space.original.continuous.shape[1]) else np.zeros(0)
+    return encoded, space.famd.transform(*_fill(encoded, means))
 
 
 def _project(space: MetricSpace, ncp: int) -> None:

@@ -5,7 +5,8 @@ All distances are measured in a FAMD fitted on the originals (avatars projected 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -17,12 +18,15 @@ from threadpoolctl import threadpool_limits
 from avatar_engine.errors import EngineError, InvalidParameterError, ResourceLimitError
 from avatar_engine.metrics._common import (
     MetricDefinition,
-    all_passed,
+    MetricSpace,
     build_space,
     check_tables,
     metric_entry,
+    project_rows,
     sub_space,
 )
+from avatar_engine.metrics.holdout_attacks import DEFAULT_ATTACKS, holdout_attacks
+from avatar_engine.metrics.verdict import VERDICT_RULE, judged_value, privacy_verdict
 from avatar_engine.neighbours import build_tree, locality_order
 from avatar_engine.progress import Progress, ProgressTracker, ShouldStop
 from avatar_engine.types import CATEGORICAL_TYPES, ColumnType
@@ -50,30 +54,70 @@ PRIVACY_METRICS = {
             "Median number of other avatars closer to an individual than its own avatar.",
         ),
         MetricDefinition(
-            "distance_to_closest", "Distance to closest", 0.2, "higher",
-            "Median distance from an avatar to its closest original, in the projected space.",
+            "distance_to_closest", "Distance to closest", None, "higher",
+            "Median distance from an avatar to its closest original, in the projected space "
+            "(information: its scale depends on the table).",
         ),
         MetricDefinition(
             "closest_distances_ratio", "Closest distances ratio", 0.3, "higher",
             "Median ratio of an avatar's distance to its closest original over its distance "
-            "to the second closest (near 0: the avatar singles out one individual).",
+            "to the second closest (near 0: the avatar singles out one individual). Target: "
+            "0.3, or half the ratio of the reference shuffle when that is lower.",
         ),
         MetricDefinition(
-            "column_direct_match_protection", "Column direct match protection", 50.0, "higher",
+            "column_direct_match_protection", "Column direct match protection", None, "higher",
             "For the worst column, share (%) of avatars whose value differs from their own "
-            "original's.",
+            "original's (information: on a binary column a random shuffle keeps half).",
+        ),
+        MetricDefinition(
+            "identifier_carry_over", "Identifier carry-over", 10.0, "lower",
+            "For columns whose original values are nearly all distinct (identifier-like), the "
+            "highest share (%) of avatars keeping their own original's value.",
         ),
         MetricDefinition(
             "row_direct_match_protection", "Row direct match protection", 90.0, "higher",
-            "Share (%) of avatars that are not an exact copy of any original row (rows hashed).",
+            "Share (%) of avatars that are not an exact copy of an original row. Target: 90 %, "
+            "lowered by the share of copies the reference shuffle makes by chance.",
         ),
         MetricDefinition(
             "categorical_hidden_rate", "Categorical hidden rate", 90.0, "higher",
             "Hidden rate computed on the categorical variables only (not applicable without "
             "categorical variables).",
         ),
+        MetricDefinition(
+            "singling_out_risk", "Singling-out risk", 0.10, "lower",
+            "WP29 singling out: excess success, over a control set, of predicates built from "
+            "the avatars that isolate exactly one individual (95 % CI).",
+        ),
+        MetricDefinition(
+            "linkability_risk", "Linkability risk", 0.10, "lower",
+            "WP29 linkability: excess share, over a control set, of individuals whose two "
+            "halves of known columns point to the same avatar (95 % CI).",
+        ),
+        MetricDefinition(
+            "inference_risk", "Inference risk", 0.10, "lower",
+            "WP29 inference: excess accuracy, over a control set, of guessing the target "
+            "column from the known columns with the closest avatar (95 % CI).",
+        ),
+        MetricDefinition(
+            "dcr_share", "DCR share", 60.0, "lower",
+            "Share (%) of avatars closer to a training row than to a row the avatarization "
+            "did not see (50 %: nothing memorised; 95 % CI).",
+        ),
     )
 }
+
+REFERENCE_SHUFFLE_SEED = 0
+"""The reference shuffle: every column of the originals permuted independently. It keeps
+each column's frequencies and breaks every link between columns and rows, so it is what a
+perfect anonymization achieves at best; targets it misses are lowered to what it achieves."""
+NEAR_COPY_SHARE_OF_SHUFFLE = 0.5
+COPY_MARGIN = 10.0
+IDENTIFIER_DISTINCT_SHARE = 0.9
+"""A column is identifier-like when this share of its non-missing values are distinct."""
+HOLDOUT_TRAIN_SHARE = 0.75
+"""Share of the rows given to the second avatarization (the rest is the control set)."""
+HOLDOUT_MIN_CONTROL = 20
 
 _CHUNK_ROWS = 65_536
 
@@ -297,10 +341,20 @@ def compute_privacy_metrics(
     known_variables: Sequence[str] | None = None,
     target: str | None = None,
     seed: int | None = None,
+    holdout_avatarize: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    n_attacks: int = DEFAULT_ATTACKS,
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
 ) -> dict[str, Any]:
     """Compute the privacy metrics of ``unshuffled`` avatars against ``original``.
+
+    The WP29 risks and the DCR share need a control set that the avatarization did not see.
+    With ``holdout_avatarize`` (a function that avatarizes a table exactly as the avatars
+    were made and returns its unshuffled avatars), a random ``HOLDOUT_TRAIN_SHARE`` of the
+    rows is avatarized again and attacked, the other rows being the control set; the risks
+    of that second avatarization stand for those of the avatars (same method, same
+    parameters, 75 % of the population). Without it these four metrics are not applicable.
+
 
     Args:
         original: the originals (identifier columns dropped).
@@ -308,13 +362,17 @@ def compute_privacy_metrics(
         types: column type overrides.
         ncp: components of the FAMD fitted on the originals.
         known_variables: columns an attacker is assumed to know (extra attack in details).
-        target: column the attacker tries to infer from the known variables.
-        seed: accepted for API symmetry; the metrics are deterministic.
+        target: column the attacker tries to infer from the known variables (default for the
+            WP29 inference attack: the last column).
+        seed: the control split and the attacks' random choices (default 0).
+        holdout_avatarize: avatarizes a table like the avatars were made (see above).
+        n_attacks: attacks per WP29 criterion (bounded by the control set's size).
         progress: progress(fraction, phase) callback.
         should_stop: cancellation poll.
 
     Returns:
-        {"metrics": {...}, "passed": bool, "details": {...}} (JSON-ready).
+        {"metrics": {...}, "passed": bool, "failures": [leak messages], "verdict_rule": str,
+        "details": {...}} (JSON-ready).
 
     Example:
         >>> data = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [2.0, 1.0, 4.0, 3.0]})
@@ -322,11 +380,15 @@ def compute_privacy_metrics(
         >>> result["metrics"]["hidden_rate"]["value"], result["details"]["own_row_copy_rate"]
         (0.0, 100.0)
     """
-    del seed
     try:
         with threadpool_limits(1, user_api="blas"):
-            return _compute(original, unshuffled, types, ncp, known_variables, target, progress,
-                            should_stop)
+            result = _compute(original, unshuffled, types, ncp, known_variables, target,
+                              progress, should_stop)
+            holdout = None
+            if holdout_avatarize is not None:
+                holdout = _holdout(original, holdout_avatarize, known_variables, target,
+                                   n_attacks, 0 if seed is None else seed)
+            return _with_holdout(result, holdout)
     except EngineError:
         raise
     except MemoryError:
@@ -379,7 +441,6 @@ def _compute(
     tracker.start("distances")
     closest, ratio = _closest_distances(
         original_tree, space.avatar_coords, locality_order(space.avatar_coords, avatar_tree))
-    del original_tree, avatar_tree
     tracker.done("distances")
 
     tracker.start("matches")
@@ -410,17 +471,40 @@ def _compute(
     )
     tracker.done("attack")
 
+    shuffle_copies, shuffle_ratio = _reference_shuffle(original, space, original_tree)
+    del original_tree, avatar_tree
+
+    identifier_like = _identifier_like(original)
+    identifier_share: float | None = None
+    identifier_column: str | None = None
+    if identifier_like:
+        identifier_column = min(identifier_like, key=lambda c: columns[c])
+        identifier_share = 100.0 - columns[identifier_column]
     values = {
         "hidden_rate": 100.0 * float(hidden.mean()),
         "local_cloaking": local_cloaking,
         "distance_to_closest": float(np.median(closest)),
         "closest_distances_ratio": float(np.median(ratio)),
         "column_direct_match_protection": min(columns.values()),
+        "identifier_carry_over": identifier_share,
         "row_direct_match_protection": 100.0 * (1.0 - any_copies),
         "categorical_hidden_rate": categorical_hidden,
     }
-    metrics = {name: metric_entry(PRIVACY_METRICS[name], value) for name, value in
-               values.items()}
+    # calibrated targets, rounded down (0.01 for the ratio, 0.1 % for the copies)
+    targets = {
+        "closest_distances_ratio": min(
+            float(PRIVACY_METRICS["closest_distances_ratio"].target or 0.0),
+            np.floor(100.0 * NEAR_COPY_SHARE_OF_SHUFFLE * shuffle_ratio) / 100.0),
+        "row_direct_match_protection": min(
+            float(PRIVACY_METRICS["row_direct_match_protection"].target or 0.0),
+            np.floor(10.0 * (100.0 * (1.0 - shuffle_copies) - COPY_MARGIN)) / 10.0),
+    }
+    metrics = {name: metric_entry(PRIVACY_METRICS[name], value, targets.get(name))
+               for name, value in values.items()}
+    for name, calibrated in targets.items():
+        if calibrated <= 0:  # even the reference shuffle fails it here: information only
+            metrics[name] = metric_entry(replace(PRIVACY_METRICS[name], target=None),
+                                         values[name])
     details: dict[str, Any] = {
         "n_rows": len(original),
         "ncp": space.famd.ncp if space.famd is not None else ncp,
@@ -435,12 +519,88 @@ def _compute(
             str(q): round(float(np.quantile(closest, q)), 6) for q in (0.05, 0.25, 0.5, 0.75)
         },
         "column_direct_match_protection_by_column": columns,
+        "reference_shuffle": {
+            "any_row_copy_rate": round(100.0 * shuffle_copies, 6),
+            "closest_distances_ratio": round(shuffle_ratio, 6),
+        },
+        "identifier_like_columns": identifier_like,
+        "identifier_carry_over_column": identifier_column,
         "categorical_columns": categorical,
     }
     if attack is not None:
         details["attack"] = attack
-    return {
-        "metrics": metrics,
-        "passed": all_passed(metrics),
-        "details": details,
-    }
+    return {"metrics": metrics, "details": details}
+
+
+def _reference_shuffle(original: pd.DataFrame, space: MetricSpace, original_tree: cKDTree
+                       ) -> tuple[float, float]:
+    """(share of exact copies, median closest distances ratio) of the reference shuffle."""
+    rng = np.random.default_rng(REFERENCE_SHUFFLE_SEED)
+    shuffled = pd.DataFrame({
+        name: original[name].to_numpy()[rng.permutation(len(original))]
+        for name in original.columns}, index=original.index)
+    encoded, coords = project_rows(space, shuffled.astype(original.dtypes.to_dict()))
+    _, copied = _copies((space.original.continuous, space.original.codes),
+                        (encoded.continuous, encoded.codes))
+    _, ratio = _closest_distances(original_tree, coords, locality_order(coords))
+    return float(copied.mean()), float(np.median(ratio))
+
+
+def _identifier_like(original: pd.DataFrame) -> list[str]:
+    found = []
+    for name in original.columns:
+        column = original[name].dropna()
+        if len(column) >= 10 and column.nunique() >= IDENTIFIER_DISTINCT_SHARE * len(column):
+            found.append(str(name))
+    return found
+
+
+def _holdout(
+    original: pd.DataFrame, avatarize: Callable[[pd.DataFrame], pd.DataFrame],
+    known_variables: Sequence[str] | None, target: str | None, n_attacks: int, seed: int,
+) -> dict[str, Any] | None:
+    """Avatarize a random share of the rows again and attack it against the rest."""
+    n_train = round(HOLDOUT_TRAIN_SHARE * len(original))
+    if len(original) - n_train < HOLDOUT_MIN_CONTROL:
+        return None
+    order = np.random.default_rng(seed).permutation(len(original))
+    train = original.iloc[np.sort(order[:n_train])].reset_index(drop=True)
+    control = original.iloc[np.sort(order[n_train:])].reset_index(drop=True)
+    avatars = avatarize(train).reset_index(drop=True)
+    attacks = holdout_attacks(train, avatars[train.columns], control,
+                              known_variables=known_variables, target=target,
+                              n_attacks=n_attacks, paired=len(avatars) == len(train), seed=seed)
+    return attacks
+
+
+def _ci_entry(name: str, value: float, low: float, high: float) -> dict[str, Any]:
+    entry = metric_entry(PRIVACY_METRICS[name], value)
+    entry["ci"] = [round(low, 6), round(high, 6)]
+    judged = judged_value(entry)
+    target = PRIVACY_METRICS[name].target
+    assert target is not None
+    assert judged is not None
+    entry["passed"] = bool(judged < target)
+    return entry
+
+
+def _with_holdout(result: dict[str, Any], holdout: dict[str, Any] | None) -> dict[str, Any]:
+    metrics = result["metrics"]
+    for name, key in (("singling_out_risk", "singling_out"), ("linkability_risk", "linkability"),
+                      ("inference_risk", "inference")):
+        risk = (holdout or {}).get(key)
+        metrics[name] = (metric_entry(PRIVACY_METRICS[name], None) if risk is None else
+                         _ci_entry(name, risk["value"], risk["ci_low"], risk["ci_high"]))
+    if holdout is None:
+        metrics["dcr_share"] = metric_entry(PRIVACY_METRICS["dcr_share"], None)
+    else:
+        n = holdout["dcr_n"]
+        share = holdout["dcr_share"] / 100.0
+        error = 1.96 * float(np.sqrt(max(share * (1.0 - share), 0.0) / max(n, 1)))
+        metrics["dcr_share"] = _ci_entry("dcr_share", 100.0 * share,
+                                         100.0 * max(share - error, 0.0),
+                                         100.0 * min(share + error, 1.0))
+        result["details"]["holdout"] = holdout
+    passed, failures = privacy_verdict(metrics, result["details"])
+    return {"metrics": metrics, "passed": passed, "failures": failures,
+            "verdict_rule": VERDICT_RULE, "details": result["details"]}

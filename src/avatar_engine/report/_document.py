@@ -41,6 +41,8 @@ _PERCENT_METRICS = frozenset(
         "column_direct_match_protection",
         "row_direct_match_protection",
         "correlation_difference_ratio",
+        "identifier_carry_over",
+        "dcr_share",
     }
 )
 _FIGURE_ORDER = ("projection", "distributions", "correlations")
@@ -92,6 +94,7 @@ class MetricsBlock:
     computed: bool
     met: int
     total: int
+    leaks: tuple[str, ...] = ()  # the verdict's messages, one per failed privacy target
 
     @property
     def passed(self) -> bool | None:
@@ -536,8 +539,10 @@ def _metrics(words: Wording, result: Mapping[str, Any] | None, field: str) -> Me
         rows.append(_metric_row(words, str(key), entry))
     with_target = [row for row in rows if row.status != "info"]
     met = sum(1 for row in with_target if row.status == "pass")
+    leaks = result.get("failures") or ()
     return MetricsBlock(
-        rows=tuple(rows), computed=bool(rows), met=met, total=len(with_target)
+        rows=tuple(rows), computed=bool(rows), met=met, total=len(with_target),
+        leaks=tuple(str(leak) for leak in leaks) if isinstance(leaks, list | tuple) else (),
     )
 
 
@@ -559,11 +564,22 @@ def _metric_row(words: Wording, key: str, entry: Mapping[str, Any]) -> MetricRow
         key=key,
         label=metric_words.label,
         explanation=metric_words.explanation,
-        value=words.text("not_available") if value is None else _number(words, value) + unit,
+        value=words.text("not_available") if value is None else (
+            _number(words, value) + unit + _interval(words, entry.get("ci"), unit)),
         target=target_text,
         status=status,
         status_text=words.text(status),
     )
+
+
+def _interval(words: Wording, ci: Any, unit: str) -> str:
+    """" (95 % CI a-b)" when the entry has a confidence interval."""
+    if not isinstance(ci, list | tuple) or len(ci) != 2:
+        return ""
+    low, high = _finite(ci[0]), _finite(ci[1])
+    if low is None or high is None:
+        return ""
+    return f" [{_number(words, low)}\u2013{_number(words, high)}{unit}]"
 
 
 def _detail_entries(*results: Mapping[str, Any] | None) -> list[tuple[str, Any]]:

@@ -85,6 +85,9 @@ def render_report_docx(content: ReportContent) -> bytes:
     doc.add_heading(document.words.text("summary_heading"), level=1)
     doc.add_paragraph(document.words.text(f"verdict_{document.verdict}"))
     for section in document.sections:
+        for leak in section.privacy.leaks:
+            doc.add_paragraph(f"{section.name}: {leak}", style="List Bullet")
+    for section in document.sections:
         _section(doc, document, section)
     buffer = BytesIO()
     doc.save(buffer)

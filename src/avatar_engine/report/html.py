@@ -122,6 +122,8 @@ def render_report_html(content: ReportContent) -> str:
         '<section class="summary">',
         f"<h2>{escape(words.text('summary_heading'))}</h2>",
         _verdict(document),
+        *(f"<p>\u2022 {escape(section.name)}: {escape(leak)}</p>"
+          for section in document.sections for leak in section.privacy.leaks),
         f"<p>{escape(words.text(f'summary_{document.verdict}'))}</p>",
         _summary_table(document),
         "</section>",

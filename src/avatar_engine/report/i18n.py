@@ -13,6 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from avatar_engine.errors import InvalidParameterError
+from avatar_engine.metrics.verdict import (
+    CONTROL_SET_METHOD,
+    CONTROL_SET_METHOD_FR,
+    VERDICT_RULE,
+    VERDICT_RULE_FR,
+)
 
 __all__ = ["LANGUAGES", "MetricWording", "Wording", "wording"]
 
@@ -172,6 +178,8 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
             "assessed by comparing the distribution of every variable and the associations "
             "between variables. A larger k gives more privacy and less signal; a larger ncp "
             "makes the neighbours resemble the individual on more aspects.",
+            CONTROL_SET_METHOD,
+            "Verdict. " + VERDICT_RULE,
             "These metrics measure the risk of re-identification from the variables of the "
             "tables themselves. They do not replace the assessment of the context of sharing "
             "(who receives the data, what other data they hold), which is the purpose of the "
@@ -365,6 +373,8 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
             "variable et les liens entre variables. Un k plus grand apporte plus de "
             "confidentialité et moins de signal ; un ncp plus grand rend les voisins semblables "
             "à l’individu sur davantage d’aspects.",
+            CONTROL_SET_METHOD_FR,
+            "Verdict. " + VERDICT_RULE_FR,
             "Ces métriques mesurent le risque de réidentification à partir des variables des "
             "tables elles-mêmes. Elles ne remplacent pas l’évaluation du contexte de partage "
             "(destinataires, autres données dont ils disposent), qui est l’objet de l’analyse "

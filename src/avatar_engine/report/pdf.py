@@ -309,6 +309,7 @@ def _story(document: Document, styles: dict[str, ParagraphStyle]) -> list[Flowab
         _key_values(list(document.pia), styles),
         Paragraph(_text(words.text("summary_heading")), styles["h2"]),
         _verdict_box(document, styles),
+        *_leaks(document, styles),
         Spacer(1, 8),
         Paragraph(_text(words.text(f"summary_{document.verdict}")), styles["body"]),
         Spacer(1, 4),
@@ -366,6 +367,14 @@ def _status_cell(status: Status, text: str, styles: dict[str, ParagraphStyle]) -
     return Paragraph(
         f'<font color="#{colour}">{_STATUS_MARK[status]} {_text(text)}</font>', styles["status"]
     )
+
+
+def _leaks(document: Document, styles: dict[str, ParagraphStyle]) -> list[Paragraph]:
+    """One line per failed privacy target, naming the table and the leak."""
+    return [
+        Paragraph(_text(f"\u2022 {section.name}: {leak}"), styles["body"])
+        for section in document.sections for leak in section.privacy.leaks
+    ]
 
 
 def _verdict_box(document: Document, styles: dict[str, ParagraphStyle]) -> Table:
