@@ -77,6 +77,20 @@ def _csv_header(path: Path, name: str) -> tuple[list[str], str, str]:
     return header, delimiter, encoding
 
 
+def csv_dialect(path: Path, name: str) -> tuple[int, str, str]:
+    """Number of header columns, delimiter and encoding of a CSV dataset.
+
+    Raises:
+        JobFailure: the file is empty, binary, not UTF-8, or its header is unusable.
+
+    Example:
+        >>> csv_dialect(Path("fixtures/wbcd.csv"), "wbcd.csv")
+        (10, ',', 'utf-8-sig')
+    """
+    header, delimiter, encoding = _csv_header(path, name)
+    return len(header), delimiter, encoding
+
+
 def _check_header(name: str, header: list[str]) -> None:
     seen: set[str] = set()
     for position, column in enumerate(header, start=1):

@@ -9,11 +9,10 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from enum import StrEnum
-from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["ColumnType", "infer_column_types", "read_table"]
+__all__ = ["ColumnType", "infer_column_types"]
 
 
 class ColumnType(StrEnum):
@@ -25,28 +24,6 @@ class ColumnType(StrEnum):
     CATEGORY = "category"
     DATETIME = "datetime"
     DATETIME_TZ = "datetime_tz"
-
-
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV or Parquet file into a DataFrame (used to infer column types).
-
-    Args:
-        path: path of a ``.csv`` or ``.parquet`` file.
-
-    Returns:
-        The table.
-
-    Raises:
-        ValueError: the file extension is neither CSV nor Parquet.
-    """
-    suffix = Path(path).suffix.lower()
-    if suffix in {".parquet", ".pq"}:
-        return pd.read_parquet(path)
-    if suffix == ".csv":
-        return pd.read_csv(path)
-    raise ValueError(
-        f"Cannot read {str(path)!r}: the file must be a CSV (.csv) or Parquet (.parquet) file."
-    )
 
 
 def _looks_like_datetime(column: pd.Series) -> bool:

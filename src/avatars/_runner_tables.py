@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from avatars._column_types import ColumnType, infer_column_types, read_table
+from avatars._column_types import ColumnType, infer_column_types
+from avatars._table_reading import TABLE_SUFFIXES, read_table, sniff_csv
 from avatars._yaml import ColumnSpec, LinkSpec, ResourceSet, TableSpec
 
 if TYPE_CHECKING:
@@ -42,6 +43,18 @@ def _check_name(kind: str, name: str) -> None:
         )
 
 
+def _uploadable_as_is(
+    path: Path, sep: str | None, decimal: str | None, encoding: str | None
+) -> bool:
+    """Whether the server reads the file as the SDK did (plain CSV or Parquet)."""
+    kind = TABLE_SUFFIXES.get(path.suffix.lower())
+    if kind == "parquet":
+        return True
+    if kind != "csv" or path.suffix.lower() != ".csv":
+        return False
+    return sniff_csv(path, sep=sep, decimal=decimal, encoding=encoding).is_plain
+
+
 class RunnerTables:
     """The tables of a run; the state shared by every part of the Runner is declared here."""
 
@@ -63,21 +76,30 @@ class RunnerTables:
         types: Mapping[str, ColumnType | str] | None = None,
         individual_level: bool | None = None,
         time_series_time: str | None = None,
+        *,
+        sep: str | None = None,
+        decimal: str | None = None,
+        encoding: str | None = None,
     ) -> None:
         """Add a table to the run.
 
         Args:
             name: name of the table (letters, digits, ``_``, ``-``).
-            data: a CSV or Parquet file, or a DataFrame; uploaded at :meth:`run`.
+            data: a CSV, TSV, Parquet or Excel (.xlsx) file, or a DataFrame; uploaded at
+                :meth:`run`. A CSV file's separator, decimal mark and encoding are sniffed.
             primary_key: column identifying each row; kept out of the avatarization.
             foreign_keys: columns referring to other tables; link them with :meth:`add_link`.
             types: column types (``int``, ``float``, ``bool``, ``category``, ``datetime``,
                 ``datetime_tz``) overriding those inferred from the data.
             individual_level: whether one row is one individual (``None``: server default).
             time_series_time: the time column of a time-series table.
+            sep: separator of a CSV file, instead of the sniffed one (e.g. ``";"``).
+            decimal: decimal mark of a CSV file, instead of the sniffed one (e.g. ``","``).
+            encoding: encoding of a CSV file, instead of the sniffed one (e.g. ``"latin-1"``).
 
         Raises:
-            ValueError: bad name, table already added, unknown column or type.
+            ValueError: bad name, table already added, unknown column or type, or a file that
+                cannot be read as a table (the message lists every problem found).
             FileNotFoundError: ``data`` is a path that does not exist.
 
         Example:
@@ -95,7 +117,9 @@ class RunnerTables:
             path = Path(data).expanduser()
             if not path.is_file():
                 raise FileNotFoundError(f"No file {str(path)!r} for table {name!r}.")
-            frame, source = read_table(path), _Source(path=path)
+            frame = read_table(path, sep=sep, decimal=decimal, encoding=encoding)
+            source = _Source(path=path) if _uploadable_as_is(path, sep, decimal, encoding) else (
+                _Source(frame=frame))
         else:
             raise TypeError(
                 f"data must be a file path or a pandas DataFrame, got {type(data).__name__}"

@@ -27,16 +27,16 @@ def _run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
 def test_missing_file_exits_2_with_the_fix(tmp_path: Path) -> None:
     done = _run(["run", "nope.csv"], tmp_path)
     assert done.returncode == 2
-    assert "no such file: nope.csv ; pass a CSV or Parquet file" in done.stderr
+    assert "no such file: nope.csv ; pass a CSV, TSV, Parquet or Excel file" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "home").exists(), "no server must start for a wrong file"
 
 
 def test_wrong_kind_of_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = tmp_path / "data.txt"
+    text = tmp_path / "data.json"
     text.write_text("a,b\n1,2\n")
     assert main(["run", str(text)]) == 2
-    assert "is not a CSV or Parquet file" in capsys.readouterr().err
+    assert "is not a CSV, TSV, Parquet or Excel file" in capsys.readouterr().err
     assert main(["run", str(tmp_path)]) == 2
     assert "is a folder, not a file" in capsys.readouterr().err
 
@@ -99,4 +99,4 @@ def test_avatars_debug_shows_the_traceback(
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err
     assert "CliError" in err
-    assert f"no such file: {missing} ; pass a CSV or Parquet file" in err
+    assert f"no such file: {missing} ; pass a CSV, TSV, Parquet or Excel file" in err

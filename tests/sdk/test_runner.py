@@ -364,5 +364,36 @@ def test_a_parquet_file_keeps_its_format_and_types(client: FakeClient, tmp_path:
     assert name.startswith("events-")
     assert name.endswith(".parquet")
     (tmp_path / "x.xlsx").write_text("")
-    with pytest.raises(ValueError, match=r"CSV \(.csv\) or Parquet"):
+    with pytest.raises(ValueError, match=r"not a readable \.xlsx file"):
         r.add_table("other", tmp_path / "x.xlsx")
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(ValueError, match=r"CSV \(.csv\), TSV \(.tsv\), Parquet"):
+        r.add_table("other", tmp_path / "x.json")
+
+
+def test_add_table_reads_a_semicolon_latin1_export_and_uploads_it_normalized(
+    client: FakeClient, tmp_path: Path
+) -> None:
+    original = pd.read_csv(FIXTURES / "wbcd.csv")
+    path = tmp_path / "wbcd_excel_fr.csv"
+    original.assign(Note="é").to_csv(path, sep=";", decimal=",", encoding="latin-1", index=False)
+    r = Runner(client, "messy", show_progress=False)  # type: ignore[arg-type]
+    r.add_table("wbcd", path)
+    columns = _docs(r)["schema"]["spec"]["tables"][0]["columns"]
+    assert [c["field"] for c in columns] == [*original.columns, "Note"]
+    source = r._sources["wbcd"]
+    assert source.path is None
+    assert source.frame is not None
+    assert source.frame["Note"].eq("é").all()
+    r.add_table("plain", FIXTURES / "wbcd.csv")
+    assert r._sources["plain"].path == FIXTURES / "wbcd.csv"
+
+
+def test_add_table_refuses_a_broken_file_listing_its_problems(
+    client: FakeClient, tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_text("a,b\n1,2\n3\n4,5,6\n", encoding="utf-8")
+    r = Runner(client, "broken", show_progress=False)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"line 3 has 1 field\(s\), line 4 has 3 field\(s\)"):
+        r.add_table("t", path)

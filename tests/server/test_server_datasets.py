@@ -139,3 +139,20 @@ def test_datasets_are_private(client_a: TestClient, client_b: TestClient) -> Non
     assert client_b.get("/api/datasets").json() == {"datasets": []}
     client_b.put("/api/datasets/mine.csv", content=b"z\n1\n")
     assert client_a.get("/api/datasets/mine.csv/content").content == CSV
+
+
+def test_unusable_csv_is_refused_at_upload_with_every_problem(client_a: TestClient) -> None:
+    ragged_and_unclosed = b'a,b\n1,2\n3\n4,5,6\n7,8\n"9,10\n'
+    response = client_a.put("/api/datasets/bad.csv", content=ragged_and_unclosed)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid_dataset"
+    detail = body["detail"]
+    assert "line 3 has 1 field(s)" in detail
+    assert "line 4 has 3 field(s)" in detail
+    assert "never closed" in detail
+    header_only = client_a.put("/api/datasets/h.csv", content=b"age,sex\n")
+    assert header_only.status_code == 422
+    assert "no data row" in header_only.json()["detail"]
+    assert client_a.get("/api/datasets/bad.csv").status_code == 404
+    assert client_a.get("/api/datasets/h.csv").status_code == 404

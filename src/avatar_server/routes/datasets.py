@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
 from avatar_server.auth import CurrentUser, DbSession, State
+from avatar_server.dataset_checks import dataset_problems
 from avatar_server.dataset_files import read_columns
 from avatar_server.errors import ApiError, error_responses
 from avatar_server.file_response import file_response
+from avatar_server.job_failures import JobFailure
 from avatar_server.models import Dataset, User
 from avatar_server.resource_sets import ResourceSetError
 from avatar_server.schemas import DatasetList, DatasetResponse
@@ -176,8 +178,13 @@ async def upload_dataset(
             )
         try:
             columns = await anyio.to_thread.run_sync(read_columns, temp, name)
+            problems = await anyio.to_thread.run_sync(dataset_problems, temp, name)
         except ResourceSetError as exc:
             raise ApiError(422, exc.code, exc.detail) from exc
+        except JobFailure as exc:
+            raise ApiError(422, "invalid_dataset", exc.user_message) from exc
+        if problems:
+            raise ApiError(422, "invalid_dataset", "; ".join(problems) + ".")
         os.replace(temp, final)
         fsync_dir(folder)
     finally:

@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from avatars._column_types import read_table
 from avatars._compat.enums import PLOT_FILES, plain
+from avatars._table_reading import read_table
 
 __all__ = ["accept_established_manager_calls", "accept_established_runner_calls"]
 

@@ -17,11 +17,11 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from avatars._column_types import read_table
 from avatars._compat.enums import JobStatus, Results, plain
 from avatars._compat.jobs import cancel_unfinished, delete_in_batches
 from avatars._compat.metrics import metrics_records
 from avatars._runner_results import RunnerResults
+from avatars._table_reading import read_table
 from avatars._yaml import JOB_KINDS, PRIVACY_METRICS, SIGNAL_METRICS
 
 if TYPE_CHECKING:

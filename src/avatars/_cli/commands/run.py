@@ -16,10 +16,11 @@ from avatars._cli.arguments import SubParsers, add_server_options, positive_int,
 from avatars._cli.connection import manager
 from avatars._cli.exits import EXIT_JOB_FAILED, EXIT_OK, CliError
 from avatars._cli.output import info, step
+from avatars._table_reading import TABLE_SUFFIXES
 
 ORDER = 10
 
-DATA_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+DATA_SUFFIXES = TABLE_SUFFIXES
 
 _JOB_LABELS = {
     "standard": "avatarization",
@@ -33,20 +34,43 @@ def register(commands: SubParsers) -> None:
     """Add `avatars run` to the command's sub-parsers."""
     run = commands.add_parser(
         "run",
-        help="avatarize a CSV or Parquet file; compute metrics and the report",
+        help="avatarize a CSV, TSV, Parquet or Excel file; compute metrics and the report",
         description="Avatarize DATA, compute privacy and signal metrics and the report, print "
         "every metric against its target, and write the avatars, metrics.json and report.pdf "
         "into --out.",
     )
-    run.add_argument("data", metavar="DATA", help="CSV or Parquet file, one row per individual")
+    run.add_argument(
+        "data", metavar="DATA",
+        help="CSV, TSV, Parquet or Excel (.xlsx) file, one row per individual",
+    )
     run.add_argument("--k", type=positive_int, default=20, help="neighbours per avatar (20)")
     run.add_argument("--ncp", type=positive_int, default=5, help="projection dimensions (5)")
     run.add_argument("--table", help="table name (default: the file name without extension)")
     run.add_argument("--out", default="results", help="output folder (default: ./results)")
     run.add_argument("--seed", type=seed, help="random seed, for reproducible avatars")
     run.add_argument("--language", choices=["en", "fr"], default="en", help="report language")
+    add_reading_options(run)
     add_server_options(run)
     run.set_defaults(handler=run_command)
+
+
+def add_reading_options(parser: argparse.ArgumentParser) -> None:
+    """``--sep --decimal --encoding``: override what is sniffed from a CSV file."""
+    reading = parser.add_argument_group("reading a CSV file (sniffed when not given)")
+    reading.add_argument("--sep", help="field separator, e.g. ';' or '\\t'")
+    reading.add_argument("--decimal", choices=[".", ","], help="decimal mark of the numbers")
+    reading.add_argument("--encoding", help="text encoding, e.g. utf-8, latin-1, cp1252")
+
+
+def reading_options(args: argparse.Namespace) -> dict[str, str | None]:
+    """The reading overrides as ``add_table`` keyword arguments.
+
+    Example:
+        >>> reading_options(argparse.Namespace(sep="\\t", decimal=None, encoding=None))
+        {'sep': '\t', 'decimal': None, 'encoding': None}
+    """
+    sep = args.sep.replace("\\t", "\t") if args.sep else None
+    return {"sep": sep, "decimal": args.decimal, "encoding": args.encoding}
 
 
 def check_data_file(text: str) -> tuple[Path, str]:
@@ -58,14 +82,14 @@ def check_data_file(text: str) -> tuple[Path, str]:
     """
     path = Path(text).expanduser()
     if not path.exists():
-        raise CliError(f"no such file: {text} ; pass a CSV or Parquet file")
+        raise CliError(f"no such file: {text} ; pass a CSV, TSV, Parquet or Excel file")
     if not path.is_file():
-        raise CliError(f"{text} is a folder, not a file; pass a CSV or Parquet file")
+        raise CliError(f"{text} is a folder, not a file; pass a CSV, TSV, Parquet or Excel file")
     file_format = DATA_SUFFIXES.get(path.suffix.lower())
     if file_format is None:
         raise CliError(
-            f"{text} is not a CSV or Parquet file (expected a name ending in .csv or "
-            f".parquet); convert it first, e.g. with pandas"
+            f"{text} is not a CSV, TSV, Parquet or Excel file (expected a name ending in "
+            ".csv, .tsv, .parquet or .xlsx); convert it first, e.g. with pandas"
         )
     return path, file_format
 
@@ -109,7 +133,14 @@ def run_command(args: argparse.Namespace) -> int:
         runner = session.create_runner(
             set_name=table, seed=args.seed, report_language=ReportLanguage(args.language)
         )
-        runner.add_table(table, str(path))
+        try:
+            reading = reading_options(args)
+            runner.add_table(
+                table, str(path), sep=reading["sep"], decimal=reading["decimal"],
+                encoding=reading["encoding"],
+            )
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
         runner.set_parameters(table, k=args.k, ncp=args.ncp)
         try:
             with step("upload and job submission"):
