@@ -15,7 +15,12 @@ import pandas as pd
 from scipy.spatial import cKDTree
 from threadpoolctl import threadpool_limits
 
-from avatar_engine.errors import EngineError, InvalidParameterError, ResourceLimitError
+from avatar_engine.errors import (
+    EngineError,
+    InvalidDataError,
+    InvalidParameterError,
+    ResourceLimitError,
+)
 from avatar_engine.metrics._common import (
     MetricDefinition,
     MetricSpace,
@@ -26,6 +31,7 @@ from avatar_engine.metrics._common import (
     sub_space,
 )
 from avatar_engine.metrics.holdout_attacks import DEFAULT_ATTACKS, holdout_attacks
+from avatar_engine.metrics.identifier_links import identifier_columns, identifier_links
 from avatar_engine.metrics.verdict import VERDICT_RULE, judged_value, privacy_verdict
 from avatar_engine.neighbours import build_tree, locality_order
 from avatar_engine.progress import Progress, ProgressTracker, ShouldStop
@@ -113,8 +119,6 @@ each column's frequencies and breaks every link between columns and rows, so it 
 perfect anonymization achieves at best; targets it misses are lowered to what it achieves."""
 NEAR_COPY_SHARE_OF_SHUFFLE = 0.5
 COPY_MARGIN = 10.0
-IDENTIFIER_DISTINCT_SHARE = 0.9
-"""A column is identifier-like when this share of its non-missing values are distinct."""
 HOLDOUT_TRAIN_SHARE = 0.75
 """Share of the rows given to the second avatarization (the rest is the control set)."""
 HOLDOUT_MIN_CONTROL = 20
@@ -248,11 +252,12 @@ def _row_keys(continuous: FloatArray, codes: IntArray) -> npt.NDArray[np.uint64]
 
 
 def _copies(
-    original: tuple[FloatArray, IntArray], avatars: tuple[FloatArray, IntArray]
+    original: tuple[FloatArray, IntArray], avatars: tuple[FloatArray, IntArray], *,
+    paired: bool = True,
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Per avatar: is it an exact copy of its own original, of any original (rows hashed,
-    candidates checked value by value)."""
-    own = _rows_equal(original, avatars)
+    """Per avatar: is it an exact copy of its own original (False when not paired), of any
+    original (rows hashed, candidates checked value by value)."""
+    own = _rows_equal(original, avatars) if paired else np.zeros(len(avatars[0]), dtype=bool)
     original_keys = _row_keys(*original)
     avatar_keys = _row_keys(*avatars)
     order = np.argsort(original_keys, kind="stable")
@@ -343,6 +348,7 @@ def compute_privacy_metrics(
     seed: int | None = None,
     holdout_avatarize: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
     n_attacks: int = DEFAULT_ATTACKS,
+    paired: bool = True,
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
 ) -> dict[str, Any]:
@@ -355,10 +361,15 @@ def compute_privacy_metrics(
     of that second avatarization stand for those of the avatars (same method, same
     parameters, 75 % of the population). Without it these four metrics are not applicable.
 
+    ``paired=False`` judges avatars made elsewhere, whose originals are not known (any
+    order, any number of rows): the metrics that follow one individual to its own avatar
+    (hidden rate, local cloaking, column direct match) are then not applicable, and an
+    identifier column is judged by whether the original its value names is close to the
+    avatar (see ``identifier_links``); identifier columns are left out of the distances.
 
     Args:
         original: the originals (identifier columns dropped).
-        unshuffled: row i is the avatar of original row i.
+        unshuffled: row i is the avatar of original row i (any avatars when not paired).
         types: column type overrides.
         ncp: components of the FAMD fitted on the originals.
         known_variables: columns an attacker is assumed to know (extra attack in details).
@@ -367,6 +378,7 @@ def compute_privacy_metrics(
         seed: the control split and the attacks' random choices (default 0).
         holdout_avatarize: avatarizes a table like the avatars were made (see above).
         n_attacks: attacks per WP29 criterion (bounded by the control set's size).
+        paired: whether row i of ``unshuffled`` is the avatar of original row i.
         progress: progress(fraction, phase) callback.
         should_stop: cancellation poll.
 
@@ -383,7 +395,7 @@ def compute_privacy_metrics(
     try:
         with threadpool_limits(1, user_api="blas"):
             result = _compute(original, unshuffled, types, ncp, known_variables, target,
-                              progress, should_stop)
+                              progress, should_stop, paired)
             holdout = None
             if holdout_avatarize is not None:
                 holdout = _holdout(original, holdout_avatarize, known_variables, target,
@@ -403,20 +415,24 @@ def compute_privacy_metrics(
 def _compute(
     original: pd.DataFrame, unshuffled: pd.DataFrame, types: Mapping[str, ColumnType] | None,
     ncp: int, known_variables: Sequence[str] | None, target: str | None,
-    progress: Progress | None, should_stop: ShouldStop | None,
+    progress: Progress | None, should_stop: ShouldStop | None, paired: bool = True,
 ) -> dict[str, Any]:
     tracker = ProgressTracker(
         {"projection": 1, "hidden_rate": 3, "distances": 2, "matches": 1, "categorical": 2,
          "attack": 1},
         progress, should_stop,
     )
-    check_tables(original, unshuffled, same_rows=True)
+    check_tables(original, unshuffled, same_rows=paired)
     for label, name in [("known_variables", v) for v in known_variables or ()] + (
             [("target", target)] if target is not None else []):
         if name not in original.columns:
             raise InvalidParameterError(label, f"Column '{name}' is not in the table.")
     tracker.start("projection")
-    space = build_space(original, unshuffled, types, ncp=ncp)
+    identifier_like = identifier_columns(original, exact_only=not paired)
+    measured = [str(c) for c in original.columns if paired or str(c) not in identifier_like]
+    if not measured:
+        raise InvalidDataError("Every column is an identifier: there is nothing to compare.")
+    space = build_space(original, unshuffled, types, columns=measured, ncp=ncp)
     assert space.original_coords is not None
     assert space.avatar_coords is not None
     tracker.done("projection")
@@ -424,14 +440,18 @@ def _compute(
     tracker.start("hidden_rate")
     original_tree = build_tree(space.original_coords)
     avatar_tree = build_tree(space.avatar_coords)
-    hidden, cloaking = hidden_and_cloaking(
-        space.original_coords, space.avatar_coords, avatar_tree=avatar_tree,
-        original_order=locality_order(space.original_coords, original_tree))
+    hidden: FloatArray | None = None
+    cloaking: npt.NDArray[np.int64] | None = None
+    local_cloaking: float | None = None
+    cloaking_sample: int | None = None
+    if paired:
+        hidden, cloaking = hidden_and_cloaking(
+            space.original_coords, space.avatar_coords, avatar_tree=avatar_tree,
+            original_order=locality_order(space.original_coords, original_tree))
+        local_cloaking = float(np.median(cloaking))
     tracker.done("hidden_rate")
 
-    local_cloaking = float(np.median(cloaking))
-    cloaking_sample: int | None = None
-    if local_cloaking >= CLOAKING_CAP:
+    if local_cloaking is not None and local_cloaking >= CLOAKING_CAP:
         sample = np.random.default_rng(0).permutation(len(original))[:CLOAKING_SAMPLE]
         cloaking_sample = len(sample)
         local_cloaking = float(np.median(exact_cloaking(
@@ -444,10 +464,10 @@ def _compute(
     tracker.done("distances")
 
     tracker.start("matches")
-    columns = _column_protection(original, unshuffled)
+    columns = _column_protection(original, unshuffled) if paired else {}
     own_copy, any_copy = _copies((space.original.continuous, space.original.codes),
-                                 (space.avatars.continuous, space.avatars.codes))
-    own_copies = float(own_copy.mean())
+                                 (space.avatars.continuous, space.avatars.codes), paired=paired)
+    own_copies = float(own_copy.mean()) if paired else None
     any_copies = float(any_copy.mean())
     tracker.done("matches")
 
@@ -456,7 +476,7 @@ def _compute(
         name for name, ctype in space.codec.types.items() if ctype in CATEGORICAL_TYPES
     ]
     categorical_hidden: float | None = None
-    if categorical:
+    if categorical and paired:
         cat_space = sub_space(space, categorical, ncp=ncp)
         assert cat_space.original_coords is not None
         assert cat_space.avatar_coords is not None
@@ -467,25 +487,28 @@ def _compute(
     tracker.start("attack")
     attack = (
         _known_variable_attack(original, unshuffled, types, list(known_variables), target, ncp)
-        if known_variables else None
+        if known_variables and paired else None
     )
     tracker.done("attack")
 
     shuffle_copies, shuffle_ratio = _reference_shuffle(original, space, original_tree)
     del original_tree, avatar_tree
 
-    identifier_like = _identifier_like(original)
     identifier_share: float | None = None
     identifier_column: str | None = None
-    if identifier_like:
+    identifier_details: dict[str, Any] = {}
+    if identifier_like and paired:
         identifier_column = min(identifier_like, key=lambda c: columns[c])
         identifier_share = 100.0 - columns[identifier_column]
+    elif identifier_like:
+        identifier_share, identifier_column, identifier_details = identifier_links(
+            original, unshuffled, identifier_like, space.original_coords, space.avatar_coords)
     values = {
-        "hidden_rate": 100.0 * float(hidden.mean()),
+        "hidden_rate": None if hidden is None else 100.0 * float(hidden.mean()),
         "local_cloaking": local_cloaking,
         "distance_to_closest": float(np.median(closest)),
         "closest_distances_ratio": float(np.median(ratio)),
-        "column_direct_match_protection": min(columns.values()),
+        "column_direct_match_protection": min(columns.values()) if columns else None,
         "identifier_carry_over": identifier_share,
         "row_direct_match_protection": 100.0 * (1.0 - any_copies),
         "categorical_hidden_rate": categorical_hidden,
@@ -508,13 +531,15 @@ def _compute(
     details: dict[str, Any] = {
         "n_rows": len(original),
         "ncp": space.famd.ncp if space.famd is not None else ncp,
-        "own_row_copy_rate": round(100.0 * own_copies, 6),
+        "paired": paired,
+        "own_row_copy_rate": None if own_copies is None else round(100.0 * own_copies, 6),
         "any_row_copy_rate": round(100.0 * any_copies, 6),
         "local_cloaking_exact_on_sample_of": cloaking_sample,
-        "local_cloaking_share_at_least_cap": {
+        "local_cloaking_share_at_least_cap": None if cloaking is None else {
             "cap": CLOAKING_CAP,
             "percent": round(100.0 * float((cloaking >= CLOAKING_CAP).mean()), 6)},
-        "hidden_rate_strict": round(100.0 * float((cloaking > 0).mean()), 6),
+        "hidden_rate_strict": None if cloaking is None else round(
+            100.0 * float((cloaking > 0).mean()), 6),
         "distance_to_closest_quantiles": {
             str(q): round(float(np.quantile(closest, q)), 6) for q in (0.05, 0.25, 0.5, 0.75)
         },
@@ -525,6 +550,7 @@ def _compute(
         },
         "identifier_like_columns": identifier_like,
         "identifier_carry_over_column": identifier_column,
+        "identifier_links": identifier_details,
         "categorical_columns": categorical,
     }
     if attack is not None:
@@ -544,15 +570,6 @@ def _reference_shuffle(original: pd.DataFrame, space: MetricSpace, original_tree
                         (encoded.continuous, encoded.codes))
     _, ratio = _closest_distances(original_tree, coords, locality_order(coords))
     return float(copied.mean()), float(np.median(ratio))
-
-
-def _identifier_like(original: pd.DataFrame) -> list[str]:
-    found = []
-    for name in original.columns:
-        column = original[name].dropna()
-        if len(column) >= 10 and column.nunique() >= IDENTIFIER_DISTINCT_SHARE * len(column):
-            found.append(str(name))
-    return found
 
 
 def _holdout(

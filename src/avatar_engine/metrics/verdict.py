@@ -122,8 +122,8 @@ FAILURE_MESSAGES = {
     "are copies (at most {limit:.1f} % allowed)",
     "closest_distances_ratio": "near copies of original rows: the avatars sit on single "
     "originals (median nearest-neighbour distance ratio {value:.3f}, target {target:g})",
-    "identifier_carry_over": "identifier carried over: column {column!r} keeps the original "
-    "value in {value:.1f} % of avatars",
+    "identifier_carry_over": "identifier carried over: column {column!r} ties {value:.1f} % "
+    "of avatars to their own original",
     "hidden_rate": "re-identification: only {value:.1f} % of individuals are hidden",
     "local_cloaking": "re-identification: median local cloaking {value:g} <= 5",
     "categorical_hidden_rate": "re-identification on categorical variables: {value:.1f} % "
