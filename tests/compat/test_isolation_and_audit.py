@@ -3,33 +3,13 @@
 from __future__ import annotations
 
 import httpx
-from compat_support import LiveServer
+from compat_support import LiveServer, user_key
 
 CLIENT = {"User-Agent": "avatar-python/1.30.0"}
 
 
-def _second_user_key(server: LiveServer) -> str:
-    admin = {"Authorization": f"api-key-v1 {server.admin_key}"}
-    password = "correct horse battery staple"
-    created = httpx.post(
-        f"{server.url}/api/users",
-        json={"username": "bob", "email": "bob@example.org", "password": password},
-        headers=admin,
-    )
-    assert created.status_code in (201, 409), created.text
-    token = httpx.post(
-        f"{server.url}/api/login", data={"username": "bob", "password": password}
-    ).json()["access_token"]
-    answer = httpx.post(
-        f"{server.url}/api/api-keys",
-        json={"name": "bob"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    return str(answer.json()["key"])
-
-
 def test_other_users_see_nothing_and_cannot_read_the_audit_trail(server: LiveServer) -> None:
-    bob = {**CLIENT, "Authorization": f"api-key-v1 {_second_user_key(server)}"}
+    bob = {**CLIENT, "Authorization": f"api-key-v1 {user_key(server, 'bob')}"}
     admin = {**CLIENT, "Authorization": f"api-key-v1 {server.admin_key}"}
     assert httpx.get(f"{server.url}/api/jobs", headers=bob).json() == {"jobs": []}
     assert httpx.get(f"{server.url}/api/event-logs/all", headers=bob).status_code == 403

@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from avatar_server.compat import api_keys, events, jobs, storage_s3, upload_urls, users
+from avatar_server.compat import (
+    api_keys,
+    connections,
+    events,
+    job_flow,
+    jobs,
+    resources,
+    root,
+    storage_s3,
+    upload_urls,
+    users,
+)
 from avatar_server.compat.dispatch import COMPAT_PREFIX, CompatDispatchMiddleware
 
 
@@ -22,7 +33,8 @@ def install_compat(app: FastAPI) -> None:
     Example:
         >>> install_compat(create_app())  # doctest: +SKIP
     """
-    for module in (users, upload_urls, jobs, events, api_keys):
+    routers = (root, users, upload_urls, job_flow, jobs, events, api_keys, connections, resources)
+    for module in routers:
         app.include_router(module.router, prefix=COMPAT_PREFIX, include_in_schema=False)
     # the audit trail and the upload endpoints have no counterpart in this server's own API
     for module in (events, upload_urls):

@@ -6,11 +6,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from sqlalchemy import select
 
 from avatar_server.accounts import create_api_key as store_api_key
-from avatar_server.auth import CurrentUser, DbSession, State
+from avatar_server.auth import AdminUser, CurrentUser, DbSession, State
 from avatar_server.compat import events
 from avatar_server.errors import ApiError
 from avatar_server.models import ApiKey, User
@@ -90,6 +90,34 @@ def create_api_key(
         "api_key": {**_shape(row), "plaintext": key},
         "message": "Store this key now: it is not shown again.",
     }
+
+
+@router.delete("/admin")
+def revoke_api_key_admin(
+    admin: AdminUser,
+    db: DbSession,
+    state: State,
+    user_id: Annotated[str | None, Query(max_length=64)] = None,
+    api_key_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> dict[str, Any]:
+    """Revoke every key of ``user_id``, or the key ``api_key_id`` of anybody (admins only)."""
+    if (user_id is None) == (api_key_id is None):
+        raise ApiError(422, "invalid_revocation", "Give either user_id or api_key_id, not both.")
+    if api_key_id is not None:
+        key_id = key_id_of(api_key_id)
+        row = db.get(ApiKey, key_id) if key_id else None
+        if row is None:
+            raise ApiError(404, "api_key_not_found", f"No API key with id {api_key_id[:40]!r}.")
+        rows = [row]
+    else:
+        if db.get(User, user_id) is None:
+            raise ApiError(404, "user_not_found", f"No user with id {str(user_id)[:64]!r}.")
+        rows = list(db.scalars(select(ApiKey).where(ApiKey.user_id == user_id)))
+    _revoke(rows)
+    db.commit()
+    for row in rows:
+        events.record(state, admin.id, "delete", "api_key", key_uuid(row.id))
+    return {"revoked": len(rows)}
 
 
 @router.get("/{key_uuid_text}")

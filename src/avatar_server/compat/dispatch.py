@@ -11,13 +11,23 @@ CLIENT_AGENT = re.compile(rb"^avatar-python/\d")
 # Paths whose shapes differ between the two APIs (everything else is shared as is).
 _COMPAT_PATHS = re.compile(
     r"^/api/(check_client|users(/.*)?|upload_url|access(/batch)?|jobs(/.*)?|results/[^/]+"
-    r"|capabilities|openapi\.json|event-logs(/.*)?|api-keys(/.*)?)$"
+    r"|capabilities|openapi\.json|event-logs(/.*)?|api-keys(/.*)?|connections(/.*)?)?$"
+)
+# Paths shared with this server's own API whose other methods stay this server's own.
+_COMPAT_METHOD_PATHS = (
+    ("POST", re.compile(r"^/api/resources/[^/]+$")),
+    ("GET", re.compile(r"^/api/resources/volume$")),
 )
 
 
 def is_compat_request(scope: Scope) -> bool:
     """Whether an HTTP request comes from the established client for a path it shapes alone."""
-    if scope["type"] != "http" or not _COMPAT_PATHS.match(scope["path"]):
+    if scope["type"] != "http":
+        return False
+    path, method = scope["path"], scope.get("method", "GET")
+    if not _COMPAT_PATHS.match(path) and not any(
+        method == wanted and pattern.match(path) for wanted, pattern in _COMPAT_METHOD_PATHS
+    ):
         return False
     for name, value in scope.get("headers", []):
         if name == b"user-agent":

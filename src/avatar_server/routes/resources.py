@@ -36,7 +36,8 @@ def find_resource_set(db: Session, user: User, set_name: str) -> ResourceSetRow:
     return row
 
 
-async def _read_text(request: Request, limit: int) -> str:
+async def read_yaml_body(request: Request, limit: int) -> str:
+    """The UTF-8 body of a request, refused (413) beyond ``limit`` bytes."""
     chunks = []
     size = 0
     async for chunk in request.stream():
@@ -83,7 +84,7 @@ async def put_resources(
             "unsupported_media_type",
             f"Send the resource set as one of {', '.join(YAML_TYPES)}.",
         )
-    text = await _read_text(request, state.settings.max_resource_set_bytes)
+    text = await read_yaml_body(request, state.settings.max_resource_set_bytes)
     return await anyio.to_thread.run_sync(
         _validate_and_store, db, user, display_name, text, state.settings.max_resource_set_bytes
     )
