@@ -44,6 +44,7 @@ from avatar_engine import (
     render_report_html,
     render_report_pdf,
 )
+from avatar_engine.pseudonymization import PseudonymizationStrategy, pseudonymize_tables
 from avatar_engine.relational import pseudonymize_columns
 from avatar_engine.report.i18n import wording
 from avatar_server.dataset_files import dataset_format, read_columns, read_dataset
@@ -226,9 +227,28 @@ def _identifiers(table: TableSpec, all_tables: list[TableSpec]) -> list[str]:
 def _unlinked_identifiers(
     table: TableSpec, keys: Mapping[str, str], links: list[tuple[str, str, str, str]]
 ) -> list[str]:
-    """Identifier columns that re-keying leaves untouched: they get pseudonyms instead."""
+    """Identifier columns that re-keying leaves untouched and no strategy names: random codes."""
     keyed = {keys.get(table.name)} | {f for t, f, _, _ in links if t == table.name}
+    keyed |= set(table.pseudonymized_columns())
     return [c for c in table.identifier_columns() if c not in keyed]
+
+
+def _strategies(tables: list[TableSpec]) -> dict[str, dict[str, PseudonymizationStrategy]]:
+    """Table -> column -> engine strategy, for the columns that declare a pseudonymization."""
+    out: dict[str, dict[str, PseudonymizationStrategy]] = {}
+    for table in tables:
+        declared = table.pseudonymized_columns()
+        if declared:
+            out[table.name] = {
+                column: PseudonymizationStrategy(**spec.model_dump())
+                for column, spec in declared.items()
+            }
+    return out
+
+
+def _described(strategies: Mapping[str, PseudonymizationStrategy]) -> dict[str, Any]:
+    """Column -> JSON description of its strategy (salts are left out: they are secrets)."""
+    return {column: strategy.to_dict() for column, strategy in strategies.items()}
 
 
 def _primary_keys_and_links(
@@ -291,6 +311,7 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
     rs = ctx.resource_set
     tables = _tables_of(rs, doc.spec.schema_name)
     keys, links = _primary_keys_and_links(tables)
+    strategies = _strategies(tables)
     shuffled: dict[str, pd.DataFrame] = {}
     formats: dict[str, str] = {}
     spans = list(_table_spans(len(tables)))
@@ -330,6 +351,11 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
             parameters_name=ctx.parameters_name,
             input_format=formats[table.name],
         )
+        if table.name in strategies:
+            metadata["parameters"] = {
+                **metadata.get("parameters", {}),
+                "pseudonymized_columns": _described(strategies[table.name]),
+            }
         _write_json(out.with_name(f"{table.name}.run_metadata.json"), metadata)
         ctx.progress(start + 0.75 * span, "figures")
         _write_figures(ctx, table, data, result, identifiers, types)
@@ -346,6 +372,8 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
             shuffled[table.name] = pseudonymize_columns(
                 shuffled[table.name], unlinked, seed=doc.spec.seed
             )
+    if strategies:
+        shuffled = pseudonymize_tables(shuffled, strategies, links, seed=doc.spec.seed)
     for name, frame in shuffled.items():
         _write_table(frame, ctx.output_dir / f"{name}.shuffled", formats[name])
 

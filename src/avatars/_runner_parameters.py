@@ -8,6 +8,7 @@ from typing import Any
 
 from avatars._runner_tables import RunnerTables
 from avatars._yaml import TableParameters
+from avatars.pseudonymization import strategy_document
 
 IMPUTATION_METHODS = ("knn", "mode", "median", "mean", "fast_knn")
 EXCLUDE_STRATEGIES = ("row_order", "coordinate_similarity")
@@ -32,6 +33,7 @@ class RunnerParameters(RunnerTables):
         exclude_replacement_strategy: str | None = None,
         known_variables: Sequence[str] | None = None,
         target: str | None = None,
+        pseudonymized_columns: Mapping[str, Any] | None = None,
     ) -> None:
         """Set (replace) the parameters of a table; those not given take server defaults.
 
@@ -48,10 +50,14 @@ class RunnerParameters(RunnerTables):
             exclude_replacement_strategy: ``row_order`` or ``coordinate_similarity``.
             known_variables: columns an attacker is assumed to know (privacy metrics).
             target: sensitive column for the privacy metrics.
+            pseudonymized_columns: column -> strategy of :mod:`avatars.pseudonymization`
+                (``FakeDataStrategy(pii_type=PiiType.EMAIL)``, ``HashSha256Strategy()``, ...):
+                the column is kept out of the avatarization and replaced by pseudonyms.
 
         Example:
             >>> runner.set_parameters("wbcd", k=15, ncp=5)  # doctest: +SKIP
         """
+        self._set_pseudonyms(table, pseudonymized_columns or {}, replace=True)
         self._rs.parameters[table] = self._build_parameters(
             table,
             TableParameters(),
@@ -81,11 +87,15 @@ class RunnerParameters(RunnerTables):
         allowed = {
             "k", "ncp", "column_weights", "use_categorical_reduction", "imputation_method",
             "imputation_k", "imputation_training_fraction", "exclude_variable_names",
-            "exclude_replacement_strategy", "known_variables", "target",
+            "exclude_replacement_strategy", "known_variables", "target", "pseudonymized_columns",
         }
         unknown = sorted(set(kwargs) - allowed)
         if unknown:
             raise TypeError(f"Unknown parameters {unknown}; use some of {sorted(allowed)}.")
+        kwargs = dict(kwargs)
+        pseudonyms = kwargs.pop("pseudonymized_columns", None)
+        if pseudonyms is not None:
+            self._set_pseudonyms(table, pseudonyms, replace=False)
         current = self._rs.parameters.get(table, TableParameters())
         self._rs.parameters[table] = self._build_parameters(
             table, copy.deepcopy(current), locals_=kwargs
@@ -98,6 +108,8 @@ class RunnerParameters(RunnerTables):
             >>> runner.delete_parameters("wbcd", ["ncp"])  # doctest: +SKIP
         """
         self._table(table)
+        if parameters_names is None or "pseudonymized_columns" in parameters_names:
+            self._set_pseudonyms(table, {}, replace=True)
         if parameters_names is None:
             self._rs.parameters.pop(table, None)
             return
@@ -117,10 +129,23 @@ class RunnerParameters(RunnerTables):
                 exclude.pop("replacement_strategy", None)
             elif name in {"known_variables", "target"}:
                 params.privacy_metrics.pop(name, None)
+            elif name == "pseudonymized_columns":
+                continue
             else:
                 raise ValueError(f"Unknown parameter {name!r}.")
         if "imputation" in params.avatarization and not imputation:
             params.avatarization.pop("imputation")
+
+    def _set_pseudonyms(self, table: str, strategies: Mapping[str, Any], replace: bool) -> None:
+        """Record each column's pseudonymization on the table's schema (checked first)."""
+        spec = self._table(table)
+        documents = {str(column): strategy_document(s) for column, s in strategies.items()}
+        self._check_columns(table, list(documents))
+        for column in spec.columns:
+            if column.field in documents:
+                column.pseudonymization = documents[column.field]
+            elif replace:
+                column.pseudonymization = None
 
     def _build_parameters(
         self, table: str, params: TableParameters, locals_: Mapping[str, Any]
@@ -215,6 +240,13 @@ class RunnerParameters(RunnerTables):
                 print(f"{name}: privacy metrics {params.privacy_metrics}")
             if params.signal_metrics:
                 print(f"{name}: signal metrics {params.signal_metrics}")
+            pseudonyms = {
+                c.field: c.pseudonymization
+                for c in self._rs.tables[name].columns
+                if c.pseudonymization
+            }
+            if pseudonyms:
+                print(f"{name}: pseudonymized columns {pseudonyms}")
 
     def _params(self, table: str) -> TableParameters:
         return self._rs.parameters.get(table, TableParameters())

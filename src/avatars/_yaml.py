@@ -60,6 +60,8 @@ class ColumnSpec:
     primary_key: bool = False
     identifier: bool = False
     time_series_time: bool = False
+    # ``{"kind": "FAKER", "pii_type": "EMAIL", ...}``: replaced by pseudonyms in the avatars.
+    pseudonymization: dict[str, Any] | None = None
 
 
 @dataclass
@@ -132,6 +134,8 @@ def _column_document(column: ColumnSpec) -> dict[str, Any]:
         doc["identifier"] = True
     if column.time_series_time:
         doc["time_series_time"] = True
+    if column.pseudonymization:
+        doc["pseudonymization"] = dict(column.pseudonymization)
     return doc
 
 
@@ -275,6 +279,9 @@ def _parse_table(raw: dict[str, Any]) -> TableSpec:
             primary_key=bool(c.get("primary_key", False)),
             identifier=bool(c.get("identifier", False)),
             time_series_time=bool(c.get("time_series_time", False)),
+            pseudonymization=(
+                dict(c["pseudonymization"]) if isinstance(c.get("pseudonymization"), dict) else None
+            ),
         )
         for c in raw.get("columns") or []
     ]

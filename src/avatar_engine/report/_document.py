@@ -410,6 +410,10 @@ def _parameters(
     for key in ("column_weights", "use_categorical_reduction"):
         if key in parameters:
             shown.append((words.text(f"param_{key}"), _value(words, take(key))))
+    if isinstance(parameters.get("pseudonymized_columns"), Mapping):
+        shown.append(
+            (words.text("param_pseudonymized_columns"), _pseudonyms(take("pseudonymized_columns")))
+        )
     for key in sorted(set(parameters) - used):
         shown.append((_humanize(key), _value(words, parameters[key])))
     kept = _variance_kept(metadata)
@@ -467,6 +471,24 @@ def _exclusion(words: Wording, parameters: Mapping[str, Any], take: Any) -> str:
     if strategy:
         text += f" ({words.text('param_exclude_replacement_strategy').lower()}: {strategy})"
     return text
+
+
+def _pseudonyms(strategies: Mapping[str, Any]) -> str:
+    """``email: FAKER (EMAIL, fr_FR); id: SPECIFIC_ID (P-###)``: each column and its strategy."""
+    parts = []
+    for column, strategy in strategies.items():
+        if not isinstance(strategy, Mapping):
+            continue
+        details = [
+            str(strategy[key])
+            for key in ("pii_type", "locale", "pattern", "value", "salted")
+            if strategy.get(key) is not None
+        ]
+        if strategy.get("consistent") is False:
+            details.append("per row")
+        suffix = f" ({', '.join(details)})" if details else ""
+        parts.append(f"{column}: {strategy.get('kind')}{suffix}")
+    return "; ".join(parts)
 
 
 def _variance_kept(metadata: Mapping[str, Any]) -> float | None:

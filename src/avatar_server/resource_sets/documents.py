@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ADVICE_KIND = "advice"
 JOB_KINDS = ("standard", "privacy_metrics", "signal_metrics", "report", ADVICE_KIND)
@@ -85,6 +85,40 @@ class VolumeDocument(DocumentModel):
     spec: VolumeSpec
 
 
+PseudonymizationKind = Literal[
+    "FAKER", "HASH_SHA256", "UUID4", "CONSTANT", "INTEGER", "SPECIFIC_ID"
+]
+PiiTypeName = Literal[
+    "EMAIL", "FIRST_NAME", "LAST_NAME", "FULL_NAME", "PHONE", "SSN", "ADDRESS", "FREE_TEXT"
+]
+
+
+class PseudonymizationSpec(DocumentModel):
+    """How an identifier column is replaced by pseudonyms in the shared avatars.
+
+    ``FAKER`` needs ``pii_type``, ``CONSTANT`` needs ``value``, ``SPECIFIC_ID`` needs
+    ``pattern``; the other fields are ignored by the kinds that do not use them.
+    """
+
+    kind: PseudonymizationKind
+    pii_type: PiiTypeName | None = None
+    locale: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(_[A-Za-z]{2,4})?$")] = "en_US"
+    high_variability: bool = False
+    salt: Annotated[str, Field(max_length=256)] | None = None
+    value: ShortText | None = None
+    pattern: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    letter_case: Literal["upper", "lower", "both"] = "both"
+    consistent: bool = True
+
+    @model_validator(mode="after")
+    def _needs(self) -> PseudonymizationSpec:
+        needed = {"FAKER": "pii_type", "CONSTANT": "value", "SPECIFIC_ID": "pattern"}
+        name = needed.get(self.kind)
+        if name is not None and getattr(self, name) is None:
+            raise ValueError(f"a {self.kind} pseudonymization needs {name}")
+        return self
+
+
 class ColumnSpec(DocumentModel):
     """One declared column of a table."""
 
@@ -93,6 +127,7 @@ class ColumnSpec(DocumentModel):
     primary_key: bool = False
     identifier: bool = False
     time_series_time: bool = False
+    pseudonymization: PseudonymizationSpec | None = None
 
 
 class TableData(DocumentModel):
@@ -140,10 +175,18 @@ class TableSpec(DocumentModel):
         return next((c.field for c in self.columns if c.primary_key), None)
 
     def identifier_columns(self) -> list[str]:
-        """Primary-key, identifier and link columns: kept out of the avatarization."""
-        names = [c.field for c in self.columns if c.primary_key or c.identifier]
+        """Primary-key, identifier, pseudonymized and link columns: kept out of avatarization."""
+        names = [
+            c.field
+            for c in self.columns
+            if c.primary_key or c.identifier or c.pseudonymization is not None
+        ]
         names += [link.field for link in self.links]
         return list(dict.fromkeys(names))
+
+    def pseudonymized_columns(self) -> dict[str, PseudonymizationSpec]:
+        """Column -> its pseudonymization, for the columns that declare one."""
+        return {c.field: c.pseudonymization for c in self.columns if c.pseudonymization}
 
     def column_types(self) -> dict[str, str]:
         """Declared column types (columns without a type are inferred by the engine)."""

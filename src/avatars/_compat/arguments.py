@@ -105,7 +105,6 @@ _UNSUPPORTED_PARAMETERS = frozenset(
         "data_augmentation_target_column",
         "data_augmentation_should_anonymize_original_table",
         "processors",
-        "pseudonymized_columns",
         "use_excluded_variables_in_metrics",
     }
 )
