@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 import yaml
 from compat_support import FIXTURES, LiveServer, run_flow
 
@@ -27,6 +28,9 @@ def test_every_job_kind_with_both_reports(server: LiveServer) -> None:
     assert result["privacy_table"] == result["signal_table"] == "wbcd"
     assert {"hidden_rate", "local_cloaking", "metadata"} <= set(result["privacy_keys"])
     assert result["yaml_has_report_pia"]
+    # every figure the server draws, as the client's plot kinds, each a page showing a PNG
+    assert result["figure_kinds"] == ["2d_projection", "correlation", "distribution"]
+    assert result["figures_are_png"]
 
 
 def test_multi_table_patients_visits_doctors(server: LiveServer) -> None:
@@ -37,6 +41,14 @@ def test_multi_table_patients_visits_doctors(server: LiveServer) -> None:
     assert {"patient_id", "doctor_id"} <= set(result["visit_columns"])
     assert result["privacy_tables"] == ["doctor", "patient", "visit"]
     assert "kind: AvatarSchema" in result["yaml"]
+    # the per-table summaries hold the values of each table's own metrics
+    assert sorted(result["privacy_summary"]) == ["doctor", "patient", "visit"]
+    for name, hidden_rate in result["hidden_rates"].items():
+        assert result["privacy_summary"][name]["hidden_rate"] == hidden_rate
+    assert "hellinger_mean" in result["signal_summary"]["visit"]
+    assert result["summary_index"] == ["doctor", "patient", "visit"]
+    assert ["hidden_rate", "privacy"] in result["summary_columns"]
+    assert ["hellinger_mean", "signal"] in result["summary_columns"]
 
 
 def test_cancel_delete_keys_users_and_event_log(server: LiveServer) -> None:
@@ -82,4 +94,12 @@ def test_parameters_advised_for_one_table(server: LiveServer) -> None:
     assert advised["k"] >= 2
     assert 1 <= advised["ncp"] <= 5
     assert result["status"] == "finished"
-    assert result["rows"] == len(pd.read_csv(FIXTURES / "iris.csv"))
+    iris = pd.read_csv(FIXTURES / "iris.csv")
+    assert result["rows"] == len(iris)
+    # the table summary that comes with the advice describes the uploaded table
+    summary = {row["variable"]: row for row in result["summary"]}
+    assert list(summary) == list(iris.columns)
+    assert summary["sepal.length"]["mean"] == pytest.approx(iris["sepal.length"].mean())
+    assert summary["variety"]["distinct"] == iris["variety"].nunique()
+    assert summary["variety"]["type"] == "categorical"
+    assert pd.isna(summary["variety"]["mean"])

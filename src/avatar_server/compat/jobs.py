@@ -15,6 +15,8 @@ from sqlalchemy import select, update
 
 from avatar_server.auth import CurrentUser, DbSession, State
 from avatar_server.compat import events
+from avatar_server.compat.figure_views import FIGURES_INDEX
+from avatar_server.compat.metric_summaries import summary_name
 from avatar_server.compat.result_views import client_file_name
 from avatar_server.compat.upload_urls import user_prefix
 from avatar_server.errors import ApiError
@@ -210,18 +212,29 @@ def bulk_delete_jobs(
 def result_urls(
     request: Request, user: User, job_name: str, folder_files: dict[str, list[str]]
 ) -> dict[str, list[str]]:
-    """Result kind -> access URLs of the files the client can read."""
+    """Result kind -> access URLs of the files the client can read.
+
+    Figures are listed as HTML pages with their index (``figures_metadata``); a metrics job
+    also offers its per-table summary.
+    """
     base = str(request.base_url).rstrip("/") + "/api/access?url="
     prefix = f"{user_prefix(user)}/results/{job_name}/"
-    return {
-        kind: [
-            base + prefix + client_file_name(name)
+    listed: dict[str, list[str]] = {}
+    for kind, names in folder_files.items():
+        readable = [
+            client_file_name(name)
             for name in names
             if name.endswith(_READABLE_SUFFIXES)
+            or (kind == "figures" and client_file_name(name).endswith(".html"))
         ]
-        for kind, names in folder_files.items()
-        if any(name.endswith(_READABLE_SUFFIXES) for name in names)
-    }
+        if readable:
+            listed[kind] = readable
+    if listed.get("figures"):
+        listed["figures_metadata"] = [FIGURES_INDEX]
+    summary = summary_name([name for names in folder_files.values() for name in names])
+    if summary is not None:
+        listed[summary.removesuffix(".json")] = [summary]
+    return {kind: [base + prefix + name for name in names] for kind, names in listed.items()}
 
 
 @router.get("/results/{job_name}")

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request, Response
+
+from avatar_server.compat.figure_views import (
+    FIGURES_INDEX,
+    client_figure_name,
+    figure_page,
+    figures_index,
+    stored_figure_name,
+)
+from avatar_server.compat.metric_summaries import SUMMARY_FILES, metrics_summary
+
+TableStats = Callable[[str], list[dict[str, Any]]]
 
 _METRICS_FILE = re.compile(r"^(?P<table>.+)\.(?P<kind>privacy_metrics|signal_metrics)\.json$")
 _ADVICE_FILE = re.compile(r"^(?P<table>.+)\.advice\.json$")
@@ -29,6 +41,9 @@ def client_file_name(stored: str) -> str:
         >>> client_file_name("wbcd.original_projections.csv")
         'wbcd.projections.original.csv'
     """
+    figure = client_figure_name(stored)
+    if figure is not None:
+        return figure
     for ours, theirs in _CLIENT_NAMES.items():
         if stored.endswith(f".{ours}.csv"):
             return stored.removesuffix(f".{ours}.csv") + f".{theirs}.csv"
@@ -42,10 +57,28 @@ def stored_file_name(client_name: str) -> str:
         >>> stored_file_name("wbcd.projections.avatars.csv")
         'wbcd.avatar_projections.csv'
     """
+    figure = stored_figure_name(client_name)
+    if figure is not None:
+        return figure
     for ours, theirs in _CLIENT_NAMES.items():
         if client_name.endswith(f".{theirs}.csv"):
             return client_name.removesuffix(f".{theirs}.csv") + f".{ours}.csv"
     return client_name
+
+
+def is_derived(path: Path) -> bool:
+    """Whether ``path`` is a file the client reads that is made from its folder's files."""
+    return path.name == FIGURES_INDEX or path.name in SUMMARY_FILES
+
+
+def view_exists(path: Path) -> bool:
+    """Whether the client can read ``path`` (a stored file, or one derived from its folder)."""
+    return path.is_file() or (is_derived(path) and path.parent.is_dir())
+
+
+def view_source(path: Path) -> Path:
+    """The file or folder whose modification stands for the view's (ETag, Last-Modified)."""
+    return path.parent if is_derived(path) else path
 
 
 def needs_view(path: Path) -> bool:
@@ -53,25 +86,39 @@ def needs_view(path: Path) -> bool:
     return (
         _METRICS_FILE.fullmatch(path.name) is not None
         or _ADVICE_FILE.fullmatch(path.name) is not None
+        or is_derived(path)
+        or client_figure_name(path.name) is not None
     )
 
 
-def client_view(path: Path) -> bytes:
+def client_view(path: Path, table_stats: TableStats | None = None) -> bytes:
     """The bytes the client reads for a result file of another shape.
 
     Metrics are stored as ``{"metrics": {name: {"value", "target", ...}}, ...}``; the client
     reads ``[{name: value, ..., "targets": {...}, "metadata": {"table_name": ...}}]``. The
     advice of a table is stored as ``{"k", "ncp", "reasons", "details"}``; the client reads
-    ``[{"table_name": ..., "advice": {"k", "ncp", "reasons"}}]``.
+    ``[{"table_name": ..., "advice": {"k", "ncp", "reasons", "summary": {"stats"}}}]``, the
+    statistics of each column coming from ``table_stats(table)``. Figures are HTML pages;
+    the figures index and the metric summaries are made from the folder's files.
 
     Example:
         >>> client_view(Path("wbcd.privacy_metrics.json"))  # doctest: +SKIP
         b'[{"hidden_rate": 94.4, ...
     """
+    if path.name == FIGURES_INDEX:
+        return figures_index(path.parent)
+    if path.name in SUMMARY_FILES:
+        return metrics_summary(path)
+    if client_figure_name(path.name) is not None:
+        return figure_page(path)
     advice = _ADVICE_FILE.fullmatch(path.name)
     if advice is not None:
         stored_advice: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        advised = {k: stored_advice[k] for k in ("k", "ncp", "reasons") if k in stored_advice}
+        advised: dict[str, Any] = {
+            k: stored_advice[k] for k in ("k", "ncp", "reasons") if k in stored_advice
+        }
+        stats = table_stats(advice["table"]) if table_stats is not None else []
+        advised["summary"] = {"stats": stats}
         return json.dumps([{"table_name": advice["table"], "advice": advised}]).encode()
     match = _METRICS_FILE.fullmatch(path.name)
     if match is None:

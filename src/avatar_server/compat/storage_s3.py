@@ -16,6 +16,7 @@ import uuid
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import anyio
@@ -31,8 +32,11 @@ from avatar_server.compat.result_views import (
     client_view,
     needs_view,
     stored_file_name,
+    view_exists,
+    view_source,
 )
 from avatar_server.compat.sigv4 import UNSIGNED, SignatureError, verify
+from avatar_server.compat.table_stats import advised_table_stats
 from avatar_server.errors import ApiError
 from avatar_server.file_response import file_response
 from avatar_server.models import Job
@@ -268,13 +272,20 @@ async def _object_request(
 
 
 async def _read_object(request: Request, state: ServerState, target: _Target) -> Response:
-    if not await anyio.to_thread.run_sync(_job_visible, state, target) or not target.path.is_file():
+    visible = await anyio.to_thread.run_sync(_job_visible, state, target)
+    if not visible or not view_exists(target.path):
         if request.method == "HEAD":
             return Response(status_code=404)
         raise _S3Error(404, "NoSuchKey", f"No object {target.key[:200]!r}.")
-    headers = {"ETag": _etag(target.path), "Last-Modified": _http_date(target.path)}
+    source = view_source(target.path)
+    headers = {"ETag": _etag(source), "Last-Modified": _http_date(source)}
     if needs_view(target.path):
-        data = await anyio.to_thread.run_sync(client_view, target.path)
+        job_name = target.job_name or ""
+
+        def table_stats(table: str) -> list[dict[str, Any]]:
+            return advised_table_stats(state, target.user_id, job_name, table)
+
+        data = await anyio.to_thread.run_sync(client_view, target.path, table_stats)
         if request.method == "GET":
             await anyio.to_thread.run_sync(
                 events.record, state, target.user_id, "download", "file", target.key

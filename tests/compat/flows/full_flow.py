@@ -1,11 +1,13 @@
 """Every job kind on wbcd.csv: avatars, both metrics, the basic (pdf) and PIA (docx) reports."""
 
+import base64
 import json
 import os
 import sys
 import tempfile
 import zipfile
 
+from avatars.constants import Results
 from avatars.manager import Manager
 from avatars.models import JobKind
 
@@ -26,6 +28,14 @@ with zipfile.ZipFile(os.path.join(out, "report_pia.docx")) as archive:
 privacy = runner.privacy_metrics("wbcd")
 signal = runner.signal_metrics("wbcd")
 yaml_text = runner.get_yaml()
+figures = runner.get_specific_result("wbcd", JobKind.standard, Results.FIGURES)
+for plot_kind in figures:
+    runner.render_plot("wbcd", plot_kind)
+pngs = [
+    base64.b64decode(page.data.split("base64,", 1)[1].split('"', 1)[0])[:8]
+    for pages in figures.values()
+    for page in pages
+]
 print(
     json.dumps(
         {
@@ -45,6 +55,8 @@ print(
             "privacy_keys": sorted(privacy[0]),
             "signal_table": signal[0]["metadata"]["table_name"],
             "yaml_has_report_pia": "report_pia" in yaml_text,
+            "figure_kinds": sorted(plot_kind.value for plot_kind in figures),
+            "figures_are_png": bool(pngs) and all(head == b"\x89PNG\r\n\x1a\n" for head in pngs),
         }
     )
 )

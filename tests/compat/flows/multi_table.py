@@ -28,7 +28,10 @@ runner.add_link("doctor", "d_id", "visit", "doctor_id")
 runner.set_parameters("patient", k=5)
 runner.set_parameters("doctor", k=5, ncp=2)
 runner.set_parameters("visit", k=5)
-runner.run(jobs_to_run=["standard", "privacy_metrics"])
+runner.run(jobs_to_run=["standard", "privacy_metrics", "signal_metrics"])
+privacy_summary = runner.render_privacy_metrics_summary()
+signal_summary = runner.render_signal_metrics_summary()
+summary = runner.metrics_summary()
 shuffled = {name: runner.shuffled(name) for name in ("patient", "doctor", "visit")}
 print(
     json.dumps(
@@ -37,6 +40,14 @@ print(
             "status": str(runner.get_status("standard")),
             "rows": {name: len(frame) for name, frame in shuffled.items()},
             "visit_columns": list(shuffled["visit"].columns),
+            "privacy_summary": privacy_summary,
+            "signal_summary": signal_summary,
+            "summary_index": list(summary.index),
+            "summary_columns": [list(column) for column in summary.columns],
+            "hidden_rates": {
+                name: runner.privacy_metrics(name)[0]["hidden_rate"]
+                for name in ("patient", "doctor", "visit")
+            },
             "privacy_tables": sorted(
                 {
                     runner.privacy_metrics(name)[0]["metadata"]["table_name"]
