@@ -46,6 +46,7 @@ from avatar_engine import (
 )
 from avatar_engine.pseudonymization import PseudonymizationStrategy, pseudonymize_tables
 from avatar_engine.relational import pseudonymize_columns
+from avatar_engine.report import render_pia_docx, render_pia_pdf
 from avatar_engine.report.i18n import wording
 from avatar_server.dataset_files import dataset_format, read_columns, read_dataset
 from avatar_server.job_failures import JobCancelled, JobFailure
@@ -567,10 +568,22 @@ def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
         generated_at=datetime.now(UTC),
     )
     ctx.progress(0.7, "report")
+    annotations = dict(rs.metadata.annotations) if rs.metadata else {}
+    if doc.spec.report_type == "pia":
+        # The privacy impact assessment alone, in the format asked for.
+        if doc.spec.output_format == "docx":
+            (ctx.output_dir / "report.docx").write_bytes(render_pia_docx(content, annotations))
+        else:
+            (ctx.output_dir / "report.pdf").write_bytes(render_pia_pdf(content, annotations))
+        return
     if doc.spec.output_format == "docx":
         (ctx.output_dir / "report.docx").write_bytes(render_report_docx(content))
     else:
         (ctx.output_dir / "report.pdf").write_bytes(render_report_pdf(content))
+    _check_stop(ctx)
+    # The basic report comes with its privacy impact assessment, in both formats.
+    (ctx.output_dir / "pia.pdf").write_bytes(render_pia_pdf(content, annotations))
+    (ctx.output_dir / "pia.docx").write_bytes(render_pia_docx(content, annotations))
     _check_stop(ctx)
     ctx.progress(0.9, "report")
     (ctx.output_dir / "report.html").write_text(render_report_html(content), encoding="utf-8")

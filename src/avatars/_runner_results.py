@@ -248,17 +248,49 @@ class RunnerResults(RunnerTables):
             display(Image(data=png))
         return png
 
-    def download_report(self, path: str | Path) -> Path:
-        """Save the PDF report of the run (waits for the ``report`` job).
+    def download_report(
+        self, path: str | Path | None = None, report_type: str = "basic"
+    ) -> Path:
+        """Save a report of the run (waits for the ``report`` job).
+
+        Args:
+            path: where to save it; its suffix picks the format of the privacy impact
+                assessment (``.pdf`` or ``.docx``). Default: ``report.pdf``, or ``pia.docx``
+                for the assessment.
+            report_type: ``"basic"`` (the PDF report) or ``"pia"`` (the privacy impact
+                assessment, filled from the metrics and the run's PIA metadata and
+                annotations ``purpose``, ``controller``, ``dpo``).
+
+        Raises:
+            ValueError: another report type, or a PIA path that is neither .pdf nor .docx.
 
         Example:
             >>> runner.download_report("report.pdf")  # doctest: +SKIP
+            >>> runner.download_report("pia.docx", report_type="pia")  # doctest: +SKIP
         """
+        kind = str(getattr(report_type, "value", report_type)).lower()
+        if kind not in {"basic", "pia"}:
+            raise ValueError(f"report_type must be 'basic' or 'pia', got {report_type!r}.")
+        destination = Path(path if path is not None else
+                           ("pia.docx" if kind == "pia" else "report.pdf"))
+        if kind == "pia":
+            suffix = destination.suffix.lower()
+            if suffix not in {".pdf", ".docx"}:
+                raise ValueError(
+                    f"The privacy impact assessment is a .pdf or a .docx; got {str(destination)!r}."
+                )
+            name, files = self._files_of(REPORT)
+            file = f"pia{suffix}"
+            if file not in files.get("pia", []):
+                raise ValueError(
+                    f"The report job {name} has no privacy impact assessment (it ran on a server "
+                    "that does not write one): run the report job again."
+                )
+            return self._calls.download(name, file, destination)
         name, file = self._result_file(REPORT, "report", None)
         if not file.endswith(".pdf"):
             pdfs = [f for f in self._files_of(REPORT)[1].get("report", []) if f.endswith(".pdf")]
             file = pdfs[0] if pdfs else file
-        destination = Path(path)
         return self._calls.download(name, file, destination)
 
     def get_all_results(self) -> dict[str, dict[str, Any]]:

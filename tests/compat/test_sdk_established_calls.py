@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import docx
 import pandas as pd
 import pytest
 from compat_support import FIXTURES, LiveServer, live_server
@@ -306,11 +307,14 @@ def test_established_client_calls_on_this_sdk(server: LiveServer, tmp_path: Path
         lambda _: basic.read_bytes().startswith(b"%PDF"),
         True,
     )
+    pia = tmp_path / "pia.docx"
     c(
-        "runner.download_report(path, report_type=ReportType.PIA) [not provided]",
-        lambda: runner.download_report(str(tmp_path / "pia.docx"), report_type=ReportType.PIA),
-        lambda _: True,
-        False,
+        "runner.download_report(path, report_type=ReportType.PIA)",
+        lambda: runner.download_report(str(pia), report_type=ReportType.PIA),
+        lambda _: "Privacy impact assessment" in "\n".join(
+            p.text for p in docx.Document(pia).paragraphs
+        ),
+        True,
     )
     c(
         "runner.render_privacy_metrics_summary()",

@@ -64,15 +64,6 @@ def _output_format(manager: Any, arguments: dict[str, Any], value: Any) -> None:
         raise ValueError(f"output_format must be 'csv' or 'parquet', got {value!r}")
 
 
-def _report_type(runner: Any, arguments: dict[str, Any], value: Any) -> None:
-    """``download_report(path, report_type=...)``: the basic report (PDF) only."""
-    if value is not None and plain(value) != "basic":
-        raise ValueError(
-            f"report_type {plain(value)!r}: this SDK downloads the basic report only; the "
-            "privacy impact assessment report is downloaded by the established client."
-        )
-
-
 @dataclass(frozen=True)
 class _Accepts:
     """How one method accepts the established client's arguments."""
@@ -140,9 +131,7 @@ RUNNER_CALLS: dict[str, _Accepts] = {
     "wait": _Accepts(convert={"jobs": _jobs}),
     "get_job": _Accepts(convert={"job_name": _jobs}),
     "get_status": _Accepts(renames={"job_kind": "job_name"}, convert={"job_name": _jobs}),
-    "download_report": _Accepts(
-        defaults={"path": "report.pdf"}, hooks={"report_type": _report_type}
-    ),
+    "download_report": _Accepts(convert={"report_type": plain}),
 }
 
 MANAGER_CALLS: dict[str, _Accepts] = {
