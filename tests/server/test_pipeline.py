@@ -263,8 +263,12 @@ def test_privacy_job_measures_wp29_risks_on_a_control_set(wbcd_run: dict[str, An
 @pytest.mark.slow
 def test_report_job_writes_pdf_and_html(wbcd_run: dict[str, Any]) -> None:
     out = wbcd_run["dirs"]["report"]
-    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "pia.docx", "pia.pdf", "report.html", "report.pdf"
+    ]
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert (out / "pia.pdf").read_bytes().startswith(b"%PDF")
+    assert (out / "pia.docx").read_bytes().startswith(b"PK")
     html = (out / "report.html").read_text()
     assert "wbcd" in html
     assert "hidden" in html.lower()

@@ -22,11 +22,14 @@ __all__ = ["CRITERIA", "PiaDocument", "PiaItem", "PiaSection", "build_pia"]
 
 Risk = Literal["low", "medium", "high", "not_assessed"]
 CRITERIA: dict[str, frozenset[str]] = {
-    "singling_out": frozenset({"hidden_rate", "local_cloaking", "row_direct_match_protection"}),
-    "linkability": frozenset(
-        {"distance_to_closest", "closest_distances_ratio", "column_direct_match_protection"}
+    "singling_out": frozenset(
+        {"hidden_rate", "local_cloaking", "row_direct_match_protection", "singling_out_risk"}
     ),
-    "inference": frozenset({"categorical_hidden_rate"}),
+    "linkability": frozenset(
+        {"distance_to_closest", "closest_distances_ratio", "column_direct_match_protection",
+         "identifier_carry_over", "dcr_share", "linkability_risk"}
+    ),
+    "inference": frozenset({"categorical_hidden_rate", "inference_risk"}),
 }
 PIA_FIELDS = ("datarecipient", "data_type", "datasubject", "sensitivity_level")
 _SENSITIVE = frozenset({"high", "very_high"})
@@ -93,6 +96,9 @@ def _annotation(annotations: Mapping[str, str], key: str) -> str | None:
 def _criterion_of(key: str) -> str:
     for criterion, keys in CRITERIA.items():
         if key in keys:
+            return criterion
+    for criterion in CRITERIA:
+        if key.startswith(criterion):
             return criterion
     if "inference" in key or "attack" in key:
         return "inference"

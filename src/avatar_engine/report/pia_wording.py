@@ -82,12 +82,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "def_singling_out": (
             "Can an individual be isolated in the released data? Measured by how often the "
             "avatar closest to an individual is not that individual's own avatar (hidden rate, "
-            "local cloaking) and by the absence of copied rows."
+            "local cloaking), by the absence of copied rows and by a singling-out attack on the "
+            "release."
         ),
         "def_linkability": (
             "Can records about the same individual be linked, in the release or with another "
             "source? Measured by the distances between originals and their closest avatar and "
-            "by the share of values of each variable copied from the individual's own row."
+            "by the share of values of each variable copied from the individual's own row and by "
+            "a linkability attack."
         ),
         "def_inference": (
             "Can an attribute of an individual be deduced from the release? Measured on the "
