@@ -39,7 +39,6 @@ from avatar_engine import (
     TableReport,
     advise_parameters,
     rekey_identifiers,
-    render_figures,
     render_report_docx,
     render_report_html,
     render_report_pdf,
@@ -49,6 +48,11 @@ from avatar_engine.relational import pseudonymize_columns
 from avatar_engine.report import render_pia_docx, render_pia_pdf
 from avatar_engine.report.i18n import wording
 from avatar_server.dataset_files import dataset_format, read_columns, read_dataset
+from avatar_server.figures_on_demand import (
+    FiguresUnavailableError,
+    ensure_figures,
+    record_figure_inputs,
+)
 from avatar_server.job_failures import JobCancelled, JobFailure
 from avatar_server.resource_sets import (
     AdviceDocument,
@@ -70,8 +74,6 @@ __all__ = [
     "read_dataset",
     "run_job",
 ]
-
-_FIGURE_NAMES = ("projection", "distributions", "correlations")
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -113,7 +115,7 @@ def run_job(ctx: JobContext) -> None:
     Example:
         >>> run_job(ctx)
         >>> sorted(p.name for p in ctx.output_dir.iterdir())[:2]
-        ['wbcd.avatar_projections.csv', 'wbcd.correlations.png']
+        ['wbcd.avatar_projections.csv', 'wbcd.original_projections.csv']
     """
     doc = ctx.resource_set.parameters.get(ctx.parameters_name)
     if doc is None or ctx.resource_set.job_kind(ctx.parameters_name) != ctx.kind:
@@ -358,8 +360,7 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
                 "pseudonymized_columns": _described(strategies[table.name]),
             }
         _write_json(out.with_name(f"{table.name}.run_metadata.json"), metadata)
-        ctx.progress(start + 0.75 * span, "figures")
-        _write_figures(ctx, table, data, result, identifiers, types)
+        _record_figure_inputs(ctx, table, identifiers, types, result)
         del data
         shuffled[table.name] = result.shuffled
         del result
@@ -379,25 +380,27 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
         _write_table(frame, ctx.output_dir / f"{name}.shuffled", formats[name])
 
 
-def _write_figures(
+def _record_figure_inputs(
     ctx: JobContext,
     table: TableSpec,
-    original: pd.DataFrame,
-    result: Any,
     identifiers: list[str],
     types: Mapping[str, ColumnType],
+    result: Any,
 ) -> None:
-    figures: Mapping[str, bytes] = render_figures(
-        original.drop(columns=identifiers, errors="ignore"),
-        result.shuffled.drop(columns=identifiers, errors="ignore"),
-        result.original_projections,
-        result.avatar_projections,
-        types={c: t for c, t in types.items() if c not in identifiers},
+    """The figures are drawn when first asked for (see ``figures_on_demand``)."""
+    assert table.data is not None  # guaranteed by parse_resource_set
+    record_figure_inputs(
+        ctx.output_dir,
+        table.name,
+        Path(ctx.dataset_paths[table.data.file]),
+        dataset_name=table.data.file,
+        column_types={c: t.value for c, t in types.items()},
+        identifiers=identifiers,
         max_distribution_plots=ctx.resource_set.max_distribution_plots,
+        explained_variance_ratio=result.original_projections.attrs.get(
+            "explained_variance_ratio"
+        ),
     )
-    for figure, png in figures.items():
-        if figure in _FIGURE_NAMES:
-            (ctx.output_dir / f"{table.name}.{figure}.png").write_bytes(png)
 
 
 # --------------------------------------------------------------------------- metrics
@@ -519,6 +522,18 @@ def _read_json(path: Path) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
+def _figures(ctx: JobContext, standard_dir: Path, table: str) -> dict[str, bytes]:
+    """The figures of a table, drawn now (and kept with the standard job's results) if needed."""
+
+    def dataset_path(name: str) -> Path:
+        return Path(ctx.dataset_paths.get(name) or standard_dir / ".missing")
+
+    try:
+        return ensure_figures(standard_dir, table, dataset_path)
+    except FiguresUnavailableError as exc:
+        raise JobFailure(exc.detail) from None
+
+
 def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
     rs = ctx.resource_set
     standard_dir = _parent_dir(ctx, "standard")
@@ -550,11 +565,7 @@ def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
                 signal_metrics=_read_json(signal_dir / f"{name}.signal_metrics.json")
                 if signal_dir
                 else {},
-                figures={
-                    figure: path.read_bytes()
-                    for figure in _FIGURE_NAMES
-                    if (path := standard_dir / f"{name}.{figure}.png").is_file()
-                },
+                figures=_figures(ctx, standard_dir, name),
                 run_metadata=run_metadata,
             )
         )

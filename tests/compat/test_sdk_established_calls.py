@@ -483,7 +483,11 @@ def test_established_client_calls_on_this_sdk(server: LiveServer, tmp_path: Path
 
     # -- cancelling a run still going, deleting --------------------------------------------
     going = manager.create_runner("compat-going")
-    going.add_table("wbcd", str(wbcd))
+    # a table big enough that its avatarization is still running when it is cancelled
+    large = tmp_path / "large.csv"
+    lines = wbcd.read_bytes().splitlines(keepends=True)
+    large.write_bytes(lines[0] + b"".join(lines[1:]) * 150)
+    going.add_table("wbcd", str(large))
     going.set_parameters("wbcd", k=15)
     going.run()
     c(

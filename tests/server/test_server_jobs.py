@@ -301,3 +301,34 @@ def test_workers_are_woken_not_polling(tmp_path: Path) -> None:
         privacy = create_job(client, set_name, "privacy_metrics", [standard])
         assert wait_for_job(client, privacy, timeout=50)["status"] == "finished"
         assert time.monotonic() - started < 50
+
+
+def test_figures_are_drawn_on_first_download_and_refused_after_the_dataset_changed(
+    alice: Any, tmp_path: Path
+) -> None:
+    upload_dataset(alice, WBCD_CSV, "figures.csv")
+    set_name = put_resource_set(alice, WBCD_YAML.replace("wbcd.csv", "figures.csv"), "figures")
+    first, second = create_job(alice, set_name, "standard"), create_job(alice, set_name, "standard")
+    for name in (first, second):
+        assert wait_for_job(alice, name)["status"] == "finished"
+    listed = alice.get(f"/api/results/{first}").json()
+    assert listed["figures"] == [
+        "wbcd.correlations.png", "wbcd.distributions.png", "wbcd.projection.png"
+    ]
+    projection = alice.get(f"/api/results/{first}/wbcd.projection.png")
+    assert projection.status_code == 200
+    assert projection.content.startswith(b"\x89PNG\r\n\x1a\n")
+    again = alice.get(f"/api/results/{first}/wbcd.projection.png")
+    assert again.content == projection.content
+    assert alice.get(f"/api/results/{first}").json() == listed
+
+    changed = tmp_path / "figures.csv"
+    changed.write_bytes(b"".join(WBCD_CSV.read_bytes().splitlines(keepends=True)[:300]))
+    upload_dataset(alice, changed, "figures.csv")
+    refused = alice.get(f"/api/results/{second}/wbcd.correlations.png")
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "figures_unavailable"
+    assert "run the avatarization again" in refused.json()["detail"]
+    kept = alice.get(f"/api/results/{first}/wbcd.distributions.png")  # drawn before: kept
+    assert kept.status_code == 200
+    assert kept.content.startswith(b"\x89PNG")

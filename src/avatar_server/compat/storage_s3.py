@@ -40,6 +40,7 @@ from avatar_server.compat.table_stats import advised_table_stats
 from avatar_server.errors import ApiError
 from avatar_server.file_response import file_response
 from avatar_server.models import Job
+from avatar_server.routes.results import draw_missing_figure
 from avatar_server.state import ServerState
 from avatar_server.storage import InvalidNameError, check_name
 
@@ -271,8 +272,19 @@ async def _object_request(
     raise _S3Error(405, "MethodNotAllowed", f"{method} is not supported on objects.")
 
 
+def _draw_figure(state: ServerState, target: _Target) -> None:
+    """Draw a job's figure on its first download (figures are drawn on demand)."""
+    assert target.job_name is not None
+    try:
+        draw_missing_figure(state, target.user_id, target.job_name, target.path.name)
+    except ApiError as exc:
+        raise _S3Error(409, "FiguresUnavailable", exc.detail) from None
+
+
 async def _read_object(request: Request, state: ServerState, target: _Target) -> Response:
     visible = await anyio.to_thread.run_sync(_job_visible, state, target)
+    if visible and target.job_name is not None and not view_exists(target.path):
+        await anyio.to_thread.run_sync(_draw_figure, state, target)
     if not visible or not view_exists(target.path):
         if request.method == "HEAD":
             return Response(status_code=404)

@@ -10,10 +10,17 @@ from fastapi.responses import StreamingResponse
 
 from avatar_server.auth import CurrentUser, DbSession, State
 from avatar_server.errors import ApiError, error_responses
+from avatar_server.figures_on_demand import (
+    FiguresUnavailableError,
+    ensure_figures,
+    promised_figures,
+    table_of_figure,
+)
 from avatar_server.file_response import file_response
 from avatar_server.routes.datasets import BINARY_SCHEMA
 from avatar_server.routes.jobs import find_job
 from avatar_server.schemas import ResultFiles
+from avatar_server.state import ServerState
 from avatar_server.storage import InvalidNameError, check_name
 
 router = APIRouter(prefix="/api/results", tags=["results"])
@@ -38,10 +45,27 @@ def list_result_files(folder: Path) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     if not folder.is_dir():
         return grouped
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and not path.name.startswith("."):
-            grouped.setdefault(result_kind(path.name), []).append(path.name)
+    names = {p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+    names.update(promised_figures(folder))  # drawn when first downloaded
+    for name in sorted(names):
+        grouped.setdefault(result_kind(name), []).append(name)
     return grouped
+
+
+def draw_missing_figure(state: ServerState, user_id: str, job_name: str, file: str) -> None:
+    """Draw the figure ``file`` of a job if it is one not drawn yet (no-op otherwise).
+
+    Raises:
+        ApiError: 409 when the figure cannot be drawn any more (its dataset changed).
+    """
+    folder = state.store.results_dir(user_id, job_name)
+    table = table_of_figure(folder, file)
+    if table is None:
+        return
+    try:
+        ensure_figures(folder, table, lambda name: state.store.dataset_path(user_id, name))
+    except FiguresUnavailableError as exc:
+        raise ApiError(409, "figures_unavailable", exc.detail) from None
 
 
 @router.get("/{job_name}", response_model=ResultFiles, responses=error_responses(401, 404))
@@ -78,6 +102,7 @@ def get_result_file(
         path = state.store.result_file(user.id, job.name, check_name(file))
     except InvalidNameError as exc:
         raise not_found from exc
+    draw_missing_figure(state, user.id, job.name, path.name)
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     try:
         return file_response(path, request, media_type=media_type, download_name=path.name)
