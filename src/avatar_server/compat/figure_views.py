@@ -13,6 +13,8 @@ import html
 import json
 from pathlib import Path
 
+from avatar_server.figures_on_demand import promised_figures
+
 FIGURES_INDEX = "figures_metadata.json"
 # This server's figure name -> the client's PlotKind value.
 PLOT_KINDS = {
@@ -72,8 +74,9 @@ def figures_index(folder: Path) -> bytes:
         'distribution'
     """
     entries = []
-    for path in sorted(folder.glob("*.png")):
-        page = client_figure_name(path.name)
+    names = {path.name for path in folder.glob("*.png")} | set(promised_figures(folder))
+    for name in sorted(names):  # drawn, or drawn when first downloaded
+        page = client_figure_name(name)
         if page is not None:
             table = page.removesuffix(".html").rpartition(".")[0]
             entries.append({"filename": page, "kind": page.split(".")[-2], "table_name": table})

@@ -283,8 +283,8 @@ def _draw_figure(state: ServerState, target: _Target) -> None:
 
 async def _read_object(request: Request, state: ServerState, target: _Target) -> Response:
     visible = await anyio.to_thread.run_sync(_job_visible, state, target)
-    if visible and target.job_name is not None and not view_exists(target.path):
-        await anyio.to_thread.run_sync(_draw_figure, state, target)
+    if visible and target.job_name is not None and not target.path.is_file():
+        await anyio.to_thread.run_sync(_draw_figure, state, target)  # no-op unless a figure
     if not visible or not view_exists(target.path):
         if request.method == "HEAD":
             return Response(status_code=404)
