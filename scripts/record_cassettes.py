@@ -6,8 +6,12 @@ rewrites ``cassettes/*.yaml`` with passwords, tokens and API keys replaced by pl
 before anything is written, stops the server, and checks that no secret of the run appears in
 any cassette.
 
+Then, when ``.compat-venv`` exists (``scripts/compat_env.sh``), the established platform's
+client runs its flows against the same server through a recording proxy
+(``scripts/compat_recording.py``), which writes ``cassettes/established_client/*.yaml``.
+
 Usage:
-    .venv/bin/python scripts/record_cassettes.py [-k <pytest expression>]
+    .venv/bin/python scripts/record_cassettes.py [-k <pytest expression>] [--only sdk|client]
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ import time
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compat_recording import COMPAT_PYTHON, record_flows
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
@@ -93,7 +100,7 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 def leaked_secrets(secrets: list[str]) -> list[str]:
     """Cassettes containing any of ``secrets`` (must be empty)."""
     leaks = []
-    for path in sorted(CASSETTES.glob("*.yaml")):
+    for path in sorted(CASSETTES.rglob("*.yaml")):
         text = path.read_text(encoding="utf-8", errors="replace")
         leaks += [f"{path.name}: {s[:4]}..." for s in secrets if s and s in text]
     return leaks
@@ -103,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     """Record the cassettes; exit non-zero if a test fails or a secret leaked."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-k", dest="expression", help="only the scenarios matching (pytest -k)")
+    parser.add_argument(
+        "--only",
+        choices=("sdk", "client"),
+        help="record only this SDK's cassettes, or only the established client's",
+    )
     args = parser.parse_args(argv)
     CASSETTES.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="avatars-record-") as tmp:
@@ -126,10 +138,14 @@ def main(argv: list[str] | None = None) -> int:
             command = [sys.executable, "-m", "pytest", TESTS, "-p", "no:cacheprovider", "-q"]
             if args.expression:
                 command += ["-k", args.expression]
-            result = subprocess.run(command, cwd=ROOT, env=env, check=False)
+            returncode = 0
+            if args.only != "client":
+                returncode = subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
+            if args.only != "sdk":
+                record_client_flows(url, credentials)
         finally:
             stop_server(process)
-        if result.returncode != 0:
+        if returncode != 0:
             sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
         leaks = leaked_secrets([credentials["password"], credentials["api_key"]])
         if leaks:
@@ -137,7 +153,16 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     recorded = sorted(p.name for p in CASSETTES.glob("*.yaml"))
     print(f"cassettes: {', '.join(recorded) or 'none'}")
-    return result.returncode
+    return returncode
+
+
+def record_client_flows(url: str, credentials: dict) -> None:
+    """The established client's cassettes (skipped, with a note, without .compat-venv)."""
+    if not COMPAT_PYTHON.exists():
+        print("no .compat-venv (scripts/compat_env.sh): established client not recorded")
+        return
+    for path in record_flows(url, credentials["api_key"], [credentials["password"]]):
+        print(f"recorded {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
