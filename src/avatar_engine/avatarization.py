@@ -28,6 +28,7 @@ from avatar_engine.generation import (
     pooled_local_covariance,
 )
 from avatar_engine.imputation import ImputationMethod, impute
+from avatar_engine.missingness import calibrate_missing
 from avatar_engine.neighbours import nearest_others
 from avatar_engine.progress import Progress, ProgressTracker, ShouldStop
 from avatar_engine.projection import MAX_ENCODED_DIMENSIONS, Famd
@@ -245,21 +246,18 @@ def _check_table(
             "k", f"k={parameters.k} must be smaller than the number of rows ({n}); use "
             f"k <= {n - 1}, or avatarize more rows."
         )
-    for name in columns:
-        series = data[name]
-        if series.isna().all():
-            raise InvalidDataError(
-                f"Column '{name}' has only missing values. Drop it or exclude it "
-                f"(exclude_variables).",
-                column=name,
-            )
-        if series.nunique(dropna=False) <= 1:
-            raise InvalidDataError(
-                f"Column '{name}' has a single value for every row: it carries no information. "
-                f"Drop it or exclude it (exclude_variables).",
-                column=name,
-            )
     return columns
+
+
+def passed_through_columns(data: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """Columns kept unchanged: all missing, or one value on every row (no information).
+
+    Example:
+        >>> passed_through_columns(pd.DataFrame({"a": [1, 1], "b": [None, None], "c": [1, 2]}),
+        ...                        ["a", "b", "c"])
+        ['a', 'b']
+    """
+    return [name for name in columns if data[name].nunique(dropna=False) <= 1]
 
 
 def _weights(
@@ -369,6 +367,13 @@ def _avatarize(
         )
     with clock.phase("typing"):
         columns = _check_table(data, identifiers, excluded, parameters)
+        passed = passed_through_columns(data, columns)
+        columns = [c for c in columns if c not in passed]
+        if not columns:
+            raise InvalidDataError(
+                "Every column of the table is constant or empty: there is nothing to "
+                "avatarize. Add columns that vary from one individual to another."
+            )
         table = data.reset_index(drop=True)
         table.columns = [str(c) for c in table.columns]
         overrides = {str(k): v for k, v in (types or {}).items() if str(k) in columns}
@@ -432,6 +437,11 @@ def _avatarize(
             avoid_copies_of_originals=not nudgeable_columns(codec.continuous_specs),
             check=tracker.check,
         )
+        avatar_codes = calibrate_missing(
+            avatar_codes, codes, indices, weights,
+            [j for j, spec in enumerate(codec.categorical_specs) if spec.indicator_of is not None],
+            rng,
+        )
         del indices, weights
         nudged = avoid_copies(
             codec, avatar_continuous, avatar_codes,
@@ -451,6 +461,8 @@ def _avatarize(
             ))
         if identifiers:
             parts.append(table[identifiers].reset_index(drop=True))
+        if passed:
+            parts.append(table[passed].reset_index(drop=True))
         unshuffled = pd.concat(parts, axis=1)[list(table.columns)]
         unshuffled.columns = data.columns
         permutation = rng.permutation(len(unshuffled))
@@ -469,6 +481,7 @@ def _avatarize(
         "continuous_columns": [n for n, t in column_types.items() if t in CONTINUOUS_TYPES],
         "identifiers": identifiers,
         "excluded_variables": excluded,
+        "passed_through": passed,
         "missing_indicators": [
             s.name.removeprefix(INDICATOR_PREFIX) for s in codec.categorical_specs
             if s.indicator_of is not None

@@ -43,6 +43,7 @@ from avatar_engine import (
     render_report_html,
     render_report_pdf,
 )
+from avatar_engine.avatarization import passed_through_columns
 from avatar_engine.pseudonymization import PseudonymizationStrategy, pseudonymize_tables
 from avatar_engine.relational import pseudonymize_columns
 from avatar_engine.report import render_pia_docx, render_pia_pdf
@@ -227,6 +228,12 @@ def _identifiers(table: TableSpec, all_tables: list[TableSpec]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _not_measured(identifiers: list[str], original: pd.DataFrame) -> list[str]:
+    """Identifiers and the constant or empty columns the avatarization passes through."""
+    rest = [str(c) for c in original.columns if str(c) not in identifiers]
+    return [*identifiers, *passed_through_columns(original, rest)]
+
+
 def _unlinked_identifiers(
     table: TableSpec, keys: Mapping[str, str], links: list[tuple[str, str, str, str]]
 ) -> list[str]:
@@ -360,7 +367,7 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
                 "pseudonymized_columns": _described(strategies[table.name]),
             }
         _write_json(out.with_name(f"{table.name}.run_metadata.json"), metadata)
-        _record_figure_inputs(ctx, table, identifiers, types, result)
+        _record_figure_inputs(ctx, table, _not_measured(identifiers, data), types, result)
         del data
         shuffled[table.name] = result.shuffled
         del result
@@ -468,8 +475,8 @@ def _run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDoc
     )
     for table, (start, end) in zip(tables, _table_spans(len(tables)), strict=True):
         ctx.progress(start, "loading")
-        identifiers = _identifiers(table, tables)
         original, _ = _load_table(ctx, table)
+        identifiers = _not_measured(_identifiers(table, tables), original)
         original = original.drop(columns=identifiers, errors="ignore")
         kind = "unshuffled" if privacy else "shuffled"
         avatars = _read_result(_result_file(standard_dir, table.name, kind), table)
@@ -549,8 +556,8 @@ def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
     for i, name in enumerate(names):
         ctx.progress(0.6 * i / len(names), "loading")
         table = specs[name]
-        identifiers = _identifiers(table, all_tables)
         original, _ = _load_table(ctx, table)
+        identifiers = _not_measured(_identifiers(table, all_tables), original)
         avatars = _read_result(_result_file(standard_dir, name, "shuffled"), table)
         run_metadata = _read_json(standard_dir / f"{name}.run_metadata.json")
         reports.append(

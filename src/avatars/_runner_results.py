@@ -163,7 +163,8 @@ class RunnerResults(RunnerTables):
 
     def _read_frame(self, job: str, kind: str, table: str) -> pd.DataFrame:
         name, file = self._result_file(job, kind, table)
-        return self._calls.read_frame(name, file)
+        frame = self._calls.read_frame(name, file)
+        return self._restore_formats(table, frame) if kind in ("shuffled", "unshuffled") else frame
 
     def _read_json(self, job: str, kind: str, table: str | None) -> Any:
         name, file = self._result_file(job, kind, table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from avatars._column_types import ColumnType, infer_column_types
+from avatars._column_types import ColumnDecision, ColumnRole, ColumnType, decide_columns
 from avatars._table_reading import TABLE_SUFFIXES, read_table, sniff_csv
 from avatars._yaml import ColumnSpec, LinkSpec, ResourceSet, TableSpec
 
@@ -33,6 +34,8 @@ class _Source:
 
     path: Path | None = None
     frame: pd.DataFrame | None = None
+    decisions: tuple[ColumnDecision, ...] = ()
+    rows: int | None = None
 
 
 def _check_name(kind: str, name: str) -> None:
@@ -53,6 +56,28 @@ def _uploadable_as_is(
     if kind != "csv" or path.suffix.lower() != ".csv":
         return False
     return sniff_csv(path, sep=sep, decimal=decimal, encoding=encoding).is_plain
+
+
+def _warn_left_out(name: str, decisions: Sequence[ColumnDecision], pseudonymize: bool) -> None:
+    """One warning per column that the avatars will not carry as it is."""
+    for d in decisions:
+        if d.role is ColumnRole.FREE_TEXT:
+            warnings.warn(
+                f"Table {name!r}, column {d.column!r}: {d.reason}; it is left out of the "
+                f"avatars. To avatarize it as categories pass types={{{d.column!r}: "
+                f"'category'}}; to silence this warning pass types={{{d.column!r}: 'drop'}}.",
+                UserWarning,
+                stacklevel=3,
+            )
+        elif d.role is ColumnRole.IDENTIFIER and not pseudonymize:
+            warnings.warn(
+                f"Table {name!r}, column {d.column!r}: {d.reason}; it is left out of the "
+                "avatars. To release pseudonyms instead pass identifier_policy='pseudonymize'; "
+                f"if it is not an identifier pass types={{{d.column!r}: 'numeric'}} (or "
+                "'category').",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 class RunnerTables:
@@ -80,8 +105,15 @@ class RunnerTables:
         sep: str | None = None,
         decimal: str | None = None,
         encoding: str | None = None,
+        identifier_policy: str = "drop",
     ) -> None:
         """Add a table to the run.
+
+        Every column is typed, before any job, by one rule (see :mod:`avatars._column_types`
+        and :meth:`describe_columns`): few-distinct numbers and yes/no columns are categorical,
+        dates are avatarized as numbers and returned in their own format, identifiers are never
+        released as they are, free text is left out with a warning, constant and empty columns
+        are passed through unchanged.
 
         Args:
             name: name of the table (letters, digits, ``_``, ``-``).
@@ -89,13 +121,16 @@ class RunnerTables:
                 :meth:`run`. A CSV file's separator, decimal mark and encoding are sniffed.
             primary_key: column identifying each row; kept out of the avatarization.
             foreign_keys: columns referring to other tables; link them with :meth:`add_link`.
-            types: column types (``int``, ``float``, ``bool``, ``category``, ``datetime``,
-                ``datetime_tz``) overriding those inferred from the data.
+            types: column -> type or role overriding the rule: ``int``, ``float``, ``numeric``,
+                ``bool``, ``category`` (or ``categorical``), ``datetime``, ``datetime_tz``,
+                ``id`` (an identifier) or ``drop`` (left out of the avatars).
             individual_level: whether one row is one individual (``None``: server default).
             time_series_time: the time column of a time-series table.
             sep: separator of a CSV file, instead of the sniffed one (e.g. ``";"``).
             decimal: decimal mark of a CSV file, instead of the sniffed one (e.g. ``","``).
             encoding: encoding of a CSV file, instead of the sniffed one (e.g. ``"latin-1"``).
+            identifier_policy: ``"drop"`` (default): identifier columns are left out of the
+                avatars; ``"pseudonymize"``: they are released with fresh pseudonyms.
 
         Raises:
             ValueError: bad name, table already added, unknown column or type, or a file that
@@ -124,25 +159,53 @@ class RunnerTables:
             raise TypeError(
                 f"data must be a file path or a pandas DataFrame, got {type(data).__name__}"
             )
-        column_types = infer_column_types(frame, {k: str(v) for k, v in (types or {}).items()})
+        if identifier_policy not in ("drop", "pseudonymize"):
+            raise ValueError(
+                f"identifier_policy={identifier_policy!r} is not known; use "
+                "identifier_policy='drop' or identifier_policy='pseudonymize'."
+            )
         keys = [primary_key] if primary_key else []
         extra = [time_series_time] if time_series_time else []
         for column in [*keys, *(foreign_keys or []), *extra]:
-            if column not in column_types:
+            if column not in frame.columns:
                 raise ValueError(
                     f"Column {column!r} is not in table {name!r}; "
-                    f"its columns are {list(column_types)}."
+                    f"its columns are {[str(c) for c in frame.columns]}."
                 )
+        decisions = decide_columns(
+            frame, {k: str(v) for k, v in (types or {}).items()},
+            keys=[*keys, *(foreign_keys or []), *extra],
+        )
+        pseudonymize = identifier_policy == "pseudonymize"
+        released = [
+            d for d in decisions
+            if d.released or (pseudonymize and d.role is ColumnRole.IDENTIFIER)
+        ]
+        if not released:
+            raise ValueError(
+                f"No column of table {name!r} would be released (every one is an identifier, "
+                "free text or dropped); give some of them a type in types=, e.g. "
+                f"types={{{decisions[0].column!r}: 'category'}}."
+            )
+        _warn_left_out(name, decisions, pseudonymize)
+        dates = [d for d in released if d.date_format is not None]
+        if len(released) < len(decisions) or dates:
+            upload = frame[[d.column for d in released]].copy()
+            for d in dates:
+                upload[d.column] = pd.to_datetime(upload[d.column], format=d.date_format)
+            source = _Source(frame=upload)
+        source.decisions = tuple(decisions)
+        source.rows = len(frame)
         foreign = set(foreign_keys or [])
         columns = [
             ColumnSpec(
-                field=column,
-                type=column_type.value,
-                primary_key=column == primary_key,
-                identifier=column in foreign,
-                time_series_time=column == time_series_time,
+                field=d.column,
+                type=d.type.value,
+                primary_key=d.column == primary_key,
+                identifier=d.column in foreign or d.role is ColumnRole.IDENTIFIER,
+                time_series_time=d.column == time_series_time,
             )
-            for column, column_type in column_types.items()
+            for d in released
         ]
         suffix = ".parquet" if source.path is not None and source.path.suffix in {
             ".parquet", ".pq"} else ".csv"
@@ -150,6 +213,67 @@ class RunnerTables:
             name=name, file=f"{name}{suffix}", columns=columns, individual_level=individual_level
         )
         self._sources[name] = source
+
+    def column_decisions(self, name: str) -> tuple[ColumnDecision, ...]:
+        """The typing decision of every column of a table added from data (see add_table).
+
+        Example:
+            >>> runner.column_decisions("wbcd")[0].reason  # doctest: +SKIP
+            'whole numbers, 10 distinct values'
+        """
+        self._table(name)
+        source = self._sources.get(name)
+        return source.decisions if source is not None else ()
+
+    def _check_rows_for_k(self) -> None:
+        """Refuse, before any upload, a table with no more rows than its k."""
+        problems = []
+        for name, source in self._sources.items():
+            parameters = self._rs.parameters.get(name)
+            k = parameters.avatarization.get("k") if parameters is not None else None
+            if source.rows is not None and isinstance(k, int) and source.rows <= k:
+                fix = (f"use set_parameters({name!r}, k={source.rows - 1}) or less, or add rows"
+                       if source.rows > 2 else f"add rows (at least {k + 1})")
+                problems.append(
+                    f"table {name!r} has {source.rows} rows but k={k}: every avatar mixes k "
+                    f"other individuals, so {fix}"
+                )
+        if problems:
+            raise ValueError("; ".join(problems) + ".")
+
+    def describe_columns(self, name: str) -> pd.DataFrame:
+        """How every column of a table is treated, and why (shown before any job).
+
+        Returns:
+            One row per column: ``type``, ``role`` (avatarized, identifier, free_text,
+            dropped, passed_through) and ``reason``.
+
+        Example:
+            >>> runner.describe_columns("wbcd").loc["Class", "type"]  # doctest: +SKIP
+            'category'
+        """
+        decisions = self.column_decisions(name)
+        if not decisions:
+            decisions = tuple(
+                ColumnDecision(
+                    c.field, ColumnType(c.type or "category"), ColumnRole.AVATARIZED,
+                    "from the schema",
+                )
+                for c in self._rs.tables[name].columns
+            )
+        return pd.DataFrame(
+            [{"column": d.column, "type": d.type.value, "role": d.role.value, "reason": d.reason}
+             for d in decisions]
+        ).set_index("column")
+
+    def _restore_formats(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Write text date columns of avatars back in the format of the user's file."""
+        source = self._sources.get(name)
+        for d in source.decisions if source is not None else ():
+            if d.date_format is not None and d.column in frame.columns:
+                values = pd.to_datetime(frame[d.column], errors="coerce", format="mixed")
+                frame[d.column] = values.dt.strftime(d.date_format).where(values.notna())
+        return frame
 
     def add_link(
         self,

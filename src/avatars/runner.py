@@ -231,7 +231,8 @@ class Runner(RunnerParameters, EstablishedRunnerCalls):
             ``{parameters_name: job name}`` of the started jobs.
 
         Raises:
-            ValueError: no table, a table without ``k``, or an unknown job kind.
+            ValueError: no table, a table without ``k`` or with no more rows than ``k``, or an
+                unknown job kind.
 
         Example:
             >>> runner.run()  # doctest: +SKIP
@@ -249,6 +250,8 @@ class Runner(RunnerParameters, EstablishedRunnerCalls):
                 f"Tables {missing_k} have no k: call set_parameters(table, k=...) "
                 "or advise_parameters() before run()."
             )
+        if any(kind != ADVICE for kind in requested):
+            self._check_rows_for_k()
         ordered = self._with_dependencies(requested, ignore_warnings)
         if self._loaded_from is not None and not ignore_warnings:
             warnings.warn(

@@ -50,7 +50,14 @@ def test_run_writes_avatars_metrics_report_and_stops_its_server(tmp_path: Path) 
     assert len(avatars) == len(original)
 
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["parameters"] == {"k": 10, "ncp": 5, "seed": 7}
+    assert metrics["parameters"] == {
+        "k": 10, "ncp": 5, "seed": 7, "imputation_method": None, "types": {},
+        "identifier_policy": "drop",
+    }
+    assert {c["column"]: c["type"] for c in metrics["columns"]}["Class"] == "category"
+    modes = {stat.S_IMODE((out / name).stat().st_mode)
+             for name in ("wbcd.avatars.csv", "metrics.json", "report.pdf")}
+    assert len(modes) == 1
     privacy = metrics["privacy_metrics"]["metrics"]
     signal = metrics["signal_metrics"]["metrics"]
     assert privacy
@@ -205,14 +212,34 @@ def test_api_key_create_list_revoke(
     assert main(["jobs", "--server", shared_server.base_url, "--api-key", key]) == 4
 
 
-def test_failed_job_exits_5_with_the_servers_reason(
+def test_too_few_rows_for_k_exits_2_before_any_job(
     shared_server: LocalServer, shared_home: Path, tmp_path: Path
 ) -> None:
     small = tmp_path / "small.csv"
     small.write_text("age,weight\n" + "".join(f"{20 + i},{60 + 3 * i}\n" for i in range(10)))
     done = _avatars(["run", str(small), "--k", "20", "--out", "out"], shared_home, tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "table 'small' has 10 rows but k=20" in done.stderr
+    assert "--k 9" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out" / "metrics.json").exists()
+    assert shared_server.running
+
+
+def test_failed_job_exits_5_with_the_servers_reason(
+    shared_server: LocalServer, shared_home: Path, tmp_path: Path
+) -> None:
+    wide = tmp_path / "wide.csv"
+    rows = "".join(f"c{i:05d},{20 + i % 50},{i % 7}\n" for i in range(3100))
+    wide.write_text("code,age,group_size\n" + rows)
+    done = _avatars(
+        ["run", str(wide), "--k", "5", "--categorical", "code", "--out", "out"],
+        shared_home, tmp_path,
+    )
     assert done.returncode == 5, done.stderr
-    assert "k=20 must be smaller than the number of rows (10)" in done.stderr
+    assert "the avatarization job" in done.stderr
+    assert "column 'code'" in done.stderr
+    assert "use_categorical_reduction" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "out" / "metrics.json").exists()
     assert shared_server.running

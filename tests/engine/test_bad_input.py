@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from real_tables import rtable
 
 from avatar_engine import (
     AvatarizationParameters,
@@ -63,18 +64,24 @@ def test_ncp_out_of_range(ncp: int) -> None:
     assert "ncp" in str(caught.value)
 
 
-def test_all_missing_column() -> None:
-    table = _table().assign(empty=np.nan)
-    with pytest.raises(InvalidDataError, match="only missing values") as caught:
-        avatarize(table, AvatarizationParameters(k=5))
-    assert caught.value.column == "empty"
+def test_constant_and_all_missing_columns_are_passed_through_unchanged() -> None:
+    data = rtable("survival", "colon").drop(columns=["id"]).dropna().head(400)
+    assert data["study"].nunique() == 1
+    table = data.assign(empty=np.nan, country="FR").reset_index(drop=True)
+    result = avatarize(table, AvatarizationParameters(k=5, ncp=3, seed=1))
+    assert list(result.shuffled.columns) == list(table.columns)
+    assert result.shuffled["empty"].isna().all()
+    assert (result.shuffled["country"] == "FR").all()
+    assert (result.shuffled["study"] == data["study"].iloc[0]).all()
+    assert result.metadata["passed_through"] == ["study", "empty", "country"]
+    assert "study" not in result.metadata["column_types"]
+    assert result.shuffled["age"].nunique() > 1
 
 
-def test_constant_column() -> None:
-    table = _table().assign(country="FR")
-    with pytest.raises(InvalidDataError, match="single value") as caught:
-        avatarize(table, AvatarizationParameters(k=5))
-    assert caught.value.column == "country"
+def test_a_table_of_constant_columns_is_refused() -> None:
+    table = pd.DataFrame({"country": ["FR"] * 10, "empty": [np.nan] * 10})
+    with pytest.raises(InvalidDataError, match="constant or empty"):
+        avatarize(table, AvatarizationParameters(k=3))
 
 
 def test_constant_column_can_be_excluded() -> None:

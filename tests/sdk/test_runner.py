@@ -349,7 +349,8 @@ def test_print_parameters(runner: Runner, capsys: pytest.CaptureFixture[str]) ->
 
 def test_a_parquet_file_keeps_its_format_and_types(client: FakeClient, tmp_path: Path) -> None:
     frame = pd.DataFrame(
-        {"when": pd.to_datetime(["2020-01-01", "2021-01-01"]), "flag": [True, False]}
+        {"when": pd.to_datetime(["2020-01-01", "2021-01-01", "2022-01-01"]),
+         "flag": [True, False, True]}
     )
     frame.to_parquet(tmp_path / "events.parquet")
     r = Runner(client, "pq")  # type: ignore[arg-type]

@@ -406,6 +406,9 @@ def _parameters(
     shown.append((words.text("param_ncp"), _value(words, take("ncp"))))
     shown.append((words.text("param_imputation"), _imputation(words, parameters, take)))
     shown.append((words.text("param_exclude_variables"), _exclusion(words, parameters, take)))
+    if metadata.get("passed_through"):
+        passed = _value(words, metadata["passed_through"])
+        shown.append((words.text("param_passed_through"), passed))
     shown.append((words.text("param_seed"), _value(words, take("seed"))))
     for key in ("column_weights", "use_categorical_reduction"):
         if key in parameters:

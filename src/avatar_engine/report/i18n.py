@@ -103,6 +103,7 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         "param_imputation_k": "Imputation neighbours",
         "param_imputation_training_fraction": "Imputation training fraction",
         "param_exclude_variables": "Excluded variables",
+        "param_passed_through": "Kept unchanged (constant or empty, no individual information)",
         "param_exclude_replacement_strategy": "Re-attachment of excluded variables",
         "param_pseudonymized_columns": "Pseudonymized identifier columns",
         "param_column_weights": "Column weights",
@@ -296,6 +297,8 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         "param_imputation_k": "Voisins pour l’imputation",
         "param_imputation_training_fraction": "Fraction d’apprentissage de l’imputation",
         "param_exclude_variables": "Variables exclues",
+        "param_passed_through": "Conservées telles quelles (constantes ou vides, sans information "
+        "individuelle)",
         "param_exclude_replacement_strategy": "Réattribution des variables exclues",
         "param_pseudonymized_columns": "Colonnes d’identifiants pseudonymisées",
         "param_column_weights": "Poids des colonnes",

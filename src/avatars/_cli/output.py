@@ -18,13 +18,30 @@ def err(message: str) -> None:
     print(f"avatars: {message}", file=sys.stderr, flush=True)
 
 
-def info(message: str) -> None:
-    """Print a progress line on stderr (stdout is kept for results).
+_VERBOSITY = {"quiet": False, "verbose": False}
+
+
+def set_verbosity(*, quiet: bool = False, verbose: bool = False) -> None:
+    """``--quiet``: only errors, warnings and results; ``--verbose``: every step's timing.
+
+    Example:
+        >>> set_verbosity(quiet=True)  # doctest: +SKIP
+    """
+    _VERBOSITY.update(quiet=quiet, verbose=verbose)
+
+
+def info(message: str, *, always: bool = False) -> None:
+    """Print a progress line on stderr (stdout is kept for results); silent with --quiet.
+
+    Args:
+        message: the line.
+        always: print it even with --quiet (warnings the user must see).
 
     Example:
         >>> info("Using the local avatar server ...")  # doctest: +SKIP
     """
-    print(message, file=sys.stderr, flush=True)
+    if always or not _VERBOSITY["quiet"]:
+        print(message, file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager
@@ -37,5 +54,5 @@ def step(label: str) -> Iterator[None]:
     """
     started = time.monotonic()
     yield
-    if not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
+    if _VERBOSITY["verbose"] or not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
         info(f"  {label}: done in {time.monotonic() - started:.1f} s")

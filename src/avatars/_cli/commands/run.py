@@ -15,8 +15,16 @@ from avatars import _display
 from avatars._cli.arguments import SubParsers, add_server_options, positive_int, seed
 from avatars._cli.connection import manager
 from avatars._cli.exits import EXIT_JOB_FAILED, EXIT_OK, CliError
-from avatars._cli.output import info, step
+from avatars._cli.output import info, set_verbosity, step
+from avatars._cli.table_options import (
+    add_column_options,
+    add_reading_options,
+    column_summary,
+    column_types,
+    reading_options,
+)
 from avatars._table_reading import TABLE_SUFFIXES
+from avatars.constants import DataRecipient, DataSubject, DataType, SensitivityLevel
 
 ORDER = 10
 
@@ -46,31 +54,39 @@ def register(commands: SubParsers) -> None:
     run.add_argument("--k", type=positive_int, default=20, help="neighbours per avatar (20)")
     run.add_argument("--ncp", type=positive_int, default=5, help="projection dimensions (5)")
     run.add_argument("--table", help="table name (default: the file name without extension)")
-    run.add_argument("--out", default="results", help="output folder (default: ./results)")
+    run.add_argument(
+        "--out", default="results",
+        help="output folder (default: ./results); refused when it holds earlier results, "
+        "unless --overwrite",
+    )
+    run.add_argument(
+        "--overwrite", action="store_true",
+        help="replace the results of an earlier run in --out (its files are removed first)",
+    )
     run.add_argument("--seed", type=seed, help="random seed, for reproducible avatars")
+    run.add_argument(
+        "--imputation-method", choices=["knn", "mode", "median", "mean", "fast_knn"],
+        help="how missing values are filled before the projection (server default: knn)",
+    )
     run.add_argument("--language", choices=["en", "fr"], default="en", help="report language")
+    pia = run.add_argument_group("privacy impact assessment (printed in the report)")
+    pia.add_argument("--pia-recipient", choices=[v.value for v in DataRecipient],
+                     default="unknown", help="who receives the avatars")
+    pia.add_argument("--pia-data-type", choices=[v.value for v in DataType],
+                     default="unknown", help="what kind of data the table holds")
+    pia.add_argument("--pia-subject", choices=[v.value for v in DataSubject],
+                     default="unknown", help="whose data the table describes")
+    pia.add_argument("--pia-sensitivity", choices=[v.value for v in SensitivityLevel],
+                     default="undefined", help="how sensitive the data is")
+    noise = run.add_mutually_exclusive_group()
+    noise.add_argument("--quiet", "-q", action="store_true",
+                       help="print only errors and the final summary")
+    noise.add_argument("--verbose", "-v", action="store_true",
+                       help="also print the reason of every column's type and each step")
+    add_column_options(run)
     add_reading_options(run)
     add_server_options(run)
     run.set_defaults(handler=run_command)
-
-
-def add_reading_options(parser: argparse.ArgumentParser) -> None:
-    """``--sep --decimal --encoding``: override what is sniffed from a CSV file."""
-    reading = parser.add_argument_group("reading a CSV file (sniffed when not given)")
-    reading.add_argument("--sep", help="field separator, e.g. ';' or '\\t'")
-    reading.add_argument("--decimal", choices=[".", ","], help="decimal mark of the numbers")
-    reading.add_argument("--encoding", help="text encoding, e.g. utf-8, latin-1, cp1252")
-
-
-def reading_options(args: argparse.Namespace) -> dict[str, str | None]:
-    """The reading overrides as ``add_table`` keyword arguments.
-
-    Example:
-        >>> reading_options(argparse.Namespace(sep="\\t", decimal=None, encoding=None))
-        {'sep': '\t', 'decimal': None, 'encoding': None}
-    """
-    sep = args.sep.replace("\\t", "\t") if args.sep else None
-    return {"sep": sep, "decimal": args.decimal, "encoding": args.encoding}
 
 
 def check_data_file(text: str) -> tuple[Path, str]:
@@ -112,39 +128,95 @@ def table_name(args: argparse.Namespace, path: Path) -> str:
     return name or "table"
 
 
+def prepare_output(out: Path, overwrite: bool) -> None:
+    """Make sure ``out`` will hold the results of this run only.
+
+    A folder holding files is refused unless ``overwrite``; then the files of the earlier run
+    (avatars, metrics.json, report.pdf) are removed first, and other files refuse the folder.
+
+    Example:
+        >>> prepare_output(Path("results"), overwrite=False)  # doctest: +SKIP
+    """
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out {out} is a file; pass a folder")
+    present = sorted(p for p in out.iterdir()) if out.is_dir() else []
+    if present and not overwrite:
+        raise CliError(
+            f"--out {out} already holds {len(present)} file(s) (e.g. {present[0].name}); "
+            "pass --overwrite to replace an earlier run's results, or another --out folder"
+        )
+    ours = [p for p in present if p.is_file() and _written_by_run(p.name)]
+    others = [p for p in present if p not in ours]
+    if others:
+        raise CliError(
+            f"--out {out} holds files that `avatars run` did not write (e.g. "
+            f"{others[0].name}); choose an empty or new --out folder"
+        )
+    for stale in ours:
+        stale.unlink()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"cannot create the output folder {out}: {exc.strerror}") from None
+
+
+def _written_by_run(name: str) -> bool:
+    return name in ("metrics.json", "report.pdf") or ".avatars." in name
+
+
+def _same_permissions(paths: list[Path]) -> None:
+    """Give every result file the mode the first one got from the user's umask."""
+    mode = paths[0].stat().st_mode & 0o777
+    for path in paths[1:]:
+        path.chmod(mode)
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Run `avatars run` with parsed arguments; return the exit code."""
     from avatars import errors
     from avatars.constants import ReportLanguage
 
+    set_verbosity(quiet=args.quiet, verbose=args.verbose)
     path, file_format = check_data_file(args.data)
     table = table_name(args, path)
+    types = column_types(args)
     out = Path(args.out).expanduser()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CliError(f"cannot create the output folder {out}: {exc.strerror}") from None
+    prepare_output(out, args.overwrite)
     started = time.monotonic()
     with manager(args) as session:
+        runner = session.create_runner(
+            set_name=table,
+            seed=args.seed,
+            report_language=ReportLanguage(args.language),
+            pia_data_recipient=DataRecipient(args.pia_recipient),
+            pia_data_type=DataType(args.pia_data_type),
+            pia_data_subject=DataSubject(args.pia_subject),
+            pia_sensitivity_level=SensitivityLevel(args.pia_sensitivity),
+        )
+        reading = reading_options(args)
+        try:
+            with _warnings_as_lines():
+                runner.add_table(
+                    table, str(path), types=types, sep=reading["sep"],
+                    decimal=reading["decimal"], encoding=reading["encoding"],
+                    identifier_policy=args.id_policy,
+                )
+            runner.set_parameters(
+                table, k=args.k, ncp=args.ncp, imputation_method=args.imputation_method
+            )
+        except ValueError as exc:
+            raise CliError(_cli_words(str(exc))) from None
+        info(column_summary(runner.column_decisions(table), args.id_policy))
         info(
             f"Avatarizing {path} as table {table!r} with k={args.k}, ncp={args.ncp} "
             f"on {args._server_description}"
         )
-        runner = session.create_runner(
-            set_name=table, seed=args.seed, report_language=ReportLanguage(args.language)
-        )
-        try:
-            reading = reading_options(args)
-            runner.add_table(
-                table, str(path), sep=reading["sep"], decimal=reading["decimal"],
-                encoding=reading["encoding"],
-            )
-        except ValueError as exc:
-            raise CliError(str(exc)) from None
-        runner.set_parameters(table, k=args.k, ncp=args.ncp)
         try:
             with step("upload and job submission"):
-                runner.run()
+                try:
+                    runner.run()
+                except ValueError as exc:
+                    raise CliError(_cli_words(str(exc))) from None
             with step("avatarization"):
                 avatars = runner.shuffled(table)
             with step("privacy metrics"):
@@ -170,12 +242,18 @@ def run_command(args: argparse.Namespace) -> int:
             "table": table,
             "source": str(path),
             "set_name": getattr(runner, "set_name", None),
-            "parameters": {"k": args.k, "ncp": args.ncp, "seed": args.seed},
+            "parameters": {
+                "k": args.k, "ncp": args.ncp, "seed": args.seed,
+                "imputation_method": args.imputation_method, "types": types,
+                "identifier_policy": args.id_policy,
+            },
+            "columns": runner.describe_columns(table).reset_index().to_dict("records"),
             "passed": bool(privacy_doc.get("passed")) and bool(signal_doc.get("passed")),
             "privacy_metrics": privacy_doc,
             "signal_metrics": signal_doc,
         }
         metrics_path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+        _same_permissions([metrics_path, avatars_path, report_path])
     elapsed = time.monotonic() - started
     title = f"Metrics for {table} (k={args.k}, ncp={args.ncp})"
     print(_display.metrics_table(privacy_doc, signal_doc, title=title))
@@ -184,6 +262,41 @@ def run_command(args: argparse.Namespace) -> int:
         f"Report: {report_path}"
     )
     return EXIT_OK
+
+
+_CLI_WORDS = (
+    ("identifier_policy='pseudonymize'", "--id-policy pseudonymize"),
+    ("encoding='latin-1', or --encoding latin-1", "--encoding latin-1"),
+    ("sep=';', or --sep ';'", "--sep ';'"),
+)
+
+
+def _cli_words(message: str) -> str:
+    """An SDK message with the command line's option names where they differ.
+
+    Example:
+        >>> _cli_words("pass identifier_policy='pseudonymize'")
+        'pass --id-policy pseudonymize'
+    """
+    for sdk, cli in _CLI_WORDS:
+        message = message.replace(sdk, cli)
+    message = re.sub(r"types=\{'([^']+)': 'drop'\}", r"--drop \1", message)
+    message = re.sub(r"types=\{'([^']+)': 'category'\}", r"--categorical \1", message)
+    message = re.sub(r"types=\{'([^']+)': 'numeric'\}", r"--numeric \1", message)
+    message = re.sub(r"set_parameters\('[^']+', k=(\d+)\)", r"--k \1", message)
+    return message
+
+
+@contextlib.contextmanager
+def _warnings_as_lines() -> Any:
+    """Print the SDK's warnings about columns as plain lines, in the command's words."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        info(f"warning: {_cli_words(str(warning.message))}", always=True)
 
 
 def _job_failure(runner: Any, exc: Any) -> str:

