@@ -140,6 +140,7 @@ class RunnerParameters(RunnerTables):
         """Record each column's pseudonymization on the table's schema (checked first)."""
         spec = self._table(table)
         documents = {str(column): strategy_document(s) for column, s in strategies.items()}
+        self._bring_back_as_identifiers(table, list(documents))
         self._check_columns(table, list(documents))
         for column in spec.columns:
             if column.field in documents:

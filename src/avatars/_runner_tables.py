@@ -36,6 +36,7 @@ class _Source:
     frame: pd.DataFrame | None = None
     decisions: tuple[ColumnDecision, ...] = ()
     rows: int | None = None
+    full: pd.DataFrame | None = None  # the table as read, when columns are left out
 
 
 def _check_name(kind: str, name: str) -> None:
@@ -58,6 +59,15 @@ def _uploadable_as_is(
     return sniff_csv(path, sep=sep, decimal=decimal, encoding=encoding).is_plain
 
 
+def _upload_frame(full: pd.DataFrame, released: Sequence[ColumnDecision]) -> pd.DataFrame:
+    """The released columns of a table, text dates parsed in their own format."""
+    upload = full[[d.column for d in released]].copy()
+    for d in released:
+        if d.date_format is not None:
+            upload[d.column] = pd.to_datetime(upload[d.column], format=d.date_format)
+    return upload
+
+
 def _warn_left_out(name: str, decisions: Sequence[ColumnDecision], pseudonymize: bool) -> None:
     """One warning per column that the avatars will not carry as it is."""
     for d in decisions:
@@ -72,7 +82,8 @@ def _warn_left_out(name: str, decisions: Sequence[ColumnDecision], pseudonymize:
         elif d.role is ColumnRole.IDENTIFIER and not pseudonymize:
             warnings.warn(
                 f"Table {name!r}, column {d.column!r}: {d.reason}; it is left out of the "
-                "avatars. To release pseudonyms instead pass identifier_policy='pseudonymize'; "
+                "avatars. To release pseudonyms instead pass identifier_policy='pseudonymize' "
+                f"or set_parameters({name!r}, pseudonymized_columns={{{d.column!r}: ...}}); "
                 f"if it is not an identifier pass types={{{d.column!r}: 'numeric'}} (or "
                 "'category').",
                 UserWarning,
@@ -188,12 +199,8 @@ class RunnerTables:
                 f"types={{{decisions[0].column!r}: 'category'}}."
             )
         _warn_left_out(name, decisions, pseudonymize)
-        dates = [d for d in released if d.date_format is not None]
-        if len(released) < len(decisions) or dates:
-            upload = frame[[d.column for d in released]].copy()
-            for d in dates:
-                upload[d.column] = pd.to_datetime(upload[d.column], format=d.date_format)
-            source = _Source(frame=upload)
+        if len(released) < len(decisions) or any(d.date_format for d in released):
+            source = _Source(frame=_upload_frame(frame, released), full=frame)
         source.decisions = tuple(decisions)
         source.rows = len(frame)
         foreign = set(foreign_keys or [])
@@ -213,6 +220,29 @@ class RunnerTables:
             name=name, file=f"{name}{suffix}", columns=columns, individual_level=individual_level
         )
         self._sources[name] = source
+
+    def _bring_back_as_identifiers(self, name: str, columns: Sequence[str]) -> None:
+        """Release with pseudonyms the left-out identifier or text columns given a strategy."""
+        source = self._sources.get(name)
+        spec = self._table(name)
+        wanted = set(columns) - set(spec.column_names)
+        if not wanted or source is None or source.full is None:
+            return
+        decisions = []
+        for d in source.decisions:
+            if d.column in wanted and d.role in (ColumnRole.IDENTIFIER, ColumnRole.FREE_TEXT):
+                d = ColumnDecision(d.column, d.type, ColumnRole.IDENTIFIER,
+                                   f"{d.reason}; pseudonymized (pseudonymized_columns)")
+            decisions.append(d)
+        source.decisions = tuple(decisions)
+        kept = {c.field: c for c in spec.columns}
+        released = [d for d in decisions if d.column in kept or (
+            d.column in wanted and d.role is ColumnRole.IDENTIFIER)]
+        spec.columns = [
+            kept.get(d.column) or ColumnSpec(field=d.column, type=d.type.value, identifier=True)
+            for d in released
+        ]
+        source.frame = _upload_frame(source.full, released)
 
     def column_decisions(self, name: str) -> tuple[ColumnDecision, ...]:
         """The typing decision of every column of a table added from data (see add_table).

@@ -90,7 +90,9 @@ def test_update_replace_and_delete(runner: Runner, capsys: pytest.CaptureFixture
     runner.update_parameters("characters", pseudonymized_columns={"name": IntegerStrategy()})
     runner.delete_parameters("characters", ["pseudonymized_columns"])
     assert not any("pseudonymization" in c for c in _columns(runner, "characters").values())
-    assert _columns(runner, "characters")["name"] == {"field": "name", "type": "category"}
+    # the names are an identifier: without a strategy they still get the server's pseudonyms
+    assert _columns(runner, "characters")["name"] == {
+        "field": "name", "type": "category", "identifier": True}
 
 
 @pytest.mark.parametrize(

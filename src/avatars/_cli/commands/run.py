@@ -280,6 +280,8 @@ def _cli_words(message: str) -> str:
     """
     for sdk, cli in _CLI_WORDS:
         message = message.replace(sdk, cli)
+    message = re.sub(r" or set_parameters\('[^']+', pseudonymized_columns=\{[^}]*\}\)", "",
+                     message)
     message = re.sub(r"types=\{'([^']+)': 'drop'\}", r"--drop \1", message)
     message = re.sub(r"types=\{'([^']+)': 'category'\}", r"--categorical \1", message)
     message = re.sub(r"types=\{'([^']+)': 'numeric'\}", r"--numeric \1", message)
