@@ -9,6 +9,9 @@ Example:
     (30, 2)
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from avatar_engine.advice import advise_parameters
 from avatar_engine.avatarization import (
     AvatarizationParameters,
@@ -23,19 +26,41 @@ from avatar_engine.errors import (
     InvalidParameterError,
     ResourceLimitError,
 )
-from avatar_engine.figures import render_figures
 from avatar_engine.imputation import ImputationMethod
 from avatar_engine.metrics import compute_privacy_metrics, compute_signal_metrics
 from avatar_engine.progress import Progress, ShouldStop
 from avatar_engine.relational import rekey_identifiers
-from avatar_engine.report import (
-    ReportContent,
-    TableReport,
-    render_report_docx,
-    render_report_html,
-    render_report_pdf,
-)
 from avatar_engine.types import ColumnType
+
+if TYPE_CHECKING:
+    from avatar_engine.figures import render_figures
+    from avatar_engine.report import (
+        ReportContent,
+        TableReport,
+        render_report_docx,
+        render_report_html,
+        render_report_pdf,
+    )
+
+# Figures and reports load the drawing libraries (matplotlib, reportlab, python-docx): they
+# are imported on first use, so that avatarizing and computing metrics never pay for them.
+_LAZY = {
+    "render_figures": "avatar_engine.figures",
+    "ReportContent": "avatar_engine.report",
+    "TableReport": "avatar_engine.report",
+    "render_report_docx": "avatar_engine.report",
+    "render_report_html": "avatar_engine.report",
+    "render_report_pdf": "avatar_engine.report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'avatar_engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 __version__ = "1.0.0"
 

@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
-from sklearn.impute import KNNImputer
 
 from avatar_engine.neighbours import locality_order, query_nearest
 from avatar_engine.projection import Famd
@@ -101,6 +100,8 @@ def _knn(problem: _Problem, k: int, donors: IntArray) -> tuple[FloatArray, IntAr
     matrix = _standardized(problem, problem.continuous)
     c = problem.continuous.shape[1]
     incomplete = np.flatnonzero(np.isnan(matrix).any(axis=1))
+    from sklearn.impute import KNNImputer  # scikit-learn loads in 0.5 s: only when imputing
+
     imputer = KNNImputer(n_neighbors=min(k, len(donors)), keep_empty_features=True)
     imputer.fit(matrix[donors])
     filled = imputer.transform(matrix[incomplete])

@@ -35,19 +35,12 @@ from avatar_engine import (
     EngineError,
     ExcludeStrategy,
     ImputationMethod,
-    ReportContent,
-    TableReport,
     advise_parameters,
     rekey_identifiers,
-    render_report_docx,
-    render_report_html,
-    render_report_pdf,
 )
 from avatar_engine.avatarization import passed_through_columns
 from avatar_engine.pseudonymization import PseudonymizationStrategy, pseudonymize_tables
 from avatar_engine.relational import pseudonymize_columns
-from avatar_engine.report import render_pia_docx, render_pia_pdf
-from avatar_engine.report.i18n import wording
 from avatar_server.dataset_files import dataset_format, read_columns, read_dataset
 from avatar_server.figures_on_demand import (
     FiguresUnavailableError,
@@ -542,6 +535,17 @@ def _figures(ctx: JobContext, standard_dir: Path, table: str) -> dict[str, bytes
 
 
 def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
+    from avatar_engine.report import (  # drawing libraries: loaded by report jobs only
+        ReportContent,
+        TableReport,
+        render_pia_docx,
+        render_pia_pdf,
+        render_report_docx,
+        render_report_html,
+        render_report_pdf,
+    )
+    from avatar_engine.report.i18n import wording
+
     rs = ctx.resource_set
     standard_dir = _parent_dir(ctx, "standard")
     assert standard_dir is not None
