@@ -18,12 +18,17 @@ def test_root_job_flow_resources_volumes_connections_and_admin_revocation(
     result = run_flow("platform_calls_flow", server, server.admin_key, other_key, str(penguins))
 
     assert result["root"]["message"] == "Avatars API"
+    assert result["health_db"] == "ok"
+    assert result["credits"] is False
+    assert "single_table" in " ".join(result["features"])
     # the flow of a set with an avatarization and both metrics: three jobs, in that order
     assert result["flow_jobs"] == [
         ["standard", "finished"],
         ["privacy_metrics", "finished"],
         ["signal_metrics", "finished"],
     ]
+    assert result["flow_jobs_listed"]
+    assert result["last_set_is_flow"]
     assert {"shuffled", "unshuffled", "original_projections"} <= set(
         result["flow_standard_results"]
     )
@@ -36,8 +41,10 @@ def test_root_job_flow_resources_volumes_connections_and_admin_revocation(
     assert "Error status 404" in result["volume_unknown_set"]
     assert result["connections"] == result["engines"] == result["presets"] == []
     assert "reads data from files only" in result["test_connection"]
+    assert "Error status 404" in result["delete_connection"]
     assert result["spare_revoked"]
     assert "Error status 403" in result["revoke_as_user"]
+    assert "Error status 401" in result["other_after_revoke_all"]
     assert result["other_revoked"] == {"revoked": 1}
     assert "Error status 401" in result["other_after"]
     assert "Error status 422" in result["revoke_neither"]

@@ -498,6 +498,18 @@ def test_established_client_calls_on_this_sdk(server: LiveServer, tmp_path: Path
         and JobStatus.finished not in going.statuses().values(),
         True,
     )
+    killed = manager.create_runner("compat-killed")
+    killed.add_table("wbcd", str(large))
+    killed.set_parameters("wbcd", k=15)
+    killed.run(jobs_to_run=["standard", "privacy_metrics"])
+    c(
+        "runner.kill()",
+        killed.kill,
+        lambda _: _until(
+            lambda: set(killed.statuses().values()) == {JobStatus.cancelled}, seconds=120
+        ),
+        True,
+    )
     c(
         "manager.cancel_jobs(names)",
         lambda: manager.cancel_jobs(list(going.jobs.values())),
@@ -534,12 +546,6 @@ def test_established_client_calls_on_this_sdk(server: LiveServer, tmp_path: Path
         lambda: manager.delete_job_by_id(runner.set_name),
         lambda response: len(response.deleted_jobs) == 4,
         True,
-    )
-    c(
-        "runner.kill() [not provided]",
-        lambda: runner.kill(),  # type: ignore[attr-defined]
-        lambda _: True,
-        False,
     )
 
     outcomes = calls.outcomes

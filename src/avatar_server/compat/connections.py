@@ -41,12 +41,14 @@ def list_connection_presets(_user: CurrentUser) -> dict[str, Any]:
 
 @router.post("/presets")
 @router.post("/test")
+@router.put("/{name}")
+@router.patch("/{name}")
 def refuse_new_connection(_user: CurrentUser) -> None:
-    """Adding or testing a connection: refused (422)."""
+    """Adding, changing or testing a connection: refused (422)."""
     raise ApiError(422, "connections_unsupported", _FILES_ONLY)
 
 
-@router.api_route("/{name}", methods=["GET", "PUT", "PATCH", "DELETE"])
+@router.api_route("/{name}", methods=["GET", "DELETE"])
 @router.api_route("/{name}/{action}", methods=["GET", "POST"])
 def unknown_connection(name: str, _user: CurrentUser) -> None:
     """Any named connection: there is none (404)."""

@@ -83,6 +83,14 @@ class EstablishedRunnerCalls(RunnerResults):
         """
         return cancel_unfinished(self.client, self._names_of(job_names))
 
+    def kill(self) -> None:
+        """Stop the run: cancel every job of it still queued or running (see :meth:`cancel`).
+
+        Example:
+            >>> runner.kill()  # doctest: +SKIP
+        """
+        self.cancel()
+
     def delete(self, job_names: str | Sequence[str] | None = None) -> BulkDeleteResponse:
         """Delete jobs of the run (default: all) with their results.
 

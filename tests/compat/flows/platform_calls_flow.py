@@ -25,6 +25,9 @@ def error_of(call):
 
 
 out["root"] = client.health.get_root()
+out["health_db"] = client.health.get_health_db()["status"]
+out["credits"] = client.users.get_credits_info().is_credit_enabled
+out["features"] = [str(scope) for scope in client.users.get_features_info().feature_scopes]
 
 # one request launches every job a stored set describes, in the order of the work
 runner = manager.create_runner("flow")
@@ -40,6 +43,9 @@ for _ in range(600):
         break
     time.sleep(0.3)
 out["flow_jobs"] = [[job.parameters_name, str(job.status)] for job in jobs]
+listed = {job.name for job in client.jobs.get_jobs(set_name=str(stored.set_name)).jobs}
+out["flow_jobs_listed"] = listed == set(names)
+out["last_set_is_flow"] = {job.name for job in client.jobs.get_last_jobs().jobs} == set(names)
 standard = next(job for job in jobs if job.parameters_name == "standard")
 out["flow_standard_results"] = sorted(client.results.get_results(standard.name))
 
@@ -70,6 +76,7 @@ out["connections"] = client.connections.list_connections().connections
 out["engines"] = client.connections.list_engines().engines
 out["presets"] = client.connections.list_connection_presets().presets
 out["test_connection"] = error_of(lambda: client.connections.test_connection("warehouse"))
+out["delete_connection"] = error_of(lambda: client.connections.delete_connection("warehouse"))
 
 # an admin revokes one key of their own by id, then every key of another user
 created = client.api_keys.create_api_key(CreateApiKeyRequest(name="spare", expiration_days=30))
@@ -79,6 +86,8 @@ out["spare_revoked"] = client.api_keys.get_api_key(spare["id"]).revoked_at is no
 other = Manager(base_url=base_url, api_key=other_key).auth_client
 other_id = str(other.users.get_me().id)
 out["revoke_as_user"] = error_of(lambda: other.api_keys.revoke_api_key_admin(user_id=other_id))
+other.api_keys.revoke_all_api_keys()
+out["other_after_revoke_all"] = error_of(lambda: other.users.get_me())
 out["other_revoked"] = client.api_keys.revoke_api_key_admin(user_id=other_id)
 out["other_after"] = error_of(lambda: other.users.get_me())
 out["revoke_neither"] = error_of(lambda: client.api_keys.revoke_api_key_admin())
