@@ -124,3 +124,27 @@ def test_run_with_defaults_releases_no_identifier_and_no_invented_category(
     assert pseudonymized["patient_id"].nunique() == len(data)
     assert not set(pseudonymized["patient_id"]) & set(data["patient_id"])
     assert json.loads((tmp_path / "out" / "metrics.json").read_text())["parameters"]["k"] == 12
+
+
+def test_types_file_and_column_options_override_the_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, _ = _clinical_export(tmp_path)
+    types = tmp_path / "types.yaml"
+    types.write_text("nodes: category\nsex: numeric\n", encoding="utf-8")
+    assert main(["inspect", str(path), "--types", str(types), "--id", "age"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[2:]}
+    assert "given in types= as 'category'" in lines["nodes"]
+    assert "int" in lines["sex"]
+    assert "given in types= as 'numeric'" in lines["sex"]
+    assert "left out" in lines["age"]
+    types.write_text("- not a mapping\n", encoding="utf-8")
+    assert main(["inspect", str(path), "--types", str(types)]) == 2
+    assert "YAML mapping 'column: type'" in capsys.readouterr().err
+    assert main(["inspect", str(path), "--categorical", "age", "--numeric", "age"]) == 2
+    assert "two types" in capsys.readouterr().err
+    types.write_text("patient_id: numeric\n", encoding="utf-8")
+    assert main(["inspect", str(path), "--types", str(types)]) == 2
+    err = capsys.readouterr().err
+    assert "Column 'patient_id' is given as numeric" in err
+    assert "'category'" in err
