@@ -41,6 +41,7 @@ def main() -> int:
     if not COMPAT_PYTHON.exists():
         print("no .compat-venv: run scripts/compat_env.sh first", file=sys.stderr)
         return 1
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder, live_server(Path(folder) / "data") as server:
         walls = [
             run_flow("quick_flow", server, server.admin_key)["wall_seconds"]
@@ -67,7 +68,8 @@ def main() -> int:
             f"| <= {TARGET_SECONDS:.0f} s | {verdict} |",
             "",
             "Notes: the client polls job status itself (its own back-off, from 0.25 s); "
-            "the other helpers' test suites may have been running on the machine.",
+            f"load average (1 min) {load_before:.1f} before and {os.getloadavg()[0]:.1f} after "
+            f"the runs, on {os.cpu_count()} cores shared with other work.",
             "",
         ]
     )
