@@ -534,6 +534,37 @@ def _figures(ctx: JobContext, standard_dir: Path, table: str) -> dict[str, bytes
         raise JobFailure(exc.detail) from None
 
 
+# Plot kinds embedded in the report beside the standard figures.
+_REPORT_PLOTS = ("correlation_difference", "contribution", "3d_projection")
+
+
+def _write_plots(
+    ctx: JobContext,
+    standard_dir: Path,
+    name: str,
+    original: pd.DataFrame,
+    avatars: pd.DataFrame,
+    privacy: dict[str, Any],
+    signal: dict[str, Any],
+) -> dict[str, bytes]:
+    """Write every plot kind of a table (``<table>.<kind>.html`` and ``.png``).
+
+    Returns the PNGs of the kinds the report embeds.
+    """
+    from avatar_engine.plots import render_plots  # drawing libraries: report jobs only
+
+    projections = [
+        pd.read_csv(standard_dir / f"{name}.{kind}_projections.csv")
+        for kind in ("original", "avatar")
+    ]
+    plots = render_plots(original, avatars, *projections, privacy_metrics=privacy,
+                         signal_metrics=signal)
+    for kind, plot in plots.items():
+        (ctx.output_dir / f"{name}.{kind}.html").write_text(plot.html, encoding="utf-8")
+        (ctx.output_dir / f"{name}.{kind}.png").write_bytes(plot.png)
+    return {kind.replace("_", " "): plots[kind].png for kind in _REPORT_PLOTS if kind in plots}
+
+
 def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
     from avatar_engine.report import (  # drawing libraries: loaded by report jobs only
         ReportContent,
@@ -564,19 +595,23 @@ def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
         identifiers = _not_measured(_identifiers(table, all_tables), original)
         avatars = _read_result(_result_file(standard_dir, name, "shuffled"), table)
         run_metadata = _read_json(standard_dir / f"{name}.run_metadata.json")
+        original = original.drop(columns=identifiers, errors="ignore")
+        avatars = avatars.drop(columns=identifiers, errors="ignore")
+        privacy = _read_json(privacy_dir / f"{name}.privacy_metrics.json") if privacy_dir else {}
+        signal = _read_json(signal_dir / f"{name}.signal_metrics.json") if signal_dir else {}
+        figures = _figures(ctx, standard_dir, name)
+        if doc.spec.report_type != "pia":
+            figures = {**figures, **_write_plots(ctx, standard_dir, name, original, avatars,
+                                                 privacy, signal)}
         reports.append(
             TableReport(
                 name=name,
-                original=original.drop(columns=identifiers, errors="ignore"),
-                avatars=avatars.drop(columns=identifiers, errors="ignore"),
+                original=original,
+                avatars=avatars,
                 parameters=dict(run_metadata.get("parameters", {})),
-                privacy_metrics=_read_json(privacy_dir / f"{name}.privacy_metrics.json")
-                if privacy_dir
-                else {},
-                signal_metrics=_read_json(signal_dir / f"{name}.signal_metrics.json")
-                if signal_dir
-                else {},
-                figures=_figures(ctx, standard_dir, name),
+                privacy_metrics=privacy,
+                signal_metrics=signal,
+                figures=figures,
                 run_metadata=run_metadata,
             )
         )

@@ -18,6 +18,22 @@ from avatars._yaml import JOB_KINDS, PRIVACY_METRICS, REPORT, SIGNAL_METRICS, ST
 DEFAULT_JOBS = (STANDARD, PRIVACY_METRICS, SIGNAL_METRICS, REPORT)
 PlotKind = str
 PLOT_KINDS = ("projection", "distributions", "correlations")
+# Plots drawn by the report job, each as <table>.<kind>.png and <table>.<kind>.html.
+REPORT_PLOT_KINDS = (
+    "correlation",
+    "correlation_difference",
+    "contribution",
+    "2d_projection",
+    "3d_projection",
+    "distribution",
+    "aggregate_stats",
+    "metrics_summary",
+)
+_INTERACTIVE_OF = {
+    "projection": "2d_projection",
+    "distributions": "distribution",
+    "correlations": "correlation",
+}
 
 
 class MetricsResult(dict[str, Any]):
@@ -227,27 +243,66 @@ class RunnerResults(RunnerTables):
         return dict(self._read_json(STANDARD, "run_metadata", table))
 
     def render_plot(
-        self, table: str, kind: PlotKind = "projection", path: str | Path | None = None
+        self,
+        table: str,
+        kind: PlotKind = "projection",
+        path: str | Path | None = None,
+        interactive: bool | None = None,
     ) -> bytes:
-        """A figure of the run as PNG: ``projection``, ``distributions`` or ``correlations``.
+        """A plot of the run, as PNG or as an interactive HTML page.
 
-        In a notebook the figure is displayed; with ``path`` it is also saved there.
+        ``projection``, ``distributions`` and ``correlations`` are the avatarization's figures
+        (PNG, waits for the ``standard`` job). ``correlation``, ``correlation_difference``,
+        ``contribution``, ``2d_projection``, ``3d_projection``, ``distribution``,
+        ``aggregate_stats`` and ``metrics_summary`` are drawn by the ``report`` job, each as a
+        PNG and as an interactive page (plotly). In a notebook the plot is displayed; with
+        ``path`` it is also saved there.
+
+        Args:
+            table: the table.
+            kind: the plot kind.
+            path: where to save it; a ``.html`` path asks for the interactive page.
+            interactive: the interactive HTML page (default: PNG unless ``path`` ends in
+                ``.html``).
+
+        Returns:
+            The PNG bytes, or the HTML page as UTF-8 bytes.
+
+        Raises:
+            ValueError: an unknown kind, or the interactive page of a figure that has none.
 
         Example:
             >>> runner.render_plot("wbcd", "distributions", path="wbcd.png")  # doctest: +SKIP
+            >>> runner.render_plot("wbcd", "3d_projection", interactive=True)  # doctest: +SKIP
         """
         kind = str(getattr(kind, "value", kind))
-        if kind not in PLOT_KINDS:
-            raise ValueError(f"Unknown plot kind {kind!r}; use one of {list(PLOT_KINDS)}.")
-        name, file = self._result_file(STANDARD, kind, table)
-        png = self._calls.read_bytes(name, file)
+        if interactive is None:
+            interactive = path is not None and str(path).lower().endswith(".html")
+        if interactive and kind in PLOT_KINDS:
+            kind = _INTERACTIVE_OF[kind]
+        if kind in PLOT_KINDS:
+            name, file = self._result_file(STANDARD, kind, table)
+        elif kind in REPORT_PLOT_KINDS:
+            self._table(table)
+            name, files = self._files_of(REPORT)
+            file = f"{table}.{kind}.{'html' if interactive else 'png'}"
+            if file not in files.get(kind, []):
+                raise ValueError(
+                    f"The report job {name} has no {kind} plot for table {table!r} (it ran on a "
+                    "server that does not draw it): run the report job again."
+                )
+        else:
+            raise ValueError(
+                f"Unknown plot kind {kind!r}; use one of {[*PLOT_KINDS, *REPORT_PLOT_KINDS]}."
+            )
+        data = self._calls.read_bytes(name, file)
         if path is not None:
-            Path(path).write_bytes(png)
+            Path(path).write_bytes(data)
         if _in_notebook():
-            from IPython.display import Image, display
+            from IPython.display import HTML, Image, display
 
-            display(Image(data=png))
-        return png
+            display(HTML(data.decode("utf-8")) if interactive else Image(data=data))
+        return data
 
     def download_report(
         self, path: str | Path | None = None, report_type: str = "basic"

@@ -1,4 +1,4 @@
-"""The privacy impact assessment through the SDK, on a live reference server."""
+"""The privacy impact assessment and the plots through the SDK, on a live reference server."""
 
 from __future__ import annotations
 
@@ -58,3 +58,15 @@ def test_download_report_pia_as_docx_and_pdf_in_french(server: LiveServer, tmp_p
         runner.download_report(tmp_path / "aipd.odt", report_type="pia")
     with pytest.raises(ValueError, match="'basic' or 'pia'"):
         runner.download_report(tmp_path / "x.pdf", report_type="summary")
+
+    # The plots drawn by the report job, as PNG and as interactive pages.
+    for kind in ("correlation", "correlation_difference", "contribution", "2d_projection",
+                 "3d_projection", "distribution", "aggregate_stats", "metrics_summary"):
+        assert runner.render_plot("iris", kind).startswith(b"\x89PNG"), kind
+    page = runner.render_plot("iris", "3d_projection", path=tmp_path / "iris.html")
+    assert b"scatter3d" in page
+    assert (tmp_path / "iris.html").read_bytes() == page
+    assert b"Plotly.newPlot" in runner.render_plot("iris", "correlations", interactive=True)
+    assert runner.render_plot("iris", "projection").startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="Unknown plot kind"):
+        runner.render_plot("iris", "raw_series")

@@ -265,9 +265,16 @@ def test_privacy_job_measures_wp29_risks_on_a_control_set(wbcd_run: dict[str, An
 @pytest.mark.slow
 def test_report_job_writes_pdf_and_html(wbcd_run: dict[str, Any]) -> None:
     out = wbcd_run["dirs"]["report"]
-    assert sorted(p.name for p in out.iterdir()) == [
+    names = sorted(p.name for p in out.iterdir())
+    assert [n for n in names if not n.startswith("wbcd.")] == [
         "pia.docx", "pia.pdf", "report.html", "report.pdf"
     ]
+    kinds = ("correlation", "correlation_difference", "contribution", "2d_projection",
+             "3d_projection", "distribution", "aggregate_stats", "metrics_summary")
+    assert [n for n in names if n.startswith("wbcd.")] == sorted(
+        f"wbcd.{kind}.{suffix}" for kind in kinds for suffix in ("html", "png")
+    )
+    assert b"Plotly.newPlot" in (out / "wbcd.3d_projection.html").read_bytes()
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
     assert (out / "pia.pdf").read_bytes().startswith(b"%PDF")
     assert (out / "pia.docx").read_bytes().startswith(b"PK")

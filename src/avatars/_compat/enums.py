@@ -48,6 +48,11 @@ class PlotKind(StrEnum):
     PROJECTION_2D = "2d_projection"
     DISTRIBUTION = "distribution"
     CORRELATION = "correlation"
+    CORRELATION_DIFFERENCE = "correlation_difference"
+    CONTRIBUTION = "contribution"
+    PROJECTION_3D = "3d_projection"
+    AGGREGATE_STATS = "aggregate_stats"
+    METRICS_SUMMARY = "metrics_summary"
 
 
 # The figure kind of this SDK (``render_plot(table, kind)``) behind each established name.
