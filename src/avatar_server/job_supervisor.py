@@ -51,8 +51,9 @@ def _worker_context() -> ForkServerContext | SpawnContext:
 class JobSupervisor:
     """A background thread of the API process that owns the worker processes.
 
-    Workers are started lazily (when the first job is queued), restarted if they die, and
-    stopped on shutdown; jobs whose parents failed become ``parent_error`` here.
+    Workers are started with the server (``warm_workers``; else when the first job is
+    queued), forked from a fork server that imported the engine once, restarted if they die,
+    and stopped on shutdown; jobs whose parents failed become ``parent_error`` here.
 
     Example:
         >>> supervisor = JobSupervisor(settings, sessions)  # doctest: +SKIP
@@ -130,7 +131,7 @@ class JobSupervisor:
         with self.sessions() as db:
             propagate_parent_errors(db)
             self._reap_dead_workers(db)
-            if not self._workers and has_runnable_jobs(db):
+            if not self._workers and (self.settings.warm_workers or has_runnable_jobs(db)):
                 self._start_workers()
 
     def _start_workers(self) -> None:

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=10, ge=1)
     login_window_seconds: float = Field(default=60.0, gt=0)
     job_poll_seconds: float = Field(default=1.0, gt=0)
+    warm_workers: bool = Field(
+        default=True,
+        description="start the job workers with the server (jobs start at once), "
+        "not when the first job is queued",
+    )
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
 
     def resolved_workers(self) -> int:
