@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,3 +72,17 @@ def test_download_report_pia_as_docx_and_pdf_in_french(server: LiveServer, tmp_p
     assert runner.render_plot("iris", "projection").startswith(b"\x89PNG")
     with pytest.raises(ValueError, match="Unknown plot kind"):
         runner.render_plot("iris", "raw_series")
+
+
+def test_documented_example_runs(server: LiveServer, tmp_path: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "reports_and_plots.md"
+    (block,) = re.findall(r"```python\n(.*?)```", docs.read_text(), flags=re.S)
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "iris.csv").write_bytes((FIXTURES / "iris.csv").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    namespace = {"manager": Manager(base_url=server.url, api_key=server.admin_key)}
+    exec(compile(block, str(docs), "exec"), namespace)
+    assert docx.Document("aipd.docx").paragraphs[0].text.startswith("Analyse d’impact")
+    assert b"scatter3d" in Path("iris-3d.html").read_bytes()
+    assert os.path.getsize("iris-3d.html") > 1000
