@@ -36,6 +36,10 @@ def test_root_job_flow_resources_volumes_connections_and_admin_revocation(
     assert result["added_in_yaml"]
     assert "Error status 422" in result["add_bad_document"]
     assert "unknown kind 'Nope'" in result["add_bad_document"]
+    assert "Expected k or epsilon to be set" in result["run_without_parameters"]
+    assert result["bare_set_stored"]
+    assert "Error status 422" in result["job_without_parameters"]
+    assert "no parameters document" in result["job_without_parameters"]
     assert result["volume"]["kind"] == "AvatarVolume"
     assert result["volume"]["spec"]["url"].startswith("s3://avatars/")
     assert "Error status 404" in result["volume_unknown_set"]

@@ -16,6 +16,7 @@ _COMPAT_PATHS = re.compile(
 # Paths shared with this server's own API whose other methods stay this server's own.
 _COMPAT_METHOD_PATHS = (
     ("POST", re.compile(r"^/api/resources/[^/]+$")),
+    ("PUT", re.compile(r"^/api/resources/[^/]+$")),
     ("GET", re.compile(r"^/api/resources/volume$")),
 )
 

@@ -1,5 +1,8 @@
-"""Resource sets the established client adds documents to, and its volume documents.
+"""Resource sets the established client stores or adds documents to, and its volume documents.
 
+``PUT /api/resources/<display_name>`` stores a set as this server's own route does, but also
+one without any parameters document yet (that client stores its configuration before it
+checks that the run has parameters, and says so itself).
 ``POST /api/resources/<set_name>`` appends documents to a stored set (refused while a job of
 that set is queued or running, since the jobs read the set); ``GET /api/resources/volume``
 writes the ``AvatarVolume`` document that points at the caller's storage folder.
@@ -22,8 +25,12 @@ from avatar_server.errors import ApiError
 from avatar_server.models import Job, ResourceSetRow, User
 from avatar_server.resource_sets import ResourceSetError, parse_resource_set, validate_resource_set
 from avatar_server.routes.datasets import dataset_columns_lookup
-from avatar_server.routes.resources import find_resource_set, read_yaml_body
-from avatar_server.schemas import JobStatus
+from avatar_server.routes.resources import (
+    find_resource_set,
+    read_yaml_body,
+    receive_resource_set,
+)
+from avatar_server.schemas import JobStatus, ResourceSetResponse
 
 router = APIRouter(prefix="/api/resources")
 
@@ -117,3 +124,13 @@ async def create_resource(
         events.record, state, user.id, "update", "resource_set", row.set_name
     )
     return {"set_name": row.set_name, "display_name": row.display_name}
+
+
+@router.put("/{display_name}", status_code=201)
+async def put_resources(
+    display_name: str, request: Request, user: CurrentUser, db: DbSession, state: State
+) -> ResourceSetResponse:
+    """Store a new version of a set, with or without parameters documents."""
+    return await receive_resource_set(
+        display_name, request, user, db, state, require_parameters=False
+    )

@@ -22,7 +22,9 @@ from avatar_server.resource_sets.resource_set import ResourceSet
 __all__ = ["check_structure"]
 
 
-def check_structure(documents: list[DocumentModel], rs: ResourceSet) -> None:
+def check_structure(
+    documents: list[DocumentModel], rs: ResourceSet, *, require_parameters: bool = True
+) -> None:
     """Check that the documents of ``rs`` agree with each other.
 
     Raises:
@@ -39,7 +41,7 @@ def check_structure(documents: list[DocumentModel], rs: ResourceSet) -> None:
         )
     for schema in rs.schemas.values():
         _check_schema(schema, rs)
-    if not rs.parameters:
+    if require_parameters and not rs.parameters:
         raise ResourceSetError(
             "the resource set has no parameters document (AvatarParameters, "
             "AvatarPrivacyMetricsParameters, AvatarSignalMetricsParameters, "

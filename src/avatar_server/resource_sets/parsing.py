@@ -10,12 +10,15 @@ from avatar_server.resource_sets.safe_yaml import load_documents
 __all__ = ["parse_resource_set"]
 
 
-def parse_resource_set(yaml_text: str, *, max_bytes: int) -> ResourceSet:
+def parse_resource_set(
+    yaml_text: str, *, max_bytes: int, require_parameters: bool = True
+) -> ResourceSet:
     """Parse a multi-document resource-set YAML and check it is internally consistent.
 
     Args:
         yaml_text: The YAML text (UTF-8 decoded).
         max_bytes: Size cap of the UTF-8 encoded text.
+        require_parameters: Refuse a set without any parameters document (no job could run).
 
     Returns:
         The parsed resource set (references between documents resolved).
@@ -31,5 +34,5 @@ def parse_resource_set(yaml_text: str, *, max_bytes: int) -> ResourceSet:
     raw_documents = load_documents(yaml_text, max_bytes)
     documents = [build_document(i, raw) for i, raw in enumerate(raw_documents)]
     resource_set = ResourceSet(yaml_text, documents)
-    check_structure(documents, resource_set)
+    check_structure(documents, resource_set, require_parameters=require_parameters)
     return resource_set

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from avatar_server.models import ResourceSetRow, User
 from avatar_server.resource_sets import ResourceSetError, parse_resource_set, validate_resource_set
 from avatar_server.routes.datasets import BINARY_SCHEMA, dataset_columns_lookup
 from avatar_server.schemas import ResourceSetResponse
+from avatar_server.state import ServerState
 
 router = APIRouter(prefix="/api/resources", tags=["resources"])
 
@@ -73,6 +75,23 @@ async def put_resources(
     display_name: str, request: Request, user: CurrentUser, db: DbSession, state: State
 ) -> ResourceSetResponse:
     """Validate a resource-set YAML against the caller's datasets and store a new version."""
+    return await receive_resource_set(display_name, request, user, db, state)
+
+
+async def receive_resource_set(
+    display_name: str,
+    request: Request,
+    user: User,
+    db: Session,
+    state: ServerState,
+    *,
+    require_parameters: bool = True,
+) -> ResourceSetResponse:
+    """Check the name and media type, read, validate and store a resource set.
+
+    Example:
+        >>> await receive_resource_set("wbcd", request, user, db, state)  # doctest: +SKIP
+    """
     if not _DISPLAY_NAME.fullmatch(display_name):
         raise ApiError(
             422, "invalid_name", "display_name must be 1-128 characters without '/' or controls."
@@ -84,18 +103,35 @@ async def put_resources(
             "unsupported_media_type",
             f"Send the resource set as one of {', '.join(YAML_TYPES)}.",
         )
-    text = await read_yaml_body(request, state.settings.max_resource_set_bytes)
+    limit = state.settings.max_resource_set_bytes
+    text = await read_yaml_body(request, limit)
     return await anyio.to_thread.run_sync(
-        _validate_and_store, db, user, display_name, text, state.settings.max_resource_set_bytes
+        functools.partial(
+            _validate_and_store,
+            db,
+            user,
+            display_name,
+            text,
+            limit,
+            require_parameters=require_parameters,
+        )
     )
 
 
 def _validate_and_store(
-    db: Session, user: User, display_name: str, text: str, max_bytes: int
+    db: Session,
+    user: User,
+    display_name: str,
+    text: str,
+    max_bytes: int,
+    *,
+    require_parameters: bool = True,
 ) -> ResourceSetResponse:
     columns = dataset_columns_lookup(db, user)
     try:
-        resource_set = parse_resource_set(text, max_bytes=max_bytes)
+        resource_set = parse_resource_set(
+            text, max_bytes=max_bytes, require_parameters=require_parameters
+        )
         validate_resource_set(resource_set, columns.get)
     except ResourceSetError as exc:
         raise ApiError(422, exc.code, exc.detail) from exc

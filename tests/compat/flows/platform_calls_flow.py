@@ -8,7 +8,7 @@ import time
 import yaml
 
 from avatars.manager import Manager
-from avatars.models import CreateApiKeyRequest, JobFlowCreateRequest
+from avatars.models import CreateApiKeyRequest, JobCreateRequest, JobFlowCreateRequest
 
 base_url, api_key, other_key, penguins_csv = sys.argv[1:5]
 manager = Manager(base_url=base_url, api_key=api_key)
@@ -61,6 +61,18 @@ out["added_same_set"] = str(added.set_name) == str(stored.set_name)
 out["added_in_yaml"] = "advice_added" in client.resources.get_resources(str(stored.set_name))
 out["add_bad_document"] = error_of(
     lambda: client.resources.create_resource(str(stored.set_name), "kind: Nope\n")
+)
+
+# a run without parameters: the set is stored, the client itself says what is missing, and a
+# job of that set is refused by the server
+bare = manager.create_runner("no_parameters")
+bare.add_table("penguins", penguins_csv)
+out["run_without_parameters"] = error_of(lambda: bare.run(jobs_to_run=["standard"]))
+out["bare_set_stored"] = "AvatarSchema" in client.resources.get_resources(str(bare.set_name))
+out["job_without_parameters"] = error_of(
+    lambda: client.jobs.create_job(
+        JobCreateRequest(set_name=bare.set_name, parameters_name="standard", depends_on=[])
+    )
 )
 
 out["volume"] = yaml.safe_load(
