@@ -39,6 +39,7 @@ from avatar_engine import (
     rekey_identifiers,
 )
 from avatar_engine.avatarization import passed_through_columns
+from avatar_engine.dp import DpParameters, dp_avatarize
 from avatar_engine.pseudonymization import PseudonymizationStrategy, pseudonymize_tables
 from avatar_engine.relational import pseudonymize_columns
 from avatar_server.dataset_files import dataset_format, read_columns, read_dataset
@@ -51,6 +52,7 @@ from avatar_server.job_failures import JobCancelled, JobFailure
 from avatar_server.resource_sets import (
     AdviceDocument,
     AvatarizationDocument,
+    AvatarizationSpec,
     PrivacyMetricsDocument,
     ReportDocument,
     ResourceSet,
@@ -307,6 +309,72 @@ def _avatarization_parameters(params: TableAvatarization, seed: int | None) -> A
     )
 
 
+def _dp_parameters(spec: AvatarizationSpec, table: str) -> DpParameters | None:
+    """The DP parameters of a table, when it is avatarized with differential privacy."""
+    open_dp = spec.avatarization_open_dp.get(table)
+    if open_dp is not None:
+        return DpParameters(
+            epsilon=open_dp.epsilon,
+            preprocess_budget_ratio=open_dp.preprocess_budget_ratio,
+            bins=open_dp.bins,
+            ncp=open_dp.ncp,
+            seed=spec.seed,
+        )
+    fast = spec.avatarization_fast_dp.get(table)
+    if fast is not None:
+        return DpParameters(
+            epsilon=fast.epsilon,
+            bins=fast.histogram_n_bins or 10,
+            fast=True,
+            bounds_percentile=1.0 if fast.bounds_percentile is None else fast.bounds_percentile,
+            ncp=fast.ncp,
+            seed=spec.seed,
+        )
+    return None
+
+
+def _dp_avatarize(
+    ctx: JobContext,
+    table: TableSpec,
+    data: pd.DataFrame,
+    parameters: DpParameters,
+    identifiers: list[str],
+    types: Mapping[str, ColumnType],
+) -> Any:
+    """DP synthetic records; identifier columns get fresh numbers (pseudonymized afterwards)."""
+    if table.links or any(
+        link.to.table == table.name
+        for other in _tables_of(ctx.resource_set, _schema_of(ctx))
+        for link in other.links
+    ):
+        raise JobFailure(
+            f"table {table.name!r} is linked to another table: differential privacy runs on "
+            "tables without links; use avatarization (k) for linked tables."
+        )
+    kept = [c for c in data.columns if c not in identifiers]
+    result = dp_avatarize(
+        data[kept], parameters, types={c: t for c, t in types.items() if c in kept}
+    )
+    for frame in (result.shuffled, result.unshuffled):
+        for position, column in enumerate(data.columns):
+            if column in identifiers:
+                frame.insert(position, column, np.arange(1, len(frame) + 1))
+    return result
+
+
+def _schema_of(ctx: JobContext) -> str:
+    doc = ctx.resource_set.parameters[ctx.parameters_name]
+    assert isinstance(doc, AvatarizationDocument)
+    return doc.spec.schema_name
+
+
+def _is_dp_run(rs: ResourceSet, avatarization_ref: str, table: str) -> bool:
+    doc = rs.parameters.get(avatarization_ref)
+    return isinstance(doc, AvatarizationDocument) and (
+        table in doc.spec.avatarization_open_dp or table in doc.spec.avatarization_fast_dp
+    )
+
+
 # --------------------------------------------------------------------------- standard
 
 
@@ -325,15 +393,18 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
         _check_stop(ctx)
         identifiers = _identifiers(table, tables)
         types = _engine_types(table, data)
-        params = doc.spec.avatarization[table.name]
-        result = avatar_engine.avatarize(
-            data,
-            _avatarization_parameters(params, doc.spec.seed),
-            types=types,
-            identifiers=identifiers,
-            progress=_scaled(ctx, start + 0.05 * span, start + 0.7 * span),
-            should_stop=ctx.should_stop,
-        )
+        dp_parameters = _dp_parameters(doc.spec, table.name)
+        if dp_parameters is not None:
+            result = _dp_avatarize(ctx, table, data, dp_parameters, identifiers, types)
+        else:
+            result = avatar_engine.avatarize(
+                data,
+                _avatarization_parameters(doc.spec.avatarization[table.name], doc.spec.seed),
+                types=types,
+                identifiers=identifiers,
+                progress=_scaled(ctx, start + 0.05 * span, start + 0.7 * span),
+                should_stop=ctx.should_stop,
+            )
         _check_stop(ctx)
         ctx.progress(start + 0.7 * span, "writing")
         out = ctx.output_dir / table.name
@@ -488,6 +559,7 @@ def _run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDoc
                 target=params.target,
                 seed=doc.spec.seed,
                 holdout_avatarize=_holdout_avatarizer(ctx, doc, table, types),
+                paired=not _is_dp_run(rs, doc.spec.avatarization_ref, table.name),
                 progress=scaled,
                 should_stop=ctx.should_stop,
             )

@@ -34,6 +34,9 @@ class RunnerParameters(RunnerTables):
         known_variables: Sequence[str] | None = None,
         target: str | None = None,
         pseudonymized_columns: Mapping[str, Any] | None = None,
+        open_dp_epsilon: float | None = None,
+        fast_dp_epsilon: float | None = None,
+        preprocess_budget_ratio: float | None = None,
     ) -> None:
         """Set (replace) the parameters of a table; those not given take server defaults.
 
@@ -53,6 +56,11 @@ class RunnerParameters(RunnerTables):
             pseudonymized_columns: column -> strategy of :mod:`avatars.pseudonymization`
                 (``FakeDataStrategy(pii_type=PiiType.EMAIL)``, ``HashSha256Strategy()``, ...):
                 the column is kept out of the avatarization and replaced by pseudonyms.
+            open_dp_epsilon: epsilon of the differentially private variant (OpenDP), instead
+                of ``k``: the avatars are epsilon-DP synthetic records.
+            fast_dp_epsilon: epsilon of the fast, approximate DP variant, instead of ``k``.
+            preprocess_budget_ratio: share of ``open_dp_epsilon`` spent on the bounds of
+                continuous columns (default 0.3).
 
         Example:
             >>> runner.set_parameters("wbcd", k=15, ncp=5)  # doctest: +SKIP
@@ -73,6 +81,9 @@ class RunnerParameters(RunnerTables):
                 "exclude_replacement_strategy": exclude_replacement_strategy,
                 "known_variables": known_variables,
                 "target": target,
+                "open_dp_epsilon": open_dp_epsilon,
+                "fast_dp_epsilon": fast_dp_epsilon,
+                "preprocess_budget_ratio": preprocess_budget_ratio,
             },
         )
 
@@ -88,6 +99,7 @@ class RunnerParameters(RunnerTables):
             "k", "ncp", "column_weights", "use_categorical_reduction", "imputation_method",
             "imputation_k", "imputation_training_fraction", "exclude_variable_names",
             "exclude_replacement_strategy", "known_variables", "target", "pseudonymized_columns",
+            "open_dp_epsilon", "fast_dp_epsilon", "preprocess_budget_ratio",
         }
         unknown = sorted(set(kwargs) - allowed)
         if unknown:
@@ -153,6 +165,7 @@ class RunnerParameters(RunnerTables):
     ) -> TableParameters:
         self._table(table)
         given = {key: value for key, value in locals_.items() if value is not None}
+        _set_method(params, given)
         avatarization = params.avatarization
         for key in ("k", "ncp"):
             if key in given:
@@ -251,3 +264,53 @@ class RunnerParameters(RunnerTables):
 
     def _params(self, table: str) -> TableParameters:
         return self._rs.parameters.get(table, TableParameters())
+
+
+_NOT_WITH_DP = ("k", "column_weights", "use_categorical_reduction", "exclude_variable_names")
+
+
+def _set_method(params: TableParameters, given: dict[str, Any]) -> None:
+    """Choose the avatar method (``k``) or a DP variant (open_dp_epsilon / fast_dp_epsilon)."""
+    chosen = [name for name in ("open_dp_epsilon", "fast_dp_epsilon") if name in given]
+    if len(chosen) == 2:
+        raise ValueError(
+            "Expected either open_dp_epsilon or fast_dp_epsilon, not both: choose OpenDP "
+            "(open_dp_epsilon) or the fast approximate variant (fast_dp_epsilon)."
+        )
+    ratio = given.pop("preprocess_budget_ratio", None)
+    if not chosen:
+        if "k" in given and params.method != "avatarization":
+            params.method = "avatarization"
+            params.avatarization.pop("epsilon", None)
+            params.avatarization.pop("preprocess_budget_ratio", None)
+        if ratio is not None:
+            if params.method != "avatarization_open_dp":
+                raise ValueError("preprocess_budget_ratio goes with open_dp_epsilon.")
+            params.avatarization["preprocess_budget_ratio"] = _ratio(ratio)
+        return
+    name = chosen[0]
+    clashing = [key for key in _NOT_WITH_DP if key in given]
+    if clashing:
+        raise ValueError(
+            f"Expected either {clashing[0]} or {name}, not both: the differentially private "
+            f"avatarization takes epsilon instead of k (and no {', '.join(clashing)})."
+        )
+    epsilon = given.pop(name)
+    if isinstance(epsilon, bool) or not isinstance(epsilon, int | float) or not 0 < epsilon <= 100:
+        raise ValueError(f"{name} must be a number in ]0, 100], got {epsilon!r}")
+    kept: dict[str, Any] = {key: params.avatarization[key] for key in ("ncp", "imputation")
+            if key in params.avatarization}
+    params.method = "avatarization_open_dp" if name == "open_dp_epsilon" else (
+        "avatarization_fast_dp")
+    params.avatarization = {**kept, "epsilon": float(epsilon)}
+    if ratio is not None:
+        if name != "open_dp_epsilon":
+            raise ValueError("preprocess_budget_ratio goes with open_dp_epsilon.")
+        params.avatarization["preprocess_budget_ratio"] = _ratio(ratio)
+
+
+def _ratio(value: Any) -> float:
+    ratio = float(value)
+    if not 0 < ratio < 1:
+        raise ValueError(f"preprocess_budget_ratio must be in ]0, 1[, got {value!r}")
+    return ratio

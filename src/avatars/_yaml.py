@@ -90,13 +90,26 @@ class TableSpec:
         return [c.field for c in self.columns]
 
 
+AVATARIZATION_METHODS = ("avatarization", "avatarization_open_dp", "avatarization_fast_dp")
+
+
 @dataclass
 class TableParameters:
-    """Per-table parameters of the avatarization and of the metrics."""
+    """Per-table parameters of the avatarization and of the metrics.
+
+    ``method`` names the YAML mapping ``avatarization`` lives under: the avatar method (``k``),
+    or one of the differentially private variants (``epsilon``).
+    """
 
     avatarization: dict[str, Any] = field(default_factory=dict)
+    method: str = "avatarization"
     privacy_metrics: dict[str, Any] = field(default_factory=dict)
     signal_metrics: dict[str, Any] = field(default_factory=dict)
+
+    def is_complete(self) -> bool:
+        """True when the avatarization can run: ``k`` given, or ``epsilon`` for DP."""
+        needed = "k" if self.method == "avatarization" else "epsilon"
+        return needed in self.avatarization
 
 
 @dataclass
@@ -115,8 +128,7 @@ class ResourceSet:
     def has_avatarization_parameters(self) -> bool:
         """True when every table has its avatarization parameters (at least ``k``)."""
         return bool(self.tables) and all(
-            "k" in self.parameters.get(name, TableParameters()).avatarization
-            for name in self.tables
+            self.parameters.get(name, TableParameters()).is_complete() for name in self.tables
         )
 
 
@@ -181,7 +193,10 @@ def _parameter_documents(rs: ResourceSet) -> list[dict[str, Any]]:
     standard: dict[str, Any] = {"schema": _SCHEMA}
     if rs.seed is not None:
         standard["seed"] = rs.seed
-    standard["avatarization"] = {name: dict(p.avatarization) for name, p in params.items()}
+    for method in AVATARIZATION_METHODS:
+        chosen = {name: dict(p.avatarization) for name, p in params.items() if p.method == method}
+        if chosen or method == "avatarization":
+            standard[method] = chosen
     standard["results"] = _results(STANDARD)
     metrics = []
     for kind, key in ((PRIVACY_METRICS, "privacy_metrics"), (SIGNAL_METRICS, "signal_metrics")):
@@ -356,8 +371,10 @@ def load_resource_set(text: str, display_name: str | None = None) -> ResourceSet
             plots = (spec.get("results") or {}).get("max_distribution_plots")
             if rs.max_distribution_plots is None and plots is not None:
                 rs.max_distribution_plots = int(plots)
-            for table, values in (spec.get("avatarization") or {}).items():
-                rs.parameters.setdefault(table, TableParameters()).avatarization = dict(values)
+            for method in AVATARIZATION_METHODS:
+                for table, values in (spec.get(method) or {}).items():
+                    params = rs.parameters.setdefault(table, TableParameters())
+                    params.avatarization, params.method = dict(values), method
         elif kind == _KIND_OF_DOCUMENT[PRIVACY_METRICS]:
             for table, values in (spec.get("privacy_metrics") or {}).items():
                 rs.parameters.setdefault(table, TableParameters()).privacy_metrics = dict(values)

@@ -244,11 +244,11 @@ class Runner(RunnerParameters, EstablishedRunnerCalls):
             raise ValueError(f"Unknown jobs {unknown}; use some of {list(JOB_KINDS)}.")
         if not self._rs.tables:
             raise ValueError("The run has no table: call add_table(name, data) first.")
-        missing_k = [t for t in self._rs.tables if "k" not in self._params(t).avatarization]
+        missing_k = [t for t in self._rs.tables if not self._params(t).is_complete()]
         if missing_k and any(kind != ADVICE for kind in requested):
             raise ValueError(
-                f"Tables {missing_k} have no k: call set_parameters(table, k=...) "
-                "or advise_parameters() before run()."
+                f"Tables {missing_k} have no k: call set_parameters(table, k=...) (or "
+                "open_dp_epsilon= / fast_dp_epsilon=) or advise_parameters() before run()."
             )
         if any(kind != ADVICE for kind in requested):
             self._check_rows_for_k()

@@ -157,7 +157,7 @@ def test_established_client_calls_on_this_sdk(server: LiveServer, tmp_path: Path
         True,
     )
     c(
-        "runner.set_parameters(open_dp_epsilon=) [not provided]",
+        "runner.set_parameters(k=, open_dp_epsilon=) [refused: k or epsilon]",
         lambda: runner.set_parameters("wbcd", k=15, open_dp_epsilon=1.0),
         lambda _: True,
         False,

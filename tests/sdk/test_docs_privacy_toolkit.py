@@ -48,7 +48,10 @@ def test_the_page_has_examples() -> None:
 
 
 @pytest.mark.parametrize("index", range(len(_blocks())))
-def test_documented_example_runs(manager: Manager, index: int) -> None:
+def test_documented_example_runs(
+    manager: Manager, index: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(DOCS.parents[1])  # the examples name files from the repository root
     namespace: dict[str, Any] = {"manager": manager}
     exec(compile(_blocks()[index], f"{DOCS}:block{index}", "exec"), namespace)
     assert "runner" in namespace

@@ -419,6 +419,8 @@ def _parameters(
         )
     for key in sorted(set(parameters) - used):
         shown.append((_humanize(key), _value(words, parameters[key])))
+    if isinstance(metadata.get("dp"), Mapping):
+        shown.append((words.text("param_dp"), _dp_statement(words, metadata["dp"])))
     kept = _variance_kept(metadata)
     if kept is not None:
         shown.append((words.text("param_variance_kept"), _number(words, 100 * kept) + "\u00a0%"))
@@ -474,6 +476,24 @@ def _exclusion(words: Wording, parameters: Mapping[str, Any], take: Any) -> str:
     if strategy:
         text += f" ({words.text('param_exclude_replacement_strategy').lower()}: {strategy})"
     return text
+
+
+def _dp_statement(words: Wording, dp: Mapping[str, Any]) -> str:
+    """What the differential privacy guarantees, at which epsilon, and where the budget went."""
+    raw_budget = dp.get("budget")
+    budget: Mapping[str, Any] = raw_budget if isinstance(raw_budget, Mapping) else {}
+    spent = ", ".join(
+        f"{_humanize(step).lower()} {_number(words, float(share))}"
+        for step, share in budget.items()
+        if isinstance(share, int | float) and share > 0
+    )
+    key = "dp_statement_approximate" if dp.get("guarantee") == "approximate" else "dp_statement"
+    return words.text(
+        key,
+        epsilon=_number(words, float(dp.get("epsilon", 0.0))),
+        budget=spent or "—",
+        anchor=str(dp.get("anchor_column", "—")),
+    )
 
 
 def _pseudonyms(strategies: Mapping[str, Any]) -> str:

@@ -106,6 +106,19 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         "param_passed_through": "Kept unchanged (constant or empty, no individual information)",
         "param_exclude_replacement_strategy": "Re-attachment of excluded variables",
         "param_pseudonymized_columns": "Pseudonymized identifier columns",
+        "param_dp": "Differential privacy",
+        "dp_statement": (
+            "ε = {epsilon}: the avatars are ε-differentially private (pure DP, OpenDP) for the "
+            "addition or removal of one record; protected: the presence and every value of each "
+            "record; public: column names and types, categories, parameters. Budget spent: "
+            "{budget}; anchor column {anchor}. The synthetic records are not paired with the "
+            "originals."
+        ),
+        "dp_statement_approximate": (
+            "ε = {epsilon}, approximate: the noisy counts are ε-DP given the bounds of the "
+            "continuous columns, which are read from the data without noise, so the table as a "
+            "whole is not differentially private. Budget spent: {budget}; anchor column {anchor}."
+        ),
         "param_column_weights": "Column weights",
         "param_use_categorical_reduction": "Categorical reduction",
         "param_seed": "Random seed",
@@ -301,6 +314,20 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         "individuelle)",
         "param_exclude_replacement_strategy": "Réattribution des variables exclues",
         "param_pseudonymized_columns": "Colonnes d’identifiants pseudonymisées",
+        "param_dp": "Confidentialité différentielle",
+        "dp_statement": (
+            "ε = {epsilon} : les avatars sont ε-différentiellement privés (DP pure, OpenDP) pour "
+            "l’ajout ou le retrait d’un enregistrement ; protégés : la présence et chaque valeur "
+            "de chaque enregistrement ; publics : noms et types des colonnes, catégories, "
+            "paramètres. Budget dépensé : {budget} ; colonne d’ancrage {anchor}. Les "
+            "enregistrements synthétiques ne sont pas appariés aux originaux."
+        ),
+        "dp_statement_approximate": (
+            "ε = {epsilon}, approché : les comptages bruités sont ε-DP à bornes des colonnes "
+            "continues fixées, mais ces bornes sont lues sur les données sans bruit : la table "
+            "dans son ensemble n’est pas différentiellement privée. Budget dépensé : {budget} ; "
+            "colonne d’ancrage {anchor}."
+        ),
         "param_column_weights": "Poids des colonnes",
         "param_use_categorical_reduction": "Réduction des variables catégorielles",
         "param_seed": "Graine aléatoire",

@@ -151,8 +151,9 @@ def _check_parameters(name: str, doc: ParametersDocument, rs: ResourceSet) -> No
                 "AvatarParameters document must name the original schema.",
                 "invalid_reference",
             )
-        _tables_exist(label, "spec.avatarization", doc.spec.avatarization, tables)
-        missing = sorted(tables - set(doc.spec.avatarization))
+        for field_name in ("avatarization", "avatarization_open_dp", "avatarization_fast_dp"):
+            _tables_exist(label, f"spec.{field_name}", getattr(doc.spec, field_name), tables)
+        missing = sorted(tables - doc.spec.tables())
         if missing:
             raise ResourceSetError(
                 f"{label}: spec.avatarization has no parameters for table(s) "

@@ -241,6 +241,35 @@ class TableAvatarization(DocumentModel):
     exclude_variables: ExcludeVariablesSpec | None = None
 
 
+class OpenDpAvatarization(DocumentModel):
+    """``avatarization_open_dp`` of one table: epsilon-DP synthetic records (OpenDP).
+
+    Missing values are a bin of their own, so ``imputation`` is accepted and not needed.
+    """
+
+    epsilon: Annotated[float, Field(gt=0.0, le=100.0)]
+    preprocess_budget_ratio: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.3
+    bins: Annotated[int, Field(ge=2, le=1000)] = 10
+    ncp: Annotated[int, Field(ge=1, le=1000)] = 5
+    imputation: ImputationSpec | None = None
+
+    @field_validator("preprocess_budget_ratio", mode="before")
+    @classmethod
+    def _unset_ratio(cls, value: object) -> object:
+        return 0.3 if value is None else value
+
+
+class FastDpAvatarization(DocumentModel):
+    """``avatarization_fast_dp`` of one table: the approximate variant (bounds from the data)."""
+
+    epsilon: Annotated[float, Field(gt=0.0, le=100.0)]
+    mechanism: Literal["histogram", "gaussian", "gmm"] | None = None
+    histogram_n_bins: Annotated[int, Field(ge=2, le=1000)] | None = None
+    bounds_percentile: Annotated[float, Field(ge=0.0, lt=50.0)] | None = None
+    ncp: Annotated[int, Field(ge=1, le=1000)] = 5
+    imputation: ImputationSpec | None = None
+
+
 class ResultsSpec(DocumentModel):
     """Where results go (kept for compatibility; the server stores them per job)."""
 
@@ -255,8 +284,34 @@ class AvatarizationSpec(DocumentModel):
 
     schema_name: Name = Field(alias="schema")
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
-    avatarization: Annotated[dict[TableName, TableAvatarization], Field(min_length=1)]
+    avatarization: dict[TableName, TableAvatarization] = Field(default_factory=dict)
+    avatarization_open_dp: dict[TableName, OpenDpAvatarization] = Field(default_factory=dict)
+    avatarization_fast_dp: dict[TableName, FastDpAvatarization] = Field(default_factory=dict)
     results: ResultsSpec | None = None
+
+    @model_validator(mode="after")
+    def _one_method_per_table(self) -> AvatarizationSpec:
+        methods = (self.avatarization, self.avatarization_open_dp, self.avatarization_fast_dp)
+        if not any(methods):
+            raise ValueError(
+                "give avatarization (k), avatarization_open_dp or avatarization_fast_dp "
+                "(epsilon) parameters for at least one table"
+            )
+        seen: dict[str, int] = {}
+        for method in methods:
+            for table in method:
+                seen[table] = seen.get(table, 0) + 1
+        twice = sorted(t for t, n in seen.items() if n > 1)
+        if twice:
+            raise ValueError(
+                f"table(s) {', '.join(twice)} have parameters of more than one method; keep "
+                "one of avatarization, avatarization_open_dp and avatarization_fast_dp"
+            )
+        return self
+
+    def tables(self) -> set[str]:
+        """Every table that has parameters, whatever the method."""
+        return {*self.avatarization, *self.avatarization_open_dp, *self.avatarization_fast_dp}
 
 
 class AvatarizationDocument(DocumentModel):

@@ -85,8 +85,6 @@ _TABLE = {"table_name": "table"}
 _UNSUPPORTED_PARAMETERS = frozenset(
     {
         "imputation_return_data_imputed",
-        "open_dp_epsilon",
-        "fast_dp_epsilon",
         "time_series_nf",
         "time_series_projection_type",
         "time_series_nb_points",

@@ -1,0 +1,420 @@
+"""Differentially private avatars: synthetic records drawn from OpenDP-protected marginals.
+
+Guarantee of :func:`dp_avatarize` with ``fast=False`` (``avatarization_open_dp``): the released
+table is ``epsilon``-differentially private (pure DP, OpenDP's discrete Laplace mechanism)
+with respect to adding or removing one record of the input table. What is protected: the
+presence and every value of each record. Treated as public (not protected): the column names
+and types, the set of categories of each categorical column, and the parameters (``epsilon``,
+``preprocess_budget_ratio``, ``bins``, ``seed``). The budget is spent in two steps only:
+
+1. ``preprocess_budget_ratio * epsilon``: the bounds of each continuous column, from a noisy
+   histogram (OpenDP count-by-categories + discrete Laplace) over public power-of-two buckets;
+   split equally over the continuous columns.
+2. the rest: one noisy contingency table per column crossed with the *anchor* column (the
+   categorical column with the fewest categories, chosen from the declared types only, else
+   the first column), by OpenDP's count-by-categories + discrete Laplace; split equally over
+   the tables (a record adds 1 to one cell of each table).
+
+Everything after is post-processing and consumes no budget: negative counts are set to zero,
+the number of records is the noisy total, the anchor is drawn from its noisy marginal and each
+other column from its noisy distribution given the anchor, and a value is drawn uniformly in
+its bin. Missing values form their own bin.
+
+``fast=True`` (``avatarization_fast_dp``) is an approximate variant: the bounds of continuous
+columns are read from the data (``bounds_percentile`` and ``100 - bounds_percentile``
+percentiles) without noise, so step 1 is not protected; the whole ``epsilon`` goes to step 2.
+The counts are ``epsilon``-DP given the bounds, but the table as a whole is not DP.
+
+Example:
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"age": list(range(20, 80)) * 5, "sick": ["y", "n"] * 150})
+    >>> out = dp_avatarize(data, DpParameters(epsilon=1.0, seed=0))
+    >>> list(out.shuffled.columns), out.metadata["dp"]["guarantee"]
+    (['age', 'sick'], 'epsilon-DP')
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from avatar_engine.avatarization import AvatarizationResult, projection_columns
+from avatar_engine.errors import InvalidDataError, InvalidParameterError
+from avatar_engine.metrics._common import build_space
+from avatar_engine.types import ColumnType, infer_types
+
+__all__ = ["DpParameters", "bound_buckets", "dp_avatarize"]
+
+_CONTINUOUS = {ColumnType.INT, ColumnType.FLOAT, ColumnType.DATETIME, ColumnType.DATETIME_TZ}
+_MISSING = "__missing__"
+
+
+@dataclass(frozen=True)
+class DpParameters:
+    """Parameters of a differentially private avatarization (see the module docstring).
+
+    Attributes:
+        epsilon: the privacy budget of the whole table (> 0).
+        preprocess_budget_ratio: share of ``epsilon`` spent on the bounds of continuous
+            columns (``fast=False`` only), in ]0, 1[.
+        bins: bins of a continuous column (an integer column with fewer distinct possible
+            values gets one bin per value).
+        fast: the approximate variant (bounds read from the data, see the module docstring).
+        bounds_percentile: percentile of the bounds of the fast variant, in [0, 50[.
+        ncp: components of the projections written with the result (figures, metrics).
+        seed: seed of the draws after the noise (None: fresh randomness); OpenDP's noise
+            comes from its own secure generator and is never seeded.
+
+    Example:
+        >>> DpParameters(epsilon=1.0).preprocess_budget_ratio
+        0.3
+    """
+
+    epsilon: float
+    preprocess_budget_ratio: float = 0.3
+    bins: int = 10
+    fast: bool = False
+    bounds_percentile: float = 1.0
+    ncp: int = 5
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.epsilon, int | float) and math.isfinite(self.epsilon)
+                and self.epsilon > 0):
+            raise InvalidParameterError("epsilon", f"epsilon must be > 0, got {self.epsilon!r}.")
+        if not 0 < self.preprocess_budget_ratio < 1:
+            raise InvalidParameterError(
+                "preprocess_budget_ratio",
+                f"preprocess_budget_ratio must be in ]0, 1[, got {self.preprocess_budget_ratio}.",
+            )
+        if not 2 <= int(self.bins) <= 1000:
+            raise InvalidParameterError("bins", f"bins must be in [2, 1000], got {self.bins}.")
+        if not 0 <= self.bounds_percentile < 50:
+            raise InvalidParameterError(
+                "bounds_percentile",
+                f"bounds_percentile must be in [0, 50[, got {self.bounds_percentile}.",
+            )
+
+
+def bound_buckets() -> list[tuple[float, float]]:
+    """The public buckets of the bounds: ``[2^k, 2^(k+1))`` and their negatives, and zero.
+
+    Example:
+        >>> buckets = bound_buckets()
+        >>> (0.0, 0.0) in buckets and (1.0, 2.0) in buckets and (-2.0, -1.0) in buckets
+        True
+    """
+    powers = [2.0**k for k in range(-10, 41)]
+    positive = [(low, 2 * low) for low in powers]
+    return [(-high, -low) for low, high in reversed(positive)] + [(0.0, 0.0)] + positive
+
+
+# --------------------------------------------------------------------------- OpenDP steps
+
+
+def _dp() -> Any:
+    import opendp.prelude as dp  # imported here: only DP runs pay for it
+
+    dp.enable_features("contrib")
+    return dp
+
+
+def _noisy_counts(keys: list[str], categories: list[str], epsilon: float) -> np.ndarray:
+    """Counts of each category among ``keys`` with discrete Laplace noise, ``epsilon``-DP."""
+    dp = _dp()
+    space = (dp.vector_domain(dp.atom_domain(T=str)), dp.symmetric_distance())
+    counting = dp.t.make_count_by_categories(*space, categories=categories, null_category=True)
+    measurement = counting >> dp.m.then_laplace(scale=1.0 / epsilon)
+    assert measurement.map(1) <= epsilon * (1 + 1e-9)
+    noisy = np.asarray(measurement(keys), dtype=float)
+    return noisy[: len(categories)]  # the last count is the (empty) "other" category
+
+
+# --------------------------------------------------------------------------- binning
+
+
+@dataclass
+class _Column:
+    name: str
+    ctype: ColumnType
+    labels: list[Any]  # one per bin (categories, or (low, high) for continuous bins)
+    integer: bool = False
+
+    def n_bins(self) -> int:
+        return len(self.labels) + 1  # + missing
+
+
+def _numeric(series: pd.Series, ctype: ColumnType) -> np.ndarray:
+    if ctype in (ColumnType.DATETIME, ColumnType.DATETIME_TZ):
+        moments = pd.to_datetime(series, errors="coerce", utc=ctype is ColumnType.DATETIME_TZ)
+        seconds = (moments - pd.Timestamp(0, tz=moments.dt.tz)).dt.total_seconds()
+        return seconds.to_numpy(dtype=float)
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+
+
+def _bucket_of(value: float, buckets: list[tuple[float, float]]) -> int:
+    if value == 0:
+        return buckets.index((0.0, 0.0))
+    magnitude = min(max(math.floor(math.log2(abs(value))), -10), 40)
+    index = magnitude + 10
+    zero = len(buckets) // 2
+    return zero + 1 + index if value > 0 else zero - 1 - index
+
+
+def _private_bounds(present: np.ndarray, epsilon: float) -> tuple[float, float]:
+    """Bounds from a noisy histogram over the public power-of-two buckets, ``epsilon``-DP.
+
+    From the bucket of largest noisy count, the range grows outwards while the next bucket,
+    or the one after it, has a noisy count above ``1 / epsilon`` (an empty bucket passes with
+    probability ``e^-1 / 2``, about 18 %); the bounds are the outer edges of the range.
+    """
+    buckets = bound_buckets()
+    keys = [str(_bucket_of(float(v), buckets)) for v in present]
+    noisy = _noisy_counts(keys, [str(i) for i in range(len(buckets))], epsilon)
+    passes = noisy > 1.0 / epsilon
+    first = last = int(np.argmax(noisy))
+    while True:
+        if first > 0 and passes[first - 1]:
+            first -= 1
+        elif first > 1 and passes[first - 2]:
+            first -= 2
+        else:
+            break
+    while True:
+        if last < len(buckets) - 1 and passes[last + 1]:
+            last += 1
+        elif last < len(buckets) - 2 and passes[last + 2]:
+            last += 2
+        else:
+            break
+    return buckets[first][0], buckets[last][1]
+
+
+def _bounds(values: np.ndarray, parameters: DpParameters, epsilon_each: float
+            ) -> tuple[float, float]:
+    present = values[~np.isnan(values)]
+    if parameters.fast:
+        if not len(present):
+            return 0.0, 1.0
+        p = parameters.bounds_percentile
+        low, high = np.percentile(present, [p, 100 - p])
+    else:
+        low, high = _private_bounds(present, epsilon_each)
+    low, high = float(min(low, high)), float(max(low, high))
+    return (low, high) if high > low else (low, low + 1.0)
+
+
+def _continuous_column(name: str, ctype: ColumnType, low: float, high: float, bins: int
+                       ) -> _Column:
+    if ctype is ColumnType.INT:
+        low, high = math.floor(low), math.ceil(high)
+        if high - low + 1 <= bins:
+            return _Column(name, ctype, [(v, v) for v in range(low, high + 1)], integer=True)
+        edges = np.linspace(low, high, bins + 1)
+        return _Column(name, ctype, list(itertools.pairwise(edges)), integer=True)
+    edges = np.linspace(low, high, bins + 1)
+    return _Column(name, ctype, list(itertools.pairwise(edges)))
+
+
+def _bin_codes(series: pd.Series, column: _Column) -> np.ndarray:
+    """Bin index of each value (the last index is "missing")."""
+    missing = column.n_bins() - 1
+    if column.ctype not in _CONTINUOUS:
+        position = {str(v): i for i, v in enumerate(column.labels)}
+        return np.array(
+            [missing if pd.isna(v) else position.get(str(v), missing) for v in series],
+            dtype=np.int64,
+        )
+    values = _numeric(series, column.ctype)
+    lows = np.array([b[0] for b in column.labels], dtype=float)
+    highs = np.array([b[1] for b in column.labels], dtype=float)
+    clipped = np.clip(values, lows[0], highs[-1])
+    if column.integer and all(lo == hi for lo, hi in column.labels):
+        codes = np.rint(clipped - lows[0]).astype(np.int64, copy=False) if len(values) else (
+            np.zeros(0, np.int64))
+    else:
+        codes = np.searchsorted(highs, clipped, side="left")
+    codes = np.clip(codes, 0, len(lows) - 1)
+    return np.where(np.isnan(values), missing, codes).astype(np.int64)
+
+
+def _anchor(columns: list[_Column]) -> int:
+    categorical = [i for i, c in enumerate(columns) if c.ctype not in _CONTINUOUS]
+    if categorical:
+        return min(categorical, key=lambda i: (len(columns[i].labels), i))
+    return 0
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def _draw_values(column: _Column, codes: np.ndarray, template: pd.Series,
+                 rng: np.random.Generator) -> pd.Series:
+    missing = codes == column.n_bins() - 1
+    if column.ctype not in _CONTINUOUS:
+        labels = np.array([*column.labels, None], dtype=object)
+        out = pd.Series(labels[codes], dtype=object)
+        if column.ctype is ColumnType.BOOL:
+            return out.map(lambda v: None if v is None else str(v) == "True").astype("boolean")
+        if isinstance(template.dtype, pd.CategoricalDtype):
+            return pd.Series(pd.Categorical(out, categories=template.cat.categories))
+        return out
+    safe = np.where(missing, 0, codes)
+    lows = np.array([b[0] for b in column.labels], dtype=float)[safe]
+    highs = np.array([b[1] for b in column.labels], dtype=float)[safe]
+    if column.integer:
+        values = np.floor(rng.uniform(np.ceil(lows), np.floor(highs) + 1)).astype(float)
+        values = np.minimum(values, np.floor(highs))
+    else:
+        values = rng.uniform(lows, highs)
+    values = np.where(missing, np.nan, values)
+    if column.ctype in (ColumnType.DATETIME, ColumnType.DATETIME_TZ):
+        moments = pd.to_datetime(values, unit="s", utc=True)
+        if column.ctype is ColumnType.DATETIME:
+            moments = moments.tz_localize(None)
+        elif (zone := getattr(template.dtype, "tz", None)) is not None:
+            moments = moments.tz_convert(zone)
+        return pd.Series(moments)
+    if column.integer:
+        return pd.Series(values).astype("Int64" if missing.any() else "int64")
+    return pd.Series(values)
+
+
+def dp_avatarize(
+    data: pd.DataFrame,
+    parameters: DpParameters,
+    types: Mapping[str, ColumnType] | None = None,
+) -> AvatarizationResult:
+    """Differentially private synthetic records with the columns of ``data``.
+
+    Args:
+        data: the table (identifier columns already removed).
+        parameters: epsilon, budget split, bins, variant.
+        types: column type overrides (otherwise inferred).
+
+    Returns:
+        The synthetic records as both ``shuffled`` and ``unshuffled`` (they are not paired with
+        the originals), projections of both tables and metadata (``metadata["dp"]``: the
+        guarantee, epsilon and the budget of each step).
+
+    Raises:
+        InvalidDataError: an empty table.
+
+    Example:
+        >>> data = pd.DataFrame({"x": [1.0, 2.0, 3.0] * 40, "c": ["a", "b", "b"] * 40})
+        >>> dp_avatarize(data, DpParameters(epsilon=2.0, seed=1)).metadata["dp"]["epsilon"]
+        2.0
+    """
+    started = time.perf_counter()
+    if data.empty or data.shape[1] == 0:
+        raise InvalidDataError("Differential privacy needs a table with rows and columns.")
+    column_types = infer_types(data, {str(k): v for k, v in (types or {}).items()})
+    rng = np.random.default_rng(parameters.seed)
+    continuous = [c for c in data.columns if column_types[str(c)] in _CONTINUOUS]
+    pre_epsilon = 0.0 if parameters.fast or not continuous else (
+        parameters.preprocess_budget_ratio * parameters.epsilon)
+    main_epsilon = parameters.epsilon - pre_epsilon
+    each_bound = pre_epsilon / len(continuous) if continuous else 0.0
+    columns: list[_Column] = []
+    for name in data.columns:
+        ctype = column_types[str(name)]
+        if ctype in _CONTINUOUS:
+            low, high = _bounds(_numeric(data[name], ctype), parameters, each_bound)
+            columns.append(_continuous_column(str(name), ctype, low, high, int(parameters.bins)))
+        else:
+            present = data[name].dropna()
+            if isinstance(data[name].dtype, pd.CategoricalDtype):
+                labels = list(data[name].cat.categories)
+            else:
+                labels = sorted(pd.unique(present.astype(str)).tolist())
+            columns.append(_Column(str(name), ctype, labels))
+    codes = [_bin_codes(data[c.name], c) for c in columns]
+    anchor = _anchor(columns)
+    others = [i for i in range(len(columns)) if i != anchor]
+    per_table = main_epsilon / max(1, len(others))
+    a_bins = columns[anchor].n_bins()
+    joint: dict[int, np.ndarray] = {}
+    floor = 1.0 / per_table  # cells below one noise scale are taken as empty
+    if not others:
+        keys = [str(v) for v in codes[anchor]]
+        noisy = _noisy_counts(keys, [str(i) for i in range(a_bins)], per_table)
+        anchor_counts = np.where(noisy > floor, noisy, 0.0)
+    else:
+        totals = []
+        for i in others:
+            c_bins = columns[i].n_bins()
+            keys = [f"{a}|{b}" for a, b in zip(codes[anchor], codes[i], strict=True)]
+            categories = [f"{a}|{b}" for a in range(a_bins) for b in range(c_bins)]
+            noisy = _noisy_counts(keys, categories, per_table).reshape(a_bins, c_bins)
+            joint[i] = np.where(noisy > floor, noisy, 0.0)
+            totals.append(noisy.sum(axis=1))  # unbiased row totals
+        anchor_counts = np.clip(np.mean(totals, axis=0), 0, None)
+        anchor_counts = np.where(anchor_counts > floor, anchor_counts, 0.0)
+    n_out = max(1, round(float(anchor_counts.sum())))
+    anchor_p = anchor_counts / anchor_counts.sum() if anchor_counts.sum() > 0 else (
+        np.full(a_bins, 1.0 / a_bins))
+    drawn: dict[int, np.ndarray] = {anchor: rng.choice(a_bins, size=n_out, p=anchor_p)}
+    for i in others:
+        table = joint[i]
+        out = np.empty(n_out, dtype=np.int64)
+        for a in range(a_bins):
+            rows = np.flatnonzero(drawn[anchor] == a)
+            if not len(rows):
+                continue
+            weights = table[a] if table[a].sum() > 0 else table.sum(axis=0)
+            if weights.sum() <= 0:
+                weights = np.ones(table.shape[1])
+            out[rows] = rng.choice(table.shape[1], size=len(rows), p=weights / weights.sum())
+        drawn[i] = out
+    synthetic = pd.DataFrame(
+        {c.name: _draw_values(c, drawn[i], data[c.name], rng) for i, c in enumerate(columns)}
+    )
+    synthetic.columns = data.columns
+    ncp = max(1, min(int(parameters.ncp), data.shape[1] * 2, len(data) - 1))
+    space = build_space(data, synthetic, column_types, ncp=ncp)
+    dims = projection_columns(space.original_coords.shape[1])  # type: ignore[union-attr]
+    budget = {
+        "bounds_of_continuous_columns": pre_epsilon,
+        "contingency_tables_with_anchor": main_epsilon,
+    }
+    metadata = {
+        "method": "dp_fast" if parameters.fast else "dp_open",
+        "parameters": {
+            "open_dp_epsilon" if not parameters.fast else "fast_dp_epsilon": parameters.epsilon,
+            **({} if parameters.fast else
+               {"preprocess_budget_ratio": parameters.preprocess_budget_ratio}),
+            "bins": int(parameters.bins),
+            "seed": parameters.seed,
+        },
+        "dp": {
+            "guarantee": "approximate" if parameters.fast else "epsilon-DP",
+            "epsilon": float(parameters.epsilon),
+            "neighbouring": "one record added or removed",
+            "protected": "presence and every value of each record",
+            "public": "column names and types, categories of categorical columns, parameters",
+            "budget": budget,
+            "anchor_column": columns[anchor].name,
+            "unprotected_steps": ["bounds of continuous columns (read from the data)"]
+            if parameters.fast else [],
+            "records": n_out,
+        },
+        "types": {str(k): str(v) for k, v in column_types.items()},
+        "paired": False,
+        "n_rows": len(data),
+        "duration_seconds": time.perf_counter() - started,
+        "dp_parameters": asdict(parameters),
+    }
+    return AvatarizationResult(
+        shuffled=synthetic,
+        unshuffled=synthetic.copy(),
+        original_projections=pd.DataFrame(space.original_coords, columns=dims),
+        avatar_projections=pd.DataFrame(space.avatar_coords, columns=dims),
+        metadata=metadata,
+    )

@@ -1,0 +1,126 @@
+"""Differentially private avatars: the guarantee checked on neighbouring real tables, utility."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from palmerpenguins import load_penguins
+from scipy.stats import beta
+
+import avatar_engine.dp as dp_module
+from avatar_engine.dp import DpParameters, dp_avatarize
+from avatar_engine.errors import EngineError
+
+SPECIES = ["Adelie", "Chinstrap", "Gentoo"]
+
+
+@pytest.fixture(scope="module")
+def penguins() -> pd.DataFrame:
+    return load_penguins().dropna().reset_index(drop=True)
+
+
+ADDED = 3
+
+
+def _neighbours(penguins: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """30 penguins without a Chinstrap, and the same plus ADDED Chinstraps."""
+    base = penguins[penguins["species"] != "Chinstrap"].sample(30, random_state=0)
+    extra = penguins[penguins["species"] == "Chinstrap"].head(ADDED)
+    tables = []
+    for rows in (base, pd.concat([base, extra])):
+        species = pd.Categorical(rows["species"], categories=SPECIES)  # categories are public
+        tables.append(pd.DataFrame({"species": species}).reset_index(drop=True))
+    return tables[0], tables[1]
+
+
+def _rate(table: pd.DataFrame, epsilon: float, runs: int) -> tuple[int, int]:
+    """How many runs release at least one Chinstrap."""
+    hits = sum(
+        bool((dp_avatarize(table, DpParameters(epsilon=epsilon, ncp=1, seed=i)).shuffled[
+            "species"] == "Chinstrap").any())
+        for i in range(runs)
+    )
+    return hits, runs
+
+
+def _ratio_lower_bound(more: tuple[int, int], less: tuple[int, int]) -> float:
+    """99 % lower confidence bound of P(event | more) / P(event | less) (Clopper-Pearson)."""
+    (a, n), (b, m) = more, less
+    low = beta.ppf(0.005, a, n - a + 1) if a else 0.0
+    high = beta.ppf(0.995, b + 1, m - b) if b < m else 1.0
+    return float(low / high)
+
+
+@pytest.mark.slow
+def test_neighbouring_tables_move_the_output_by_no_more_than_the_guarantee(
+    penguins: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    without, with_more = _neighbours(penguins)
+    epsilon, runs = 1.0, 400
+    bound = math.exp(ADDED * epsilon)  # tables ADDED records apart: e^(ADDED epsilon)
+    more, less = _rate(with_more, epsilon, runs), _rate(without, epsilon, runs)
+    # the added records make a Chinstrap more likely, but by the factor the guarantee allows
+    assert more[0] > less[0] > 0
+    assert _ratio_lower_bound(more, less) <= bound
+    # the check has the power to see a broken guarantee: a third of the noise fails it
+    real = dp_module._noisy_counts
+    monkeypatch.setattr(dp_module, "_noisy_counts",
+                        lambda keys, categories, eps: real(keys, categories, 3 * eps))
+    more, less = _rate(with_more, epsilon, runs), _rate(without, epsilon, runs)
+    assert _ratio_lower_bound(more, less) > bound
+
+
+def test_output_keeps_the_columns_types_and_rough_size(penguins: pd.DataFrame) -> None:
+    table = penguins[["species", "island", "bill_length_mm", "body_mass_g", "year"]]
+    result = dp_avatarize(table, DpParameters(epsilon=1.0, seed=2))
+    out = result.shuffled
+    assert list(out.columns) == list(table.columns)
+    assert abs(len(out) - len(table)) < 0.25 * len(table)
+    assert set(out["species"].dropna()) <= set(table["species"])
+    assert pd.api.types.is_integer_dtype(out["year"])
+    assert pd.api.types.is_float_dtype(out["bill_length_mm"])
+    assert pd.api.types.is_integer_dtype(out["body_mass_g"])
+    # the anchor (species: first of the fewest categories) keeps its relation to weight
+    means = out.groupby("species")["body_mass_g"].mean()
+    assert means["Gentoo"] > means["Adelie"] + 300
+    dp = result.metadata["dp"]
+    assert dp["guarantee"] == "epsilon-DP"
+    assert sum(dp["budget"].values()) == pytest.approx(1.0)
+    assert dp["budget"]["bounds_of_continuous_columns"] == pytest.approx(0.3)
+    assert result.original_projections.shape[0] == len(table)
+    assert result.avatar_projections.shape[0] == len(out)
+
+
+def test_fast_variant_spends_everything_on_the_counts(penguins: pd.DataFrame) -> None:
+    table = penguins[["species", "flipper_length_mm"]]
+    result = dp_avatarize(table, DpParameters(epsilon=0.5, fast=True, seed=1))
+    dp = result.metadata["dp"]
+    assert dp["guarantee"] == "approximate"
+    assert dp["budget"] == {"bounds_of_continuous_columns": 0.0,
+                            "contingency_tables_with_anchor": 0.5}
+    assert dp["unprotected_steps"]
+    flippers = result.shuffled["flipper_length_mm"].dropna()
+    low, high = np.percentile(table["flipper_length_mm"], [1, 99])
+    assert flippers.min() >= low - 1e-9
+    assert flippers.max() <= high + 1e-9
+
+
+def test_missing_values_are_a_bin_of_their_own() -> None:
+    raw = load_penguins()[["species", "sex", "bill_depth_mm"]]
+    out = dp_avatarize(raw, DpParameters(epsilon=5.0, seed=0)).shuffled
+    assert out["sex"].isna().any() == raw["sex"].isna().any()
+    assert out["bill_depth_mm"].notna().mean() > 0.9
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [({"epsilon": 0}, "epsilon must be > 0"), ({"epsilon": 1, "preprocess_budget_ratio": 1.0},
+                                               "preprocess_budget_ratio"),
+     ({"epsilon": 1, "bins": 1}, "bins")],
+)
+def test_bad_parameters_are_refused(arguments: dict[str, float], message: str) -> None:
+    with pytest.raises(EngineError, match=message):
+        DpParameters(**arguments)  # type: ignore[arg-type]
