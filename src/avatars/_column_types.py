@@ -24,7 +24,7 @@ The rule, applied column by column in this order (the first that matches wins):
    **categorical**.
 
 Example:
-    >>> frame = pd.DataFrame({"id": range(1, 41), "sex": [0, 1] * 20, "age": range(20, 60)})
+    >>> frame = pd.DataFrame({"id": range(1, 41), "sex": [0, 1] * 20, "age": [*range(20, 40)] * 2})
     >>> [(d.column, d.type.value, d.role.value) for d in decide_columns(frame)]
     [('id', 'int', 'identifier'), ('sex', 'category', 'avatarized'), ('age', 'int', 'avatarized')]
 """
@@ -361,6 +361,6 @@ def infer_column_types(
 
     Example:
         >>> infer_column_types(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}))
-        {'a': <ColumnType.CATEGORY: 'category'>, 'b': <ColumnType.CATEGORY: 'category'>}
+        {'a': <ColumnType.INT: 'int'>, 'b': <ColumnType.CATEGORY: 'category'>}
     """
     return {d.column: d.type for d in decide_columns(data, overrides)}
