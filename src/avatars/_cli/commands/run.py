@@ -80,9 +80,9 @@ def register(commands: SubParsers) -> None:
                      default="undefined", help="how sensitive the data is")
     noise = run.add_mutually_exclusive_group()
     noise.add_argument("--quiet", "-q", action="store_true",
-                       help="print only errors and the final summary")
+                       help="print only errors, warnings and the metrics")
     noise.add_argument("--verbose", "-v", action="store_true",
-                       help="also print the reason of every column's type and each step")
+                       help="print every step's timing, also on a terminal")
     add_column_options(run)
     add_reading_options(run)
     add_server_options(run)
