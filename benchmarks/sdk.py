@@ -248,17 +248,23 @@ def bench_completion_delay(base_url: str, api_key: str, jobs: int) -> dict[str, 
 
 
 class TreeRssSampler:
-    """Peak of the summed resident memory of this process, the server and their children."""
+    """Peak of the summed resident memory of this process, the server and their children.
+
+    ``peak`` sums each process's RSS (pages shared between the fork server and the workers
+    it forked are counted once per process); ``peak_pss`` sums the proportional set sizes
+    (each shared page split between the processes that share it: the memory really used).
+    """
 
     def __init__(self, server_pid: int) -> None:
         self.processes = [psutil.Process(), psutil.Process(server_pid)]
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def sample(self) -> int:
+    def sample(self) -> tuple[int, int]:
         seen: set[int] = set()
-        total = 0
+        rss = pss = 0
         for root in self.processes:
             with contextlib.suppress(psutil.Error):
                 for process in [root, *root.children(recursive=True)]:
@@ -266,12 +272,16 @@ class TreeRssSampler:
                         continue
                     seen.add(process.pid)
                     with contextlib.suppress(psutil.Error):
-                        total += process.memory_info().rss
-        return total
+                        memory = process.memory_full_info()
+                        rss += memory.rss
+                        pss += getattr(memory, "pss", memory.rss)
+        return rss, pss
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self.sample())
+            rss, pss = self.sample()
+            self.peak = max(self.peak, rss)
+            self.peak_pss = max(self.peak_pss, pss)
             time.sleep(0.02)
 
     def __enter__(self) -> TreeRssSampler:
@@ -312,6 +322,7 @@ def bench_warm_job(base_url: str, api_key: str, server_pid: int, jobs: int) -> d
         "seconds": [round(t, 3) for t in timings],
         "median_s": statistics.median(timings),
         "peak_rss_mib": sampler.peak / 2**20,
+        "peak_pss_mib": sampler.peak_pss / 2**20,
     }
 
 
@@ -441,6 +452,7 @@ def small_jobs(args: argparse.Namespace, command: str) -> int:
         "warm_median_s": warm["median_s"],
         "warm_seconds": warm["seconds"],
         "peak_rss_mib": warm["peak_rss_mib"],
+        "peak_pss_mib": warm["peak_pss_mib"],
         "cli_seconds": cli["seconds"],
         "load": os.getloadavg()[0],
         "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -450,7 +462,7 @@ def small_jobs(args: argparse.Namespace, command: str) -> int:
     before = json.loads(args.baseline.read_text()) if args.baseline else None
 
     def cell(key: str, unit: str) -> str:
-        if before is None:
+        if before is None or key not in before:
             return "-"
         return f"{before[key]:.2f} {unit} ({before['date']}, load {before['load']:.1f})"
 
@@ -462,7 +474,8 @@ Date: {figures["date"]}. Command: `{command}`.
 | measure | before | now | target | |
 |---|---|---|---|---|
 | (d) warm `standard` job on wbcd.csv, `runner.run()` -> `runner.shuffled()` in hand, median of {args.warm_jobs} | {cell("warm_median_s", "s")} | **{warm["median_s"]:.2f} s** ({warm["seconds"]}) | <= 0.5 s | {_mark(warm["median_s"] <= 0.5)} |
-| (d') peak resident memory, SDK process + server + its workers, during (d) | {cell("peak_rss_mib", "MiB")} | **{warm["peak_rss_mib"]:.0f} MiB** | <= 400 MiB | {_mark(warm["peak_rss_mib"] <= 400)} |
+| (d') peak resident memory, SDK process + server + its workers, during (d): sum of RSS | {cell("peak_rss_mib", "MiB")} | **{warm["peak_rss_mib"]:.0f} MiB** | <= 400 MiB | {_mark(warm["peak_rss_mib"] <= 400)} |
+| (d'') the same as the sum of PSS (pages shared by the fork server and its workers counted once) | {cell("peak_pss_mib", "MiB")} | **{warm["peak_pss_mib"]:.0f} MiB** | <= 400 MiB | {_mark(warm["peak_pss_mib"] <= 400)} |
 | (e) `avatars run fixtures/wbcd.csv` with no server running (starts and stops its own) | {cell("cli_seconds", "s")} | **{cli["seconds"]:.2f} s** | <= 3 s | {_mark(cli["seconds"] <= 3)} |
 
 (e) writes {", ".join(cli["files"])}. "before" is the same script on the code before the

@@ -342,6 +342,7 @@ def _wait_ready(
     timeout: float,
 ) -> None:
     deadline = time.monotonic() + timeout
+    delay = 0.01  # short at first: a warm machine starts the server in well under a second
     while True:
         code = process.poll()
         if code is not None:
@@ -360,14 +361,17 @@ def _wait_ready(
                 f"{timeout:.0f} s (set AVATARS_STARTUP_TIMEOUT to wait longer).\n"
                 f"Log: {log_path}\n{_format_tail(_log_tail(log_path))}"
             )
-        time.sleep(0.1)
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.1)
 
 
 def _read_api_key(folder: Path, state: _State, *, wait: float) -> str:
     path = folder / CREDENTIALS_FILE
     deadline = time.monotonic() + wait
+    delay = 0.01
     while not path.exists() and time.monotonic() < deadline and _pid_alive(state.pid):
-        time.sleep(0.1)
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.1)
     if not path.exists():
         raise LocalServerError(
             f"the local avatar server runs but its credentials file {path} is missing, so no "

@@ -30,7 +30,7 @@ from avatar_server import Settings, create_app, passwords
 # Cheaper Argon2id parameters keep the tests fast on a loaded machine; the production
 # parameters are checked in test_server_security_units.py.
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-passwords._DUMMY_HASH = passwords._hasher.hash("not-a-real-password")
+passwords._dummy_hash.cache_clear()  # the dummy hash is made with the cheaper parameters
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WBCD_CSV = REPO_ROOT / "fixtures" / "wbcd.csv"
