@@ -478,8 +478,10 @@ Date: {figures["date"]}. Command: `{command}`.
 | (d'') the same as the sum of PSS (pages shared by the fork server and its workers counted once) | {cell("peak_pss_mib", "MiB")} | **{warm["peak_pss_mib"]:.0f} MiB** | <= 400 MiB | {_mark(warm["peak_pss_mib"] <= 400)} |
 | (e) `avatars run fixtures/wbcd.csv` with no server running (starts and stops its own) | {cell("cli_seconds", "s")} | **{cli["seconds"]:.2f} s** | <= 3 s | {_mark(cli["seconds"] <= 3)} |
 
-(e) writes {", ".join(cli["files"])}. "before" is the same script on the code before the
-small-jobs work, run on the same machine under similar (noisy, shared) conditions.
+(e) writes {", ".join(cli["files"])}: it runs the avatarization, both metrics jobs and the
+report job (PDF with the figures and the run's plots, drawn by that job), each shown with its
+time by the command. "before" is the same script on the code before the small-jobs work, run on
+the same machine under similar (noisy, shared) conditions; the report job drew fewer plots then.
 """  # noqa: E501
     print(section)
     if not args.no_write:

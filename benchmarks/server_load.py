@@ -326,8 +326,17 @@ def machine() -> str:
     )
 
 
-def section(result: dict[str, Any], command: str) -> str:
+def section(result: dict[str, Any], command: str, baseline: dict[str, Any] | None = None) -> str:
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    before = ""
+    if baseline is not None:
+        before = (
+            f"\nBefore (same command on the code before the small-jobs work, "
+            f"{baseline.get('date', '?')}, load {baseline.get('load', float('nan')):.1f}): "
+            f"{baseline['in_hand_per_second']:.2f} finished jobs in hand per second, "
+            f"median job run {baseline['job_run_seconds_median']:.2f} s, "
+            f"{baseline['server_errors']} HTTP 5xx, {baseline['lost']} lost.\n"
+        )
     status = ", ".join(f"{k}: {v}" for k, v in sorted(result["statuses"].items()))
     latency = (
         f"{result['get_p50_ms']:.1f} / {result['get_p95_ms']:.1f} / "
@@ -364,7 +373,7 @@ for its jobs with the long-poll `GET /api/jobs/{{name}}?wait=`, as the SDK does.
 | `GET /api/jobs/{{name}}` p50 / p95 / max | {latency} | - |
 
 Verdict (zero lost, zero duplicated, zero 5xx): **{verdict}**.
-"""  # noqa: E501
+{before}"""  # noqa: E501
 
 
 def main() -> None:
@@ -378,12 +387,19 @@ def main() -> None:
     )
     parser.add_argument("--time-limit", type=float, default=240.0, help="seconds for the run")
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    parser.add_argument("--save-json", type=Path, help="also write the figures here")
+    parser.add_argument("--baseline", type=Path, help="figures of an earlier run (JSON)")
     args = parser.parse_args()
     result = run(args)
+    result["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    result["load"] = os.getloadavg()[0]
     print(json.dumps(result, indent=2))
+    if args.save_json:
+        args.save_json.write_text(json.dumps(result, indent=2))
+    baseline = json.loads(args.baseline.read_text()) if args.baseline else None
     if not args.no_write:
         command = "python benchmarks/server_load.py " + " ".join(sys.argv[1:])
-        write_section(SECTION, section(result, command.strip()))
+        write_section(SECTION, section(result, command.strip(), baseline))
 
 
 if __name__ == "__main__":
