@@ -84,7 +84,10 @@ def test_run_with_defaults_releases_no_identifier_and_no_invented_category(
     assert "--id-policy pseudonymize" in done.stderr
     assert "column 'note'" in done.stderr
     assert "Columns (" in done.stderr
-    avatars = pd.read_csv(tmp_path / "out" / "colon_export.avatars.csv")
+    written = tmp_path / "out" / "colon_export.avatars.csv"
+    avatars = pd.read_csv(written, sep=";", decimal=",", encoding="cp1252")
+    assert written.read_bytes().splitlines()[0].count(b";") == len(avatars.columns) - 1
+    assert avatars["weight_kg"].dtype == float
     assert "patient_id" not in avatars.columns
     assert "note" not in avatars.columns
     assert len(avatars) == len(data)
@@ -120,7 +123,9 @@ def test_run_with_defaults_releases_no_identifier_and_no_invented_category(
     assert files == ["colon_export.avatars.csv", "metrics.json", "report.pdf"]
     modes = {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "out").iterdir()}
     assert len(modes) == 1
-    pseudonymized = pd.read_csv(tmp_path / "out" / "colon_export.avatars.csv")
+    pseudonymized = pd.read_csv(
+        tmp_path / "out" / "colon_export.avatars.csv", sep=";", decimal=",", encoding="cp1252"
+    )
     assert pseudonymized["patient_id"].nunique() == len(data)
     assert not set(pseudonymized["patient_id"]) & set(data["patient_id"])
     assert json.loads((tmp_path / "out" / "metrics.json").read_text())["parameters"]["k"] == 12

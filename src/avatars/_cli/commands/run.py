@@ -23,7 +23,7 @@ from avatars._cli.table_options import (
     column_types,
     reading_options,
 )
-from avatars._table_reading import TABLE_SUFFIXES
+from avatars._table_reading import TABLE_SUFFIXES, sniff_csv
 from avatars.constants import DataRecipient, DataSubject, DataType, SensitivityLevel
 
 ORDER = 10
@@ -164,6 +164,22 @@ def _written_by_run(name: str) -> bool:
     return name in ("metrics.json", "report.pdf") or ".avatars." in name
 
 
+def _write_like_source(
+    avatars: Any, target: Path, source: Path, file_format: str, reading: Mapping[str, Any]
+) -> None:
+    """Write the avatars as CSV in the source CSV's own separator, decimal mark and encoding."""
+    if file_format != "csv":
+        avatars.to_csv(target, index=False)
+        return
+    dialect = sniff_csv(
+        source, sep=reading["sep"], decimal=reading["decimal"], encoding=reading["encoding"]
+    )
+    avatars.to_csv(
+        target, index=False, sep=dialect.sep, decimal=dialect.decimal,
+        encoding=dialect.encoding, errors="replace",
+    )
+
+
 def _same_permissions(paths: list[Path]) -> None:
     """Give every result file the mode the first one got from the user's umask."""
     mode = paths[0].stat().st_mode & 0o777
@@ -235,7 +251,7 @@ def run_command(args: argparse.Namespace) -> int:
         if file_format == "parquet":
             avatars.to_parquet(avatars_path, index=False)
         else:
-            avatars.to_csv(avatars_path, index=False)
+            _write_like_source(avatars, avatars_path, path, file_format, reading)
         privacy_doc, signal_doc = _metrics_document(privacy), _metrics_document(signal)
         metrics_path = out / "metrics.json"
         document = {
