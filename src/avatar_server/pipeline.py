@@ -41,7 +41,13 @@ from avatar_engine import (
 from avatar_engine.avatarization import passed_through_columns
 from avatar_engine.dp import DpParameters, dp_avatarize
 from avatar_engine.pseudonymization import PseudonymizationStrategy, pseudonymize_tables
-from avatar_engine.relational import pseudonymize_columns
+from avatar_engine.relational import (
+    LINK_METHODS,
+    Link,
+    add_context,
+    attach_children,
+    pseudonymize_columns,
+)
 from avatar_server.dataset_files import dataset_format, read_columns, read_dataset
 from avatar_server.figures_on_demand import (
     FiguresUnavailableError,
@@ -382,35 +388,41 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
     rs = ctx.resource_set
     tables = _tables_of(rs, doc.spec.schema_name)
     keys, links = _primary_keys_and_links(tables)
+    relations = _engine_links(tables, links)
     strategies = _strategies(tables)
-    shuffled: dict[str, pd.DataFrame] = {}
+    originals: dict[str, pd.DataFrame] = {}
     formats: dict[str, str] = {}
+    ctx.progress(0.0, "loading")
+    for table in tables:
+        originals[table.name], formats[table.name] = _load_table(ctx, table)
+        _check_stop(ctx)
+    identifiers = {table.name: _identifiers(table, tables) for table in tables}
+    declared = {table.name: _engine_types(table, originals[table.name]) for table in tables}
+    contexts = add_context(originals, relations, identifiers, declared)
+    avatars: dict[str, pd.DataFrame] = {}
+    metadata_of: dict[str, dict[str, Any]] = {}
     spans = list(_table_spans(len(tables)))
     for table, (start, end) in zip(tables, spans, strict=True):
         span = end - start
-        ctx.progress(start, "loading")
-        data, formats[table.name] = _load_table(ctx, table)
-        _check_stop(ctx)
-        identifiers = _identifiers(table, tables)
-        types = _engine_types(table, data)
+        context = contexts[table.name]
+        types = {**declared[table.name], **context.types}
         dp_parameters = _dp_parameters(doc.spec, table.name)
         if dp_parameters is not None:
-            result = _dp_avatarize(ctx, table, data, dp_parameters, identifiers, types)
+            result = _dp_avatarize(
+                ctx, table, context.data, dp_parameters, identifiers[table.name], types
+            )
         else:
             result = avatar_engine.avatarize(
-                data,
+                context.data,
                 _avatarization_parameters(doc.spec.avatarization[table.name], doc.spec.seed),
                 types=types,
-                identifiers=identifiers,
+                identifiers=identifiers[table.name],
                 progress=_scaled(ctx, start + 0.05 * span, start + 0.7 * span),
                 should_stop=ctx.should_stop,
             )
         _check_stop(ctx)
         ctx.progress(start + 0.7 * span, "writing")
         out = ctx.output_dir / table.name
-        _write_table(
-            result.unshuffled, out.with_name(f"{table.name}.unshuffled"), formats[table.name]
-        )
         result.original_projections.to_csv(
             out.with_name(f"{table.name}.original_projections.csv"), index=False
         )
@@ -421,7 +433,7 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
         metadata.update(
             table=table.name,
             dataset=table.data.file if table.data else None,
-            identifiers=identifiers,
+            identifiers=identifiers[table.name],
             parameters_name=ctx.parameters_name,
             input_format=formats[table.name],
         )
@@ -430,12 +442,37 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
                 **metadata.get("parameters", {}),
                 "pseudonymized_columns": _described(strategies[table.name]),
             }
-        _write_json(out.with_name(f"{table.name}.run_metadata.json"), metadata)
-        _record_figure_inputs(ctx, table, _not_measured(identifiers, data), types, result)
-        del data
-        shuffled[table.name] = result.shuffled
+        metadata_of[table.name] = metadata
+        _record_figure_inputs(
+            ctx,
+            table,
+            _not_measured(identifiers[table.name], originals[table.name]),
+            declared[table.name],
+            result,
+        )
+        avatars[table.name] = result.unshuffled
         del result
         _check_stop(ctx)
+    ctx.progress(0.95, "linking")
+    linked = attach_children(originals, avatars, contexts, relations, seed=doc.spec.seed)
+    del avatars, contexts
+    shuffled: dict[str, pd.DataFrame] = {}
+    for table in tables:
+        name = table.name
+        frame = linked.tables[name]
+        _write_table(frame, ctx.output_dir / f"{name}.unshuffled", formats[name])
+        metadata = metadata_of[name]
+        metadata["links"] = {
+            link.name: {
+                "method": link.method,
+                "own_parent_attachment": linked.attachment[link.name],
+            }
+            for link in relations
+            if link.child == name
+        }
+        _write_json(ctx.output_dir / f"{name}.run_metadata.json", metadata)
+        order = np.random.default_rng(_row_seed(doc.spec.seed, name)).permutation(len(frame))
+        shuffled[name] = frame.iloc[order].reset_index(drop=True)
     ctx.progress(0.97, "writing")
     if keys:
         shuffled = rekey_identifiers(shuffled, keys, links, seed=doc.spec.seed)
@@ -449,6 +486,33 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
         shuffled = pseudonymize_tables(shuffled, strategies, links, seed=doc.spec.seed)
     for name, frame in shuffled.items():
         _write_table(frame, ctx.output_dir / f"{name}.shuffled", formats[name])
+
+
+def _row_seed(seed: int | None, table: str) -> np.random.SeedSequence | None:
+    """Seed of the release order of a table's rows (the table name enters it)."""
+    if seed is None:
+        return None
+    return np.random.SeedSequence([int(seed) % 2**64, *f"rows:{table}".encode()])
+
+
+def _engine_links(tables: list[TableSpec], links: list[tuple[str, str, str, str]]) -> list[Link]:
+    """The oriented links with their attachment method.
+
+    ``bottom_projection`` and ``top_projection`` (the context goes both ways here) attach by
+    linear sum assignment.
+    """
+    methods: dict[tuple[str, str], str] = {}
+    for table in tables:
+        for spec in table.links:
+            methods[(table.name, spec.field)] = spec.method
+            methods[(spec.to.table, spec.to.field)] = spec.method
+    out = []
+    for child, field_name, parent, key in links:
+        method = methods.get((child, field_name), "linear_sum_assignment")
+        if method not in LINK_METHODS:
+            method = "linear_sum_assignment"
+        out.append(Link(child, field_name, parent, key, method))
+    return out
 
 
 def _record_figure_inputs(
@@ -468,9 +532,7 @@ def _record_figure_inputs(
         column_types={c: t.value for c, t in types.items()},
         identifiers=identifiers,
         max_distribution_plots=ctx.resource_set.max_distribution_plots,
-        explained_variance_ratio=result.original_projections.attrs.get(
-            "explained_variance_ratio"
-        ),
+        explained_variance_ratio=result.original_projections.attrs.get("explained_variance_ratio"),
     )
 
 
@@ -505,7 +567,9 @@ def _read_result(path: Path, table: TableSpec) -> pd.DataFrame:
 
 
 def _holdout_avatarizer(
-    ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocument, table: TableSpec,
+    ctx: JobContext,
+    doc: PrivacyMetricsDocument | SignalMetricsDocument,
+    table: TableSpec,
     types: Mapping[str, ColumnType],
 ) -> Callable[[pd.DataFrame], pd.DataFrame] | None:
     """Avatarize part of a table as the avatarization job did (for the control set)."""
@@ -519,9 +583,11 @@ def _holdout_avatarizer(
     def avatarize(data: pd.DataFrame) -> pd.DataFrame:
         engine_params = _avatarization_parameters(params, parameters.spec.seed)
         engine_params = dataclasses.replace(
-            engine_params, k=min(engine_params.k, max(1, len(data) - 1)))
-        return avatar_engine.avatarize(data, engine_params, types=types,
-                                       should_stop=ctx.should_stop).unshuffled
+            engine_params, k=min(engine_params.k, max(1, len(data) - 1))
+        )
+        return avatar_engine.avatarize(
+            data, engine_params, types=types, should_stop=ctx.should_stop
+        ).unshuffled
 
     return avatarize
 
@@ -629,8 +695,9 @@ def _write_plots(
         pd.read_csv(standard_dir / f"{name}.{kind}_projections.csv")
         for kind in ("original", "avatar")
     ]
-    plots = render_plots(original, avatars, *projections, privacy_metrics=privacy,
-                         signal_metrics=signal)
+    plots = render_plots(
+        original, avatars, *projections, privacy_metrics=privacy, signal_metrics=signal
+    )
     for kind, plot in plots.items():
         (ctx.output_dir / f"{name}.{kind}.html").write_text(plot.html, encoding="utf-8")
         (ctx.output_dir / f"{name}.{kind}.png").write_bytes(plot.png)
@@ -673,8 +740,10 @@ def _run_report(ctx: JobContext, doc: ReportDocument) -> None:
         signal = _read_json(signal_dir / f"{name}.signal_metrics.json") if signal_dir else {}
         figures = _figures(ctx, standard_dir, name)
         if doc.spec.report_type != "pia":
-            figures = {**figures, **_write_plots(ctx, standard_dir, name, original, avatars,
-                                                 privacy, signal)}
+            figures = {
+                **figures,
+                **_write_plots(ctx, standard_dir, name, original, avatars, privacy, signal),
+            }
         reports.append(
             TableReport(
                 name=name,

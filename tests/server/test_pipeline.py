@@ -592,3 +592,26 @@ def _failure_of(action: Callable[[], Any]) -> str | None:
     except JobFailure as failure:
         return failure.user_message
     return None
+
+
+@pytest.mark.slow
+def test_multitable_children_attached_by_the_link_method(tmp_path: Path) -> None:
+    rs = parse(HOSPITAL_YAML)
+    datasets = {n: FIXTURES / n for n in ("patient.csv", "doctor.csv", "visit.csv")}
+    ctx, _ = make_context(rs, "standard", tmp_path / "out", datasets)
+    run_job(ctx)
+    out = tmp_path / "out"
+    metadata = json.loads((out / "visit.run_metadata.json").read_text())
+    links = metadata["links"]
+    assert set(links) == {"visit.patient_id->patient", "visit.doctor_id->doctor"}
+    for link in links.values():
+        assert link["method"] == "linear_sum_assignment"
+        assert link["own_parent_attachment"]["measured"] < 0.1
+    original = pd.read_csv(FIXTURES / "visit.csv")
+    unshuffled = pd.read_csv(out / "visit.unshuffled.csv")
+    assert (unshuffled["patient_id"] != original["patient_id"]).mean() > 0.9
+    visit = pd.read_csv(out / "visit.shuffled.csv")
+    patient = pd.read_csv(out / "patient.shuffled.csv")
+    joined = visit.merge(patient, left_on="patient_id", right_on="p_id", how="inner")
+    assert len(joined) == len(visit)
+    assert not any(c.startswith("__") for c in [*visit.columns, *patient.columns])

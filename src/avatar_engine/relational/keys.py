@@ -15,7 +15,7 @@ import pandas as pd
 
 from avatar_engine.errors import InvalidDataError, InvalidParameterError
 
-__all__ = ["rekey_identifiers"]
+__all__ = ["pseudonymize_columns", "rekey_identifiers"]
 
 
 def rekey_identifiers(
