@@ -592,6 +592,11 @@ def _holdout_avatarizer(
     return avatarize
 
 
+def _excluded_from_metrics(params: TableMetrics) -> list[str]:
+    """Columns the metrics parameters list as excluded variables."""
+    return list(params.exclude_variables.variable_names) if params.exclude_variables else []
+
+
 def _run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocument) -> None:
     rs = ctx.resource_set
     standard_dir = _parent_dir(ctx, "standard")
@@ -606,14 +611,17 @@ def _run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDoc
     for table, (start, end) in zip(tables, _table_spans(len(tables)), strict=True):
         ctx.progress(start, "loading")
         original, _ = _load_table(ctx, table)
+        params = per_table.get(table.name, TableMetrics())
         identifiers = _not_measured(_identifiers(table, tables), original)
+        # variables excluded from the avatarization are left out of the metrics when the
+        # metrics parameters repeat them (use_excluded_variables_in_metrics=False)
+        identifiers += [c for c in _excluded_from_metrics(params) if c not in identifiers]
         original = original.drop(columns=identifiers, errors="ignore")
         kind = "unshuffled" if privacy else "shuffled"
         avatars = _read_result(_result_file(standard_dir, table.name, kind), table)
         avatars = avatars.drop(columns=identifiers, errors="ignore")
         _check_stop(ctx)
         types = {c: t for c, t in _engine_types(table, original).items() if c not in identifiers}
-        params = per_table.get(table.name, TableMetrics())
         scaled = _scaled(ctx, start + 0.1 * (end - start), end)
         if privacy:
             metrics = avatar_engine.compute_privacy_metrics(
@@ -641,6 +649,9 @@ def _run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDoc
             )
         del original, avatars
         suffix = "privacy_metrics" if privacy else "signal_metrics"
+        excluded = _excluded_from_metrics(params)
+        if excluded and isinstance(metrics.get("details"), dict):
+            metrics["details"]["excluded_variables_left_out"] = excluded
         _write_json(ctx.output_dir / f"{table.name}.{suffix}.json", metrics)
         _check_stop(ctx)
 

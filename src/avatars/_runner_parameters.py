@@ -37,6 +37,7 @@ class RunnerParameters(RunnerTables):
         open_dp_epsilon: float | None = None,
         fast_dp_epsilon: float | None = None,
         preprocess_budget_ratio: float | None = None,
+        use_excluded_variables_in_metrics: bool | None = None,
     ) -> None:
         """Set (replace) the parameters of a table; those not given take server defaults.
 
@@ -61,6 +62,8 @@ class RunnerParameters(RunnerTables):
             fast_dp_epsilon: epsilon of the fast, approximate DP variant, instead of ``k``.
             preprocess_budget_ratio: share of ``open_dp_epsilon`` spent on the bounds of
                 continuous columns (default 0.3).
+            use_excluded_variables_in_metrics: False (default): the privacy and signal
+                metrics leave out the ``exclude_variable_names``; True: they measure them too.
 
         Example:
             >>> runner.set_parameters("wbcd", k=15, ncp=5)  # doctest: +SKIP
@@ -84,6 +87,7 @@ class RunnerParameters(RunnerTables):
                 "open_dp_epsilon": open_dp_epsilon,
                 "fast_dp_epsilon": fast_dp_epsilon,
                 "preprocess_budget_ratio": preprocess_budget_ratio,
+                "use_excluded_variables_in_metrics": use_excluded_variables_in_metrics,
             },
         )
 
@@ -100,6 +104,7 @@ class RunnerParameters(RunnerTables):
             "imputation_k", "imputation_training_fraction", "exclude_variable_names",
             "exclude_replacement_strategy", "known_variables", "target", "pseudonymized_columns",
             "open_dp_epsilon", "fast_dp_epsilon", "preprocess_budget_ratio",
+            "use_excluded_variables_in_metrics",
         }
         unknown = sorted(set(kwargs) - allowed)
         if unknown:
@@ -166,6 +171,9 @@ class RunnerParameters(RunnerTables):
         self._table(table)
         given = {key: value for key, value in locals_.items() if value is not None}
         _set_method(params, given)
+        if "use_excluded_variables_in_metrics" in given:
+            params.use_excluded_variables_in_metrics = bool(
+                given.pop("use_excluded_variables_in_metrics"))
         avatarization = params.avatarization
         for key in ("k", "ncp"):
             if key in given:

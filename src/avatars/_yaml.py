@@ -103,6 +103,8 @@ class TableParameters:
 
     avatarization: dict[str, Any] = field(default_factory=dict)
     method: str = "avatarization"
+    # False: the metrics leave out the variables excluded from the avatarization
+    use_excluded_variables_in_metrics: bool = False
     privacy_metrics: dict[str, Any] = field(default_factory=dict)
     signal_metrics: dict[str, Any] = field(default_factory=dict)
 
@@ -204,6 +206,10 @@ def _parameter_documents(rs: ResourceSet) -> list[dict[str, Any]]:
         for name, p in params.items():
             values = dict(getattr(p, key))
             values.setdefault("ncp", p.avatarization.get("ncp", 5))
+            excluded = p.avatarization.get("exclude_variables")
+            values.pop("exclude_variables", None)
+            if excluded and not p.use_excluded_variables_in_metrics:
+                values["exclude_variables"] = dict(excluded)
             per_table[name] = values
         spec = {
             "schema": _SCHEMA_AVATARIZED,
@@ -383,6 +389,11 @@ def load_resource_set(text: str, display_name: str | None = None) -> ResourceSet
                 rs.parameters.setdefault(table, TableParameters()).signal_metrics = dict(values)
         elif kind == _KIND_OF_DOCUMENT[REPORT]:
             rs.report_language = str(spec.get("language", "en"))
+    for params in rs.parameters.values():
+        if params.avatarization.get("exclude_variables"):
+            repeated = "exclude_variables" in params.privacy_metrics or (
+                "exclude_variables" in params.signal_metrics)
+            params.use_excluded_variables_in_metrics = not repeated
     unknown = sorted(set(rs.parameters) - set(rs.tables))
     if unknown:
         raise ValueError(

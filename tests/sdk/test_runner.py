@@ -112,12 +112,16 @@ def test_every_parameter_lands_in_the_yaml(runner: Runner) -> None:
         "imputation": {"method": "median", "k": 4, "training_fraction": 0.5},
         "exclude_variables": {"variable_names": ["Mitoses"], "replacement_strategy": "row_order"},
     }
+    # the metrics leave the excluded variable out (use_excluded_variables_in_metrics=False)
+    excluded = {"variable_names": ["Mitoses"], "replacement_strategy": "row_order"}
     assert docs["privacy_metrics"]["spec"]["privacy_metrics"]["wbcd"] == {
         "known_variables": ["Clump_Thickness"],
         "target": "Class",
         "ncp": 4,
+        "exclude_variables": excluded,
     }
-    assert docs["signal_metrics"]["spec"]["signal_metrics"]["wbcd"] == {"ncp": 4}
+    assert docs["signal_metrics"]["spec"]["signal_metrics"]["wbcd"] == {
+        "ncp": 4, "exclude_variables": excluded}
 
 
 def test_update_and_delete_parameters(runner: Runner) -> None:

@@ -329,8 +329,8 @@ class TableMetrics(DocumentModel):
     known_variables: list[ColumnName] | None = None
     target: ColumnName | None = None
     use_categorical_reduction: bool = False
-    # Copies of the avatarization's settings that the established client repeats here; the
-    # metrics are computed on the avatarization's own data, so these are checked, not used.
+    # Copies of the avatarization's settings that the established client repeats here. The
+    # variables of exclude_variables are left out of the metrics; imputation is checked only.
     imputation: ImputationSpec | None = None
     exclude_variables: ExcludeVariablesSpec | None = None
 

@@ -94,7 +94,6 @@ _UNSUPPORTED_PARAMETERS = frozenset(
         "data_augmentation_target_column",
         "data_augmentation_should_anonymize_original_table",
         "processors",
-        "use_excluded_variables_in_metrics",
     }
 )
 _PARAMETERS = _Accepts(
