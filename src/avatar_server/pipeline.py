@@ -67,6 +67,7 @@ from avatar_server.resource_sets import (
     TableMetrics,
     TableSpec,
 )
+from avatar_server.structure_metrics import write_structure_metrics
 
 __all__ = [
     "JobCancelled",
@@ -654,6 +655,32 @@ def _run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDoc
             metrics["details"]["excluded_variables_left_out"] = excluded
         _write_json(ctx.output_dir / f"{table.name}.{suffix}.json", metrics)
         _check_stop(ctx)
+    if privacy:
+        _structure(ctx, standard_dir, tables, doc.spec.seed)
+
+
+def _structure(
+    ctx: JobContext, standard_dir: Path, tables: list[TableSpec], seed: int | None
+) -> None:
+    """Structure metrics of the links (multi-table runs only)."""
+    _, links = _primary_keys_and_links(tables)
+    if not links:
+        return
+    ctx.progress(0.98, "structure")
+    originals = {t.name: _load_table(ctx, t)[0] for t in tables}
+    avatars = {
+        t.name: _read_result(_result_file(standard_dir, t.name, "unshuffled"), t) for t in tables
+    }
+    by_name = {t.name: t for t in tables}
+    write_structure_metrics(
+        ctx.output_dir,
+        standard_dir,
+        originals,
+        avatars,
+        links,
+        lambda name: _not_measured(_identifiers(by_name[name], tables), originals[name]),
+        seed=seed,
+    )
 
 
 # --------------------------------------------------------------------------- report

@@ -615,3 +615,37 @@ def test_multitable_children_attached_by_the_link_method(tmp_path: Path) -> None
     joined = visit.merge(patient, left_on="patient_id", right_on="p_id", how="inner")
     assert len(joined) == len(visit)
     assert not any(c.startswith("__") for c in [*visit.columns, *patient.columns])
+
+
+HOSPITAL_PRIVACY_YAML = """\
+---
+kind: AvatarPrivacyMetricsParameters
+metadata: {name: privacy_metrics}
+spec:
+  schema: schema
+  avatarization_ref: standard
+  seed: 1
+  privacy_metrics:
+    patient: {ncp: 3}
+    doctor: {ncp: 2}
+    visit: {ncp: 3}
+"""
+
+
+@pytest.mark.slow
+def test_privacy_metrics_job_measures_the_structure(tmp_path: Path) -> None:
+    rs = parse(HOSPITAL_YAML + HOSPITAL_PRIVACY_YAML)
+    datasets = {n: FIXTURES / n for n in ("patient.csv", "doctor.csv", "visit.csv")}
+    ctx, _ = make_context(rs, "standard", tmp_path / "std", datasets)
+    run_job(ctx)
+    ctx, _ = make_context(
+        rs, "privacy_metrics", tmp_path / "p", datasets, {"standard": tmp_path / "std"}
+    )
+    run_job(ctx)
+    structure = json.loads((tmp_path / "p" / "structure_metrics.json").read_text())
+    assert set(structure) == {"visit.patient_id->patient", "visit.doctor_id->doctor"}
+    for link in structure.values():
+        assert 0.0 <= link["children_per_parent_hellinger"] <= 0.15
+        assert link["joined_hidden_rate"] >= 90
+        assert link["own_parent_attachment"]["measured"] < 0.1
+        assert "hidden_rate" in link["joined_privacy_metrics"]

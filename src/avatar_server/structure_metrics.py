@@ -1,0 +1,91 @@
+"""Structure metrics of a multi-table run, written by the privacy metrics job.
+
+For every link of the schema the joined child-parent view of the originals is compared with the
+joined view of the avatars (each child avatar with the parent avatar it was attached to):
+children-per-parent Hellinger, cross-table correlation gap, privacy metrics of the joined rows,
+and the own-parent attachment the standard job measured. Written as ``structure_metrics.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from avatar_engine.relational.structure import structure_metrics
+
+__all__ = ["write_structure_metrics"]
+
+
+def write_structure_metrics(
+    output_dir: Path,
+    standard_dir: Path,
+    originals: Mapping[str, pd.DataFrame],
+    avatars: Mapping[str, pd.DataFrame],
+    links: list[tuple[str, str, str, str]],
+    identifiers: Callable[[str], list[str]],
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """Compute the structure metrics of every link and write ``structure_metrics.json``.
+
+    Args:
+        output_dir: where the file goes.
+        standard_dir: results of the standard job (its run metadata hold the attachment).
+        originals: table name -> original table.
+        avatars: table name -> unshuffled avatars (foreign keys name attached parent avatars).
+        links: ``(child, field, parent, key)`` links.
+        identifiers: table name -> its columns left out of the metrics.
+        seed: seed of the privacy metrics.
+
+    Returns:
+        Link name -> its metrics (also written).
+
+    Example:
+        >>> write_structure_metrics(out, std, originals, avatars, links, ids.get)  # doctest: +SKIP
+    """
+    payload: dict[str, Any] = {}
+    for child, field, parent, key in links:
+        name = f"{child}.{field}->{parent}"
+        metrics = structure_metrics(
+            originals[child],
+            originals[parent],
+            avatars[child],
+            avatars[parent],
+            field=field,
+            key=key,
+            parent_name=parent,
+            identifiers=[*identifiers(child), *identifiers(parent)],
+            seed=seed,
+            ncp=3,
+        )
+        metadata_file = standard_dir / f"{child}.run_metadata.json"
+        attachment = None
+        if metadata_file.is_file():
+            links_meta = json.loads(metadata_file.read_text()).get("links", {})
+            attachment = links_meta.get(name, {}).get("own_parent_attachment")
+        payload[name] = {
+            "children_per_parent_hellinger": metrics["children_per_parent_hellinger"],
+            "cross_table_correlation_gap": _finite(metrics["cross_table_correlation_gap"]),
+            "joined_hidden_rate": metrics["joined_hidden_rate"],
+            "joined_privacy_metrics": metrics["joined_privacy"],
+            "own_parent_attachment": attachment,
+        }
+    (output_dir / "structure_metrics.json").write_text(
+        json.dumps(payload, indent=2, default=_plain), encoding="utf-8"
+    )
+    return payload
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        number = value.item()
+        return number if not isinstance(number, float) or math.isfinite(number) else None
+    return str(value)
