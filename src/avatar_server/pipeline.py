@@ -38,6 +38,7 @@ from avatar_engine import (
     advise_parameters,
     rekey_identifiers,
 )
+from avatar_engine.augmentation import augment
 from avatar_engine.avatarization import passed_through_columns
 from avatar_engine.dp import DpParameters, dp_avatarize
 from avatar_engine.pseudonymization import PseudonymizationStrategy, pseudonymize_tables
@@ -471,6 +472,11 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
             for link in relations
             if link.child == name
         }
+        spec = doc.spec.avatarization.get(name)
+        if spec is not None and spec.data_augmentation is not None:
+            frame = _augmented(ctx, table, frame, originals[name], spec, doc.spec.seed,
+                               identifiers[name], _engine_types(table, originals[name]),
+                               metadata)
         _write_json(ctx.output_dir / f"{name}.run_metadata.json", metadata)
         order = np.random.default_rng(_row_seed(doc.spec.seed, name)).permutation(len(frame))
         shuffled[name] = frame.iloc[order].reset_index(drop=True)
@@ -487,6 +493,45 @@ def _run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
         shuffled = pseudonymize_tables(shuffled, strategies, links, seed=doc.spec.seed)
     for name, frame in shuffled.items():
         _write_table(frame, ctx.output_dir / f"{name}.shuffled", formats[name])
+
+
+def _augmented(
+    ctx: JobContext,
+    table: TableSpec,
+    avatars: pd.DataFrame,
+    original: pd.DataFrame,
+    spec: TableAvatarization,
+    seed: int | None,
+    identifiers: list[str],
+    types: Mapping[str, ColumnType],
+    metadata: dict[str, Any],
+) -> pd.DataFrame:
+    """The shared table with the extra avatars of ``data_augmentation`` (recorded in metadata)."""
+    augmentation = spec.data_augmentation
+    assert augmentation is not None
+    if table.links or any(
+        link.to.table == table.name
+        for other in _tables_of(ctx.resource_set, _schema_of(ctx))
+        for link in other.links
+    ):
+        raise JobFailure(
+            f"table {table.name!r} is linked to another table: data augmentation runs on "
+            "tables without links."
+        )
+    extra, made = augment(
+        original, _avatarization_parameters(spec, seed), augmentation.augmentation_strategy,
+        augmentation.target_column, types=types, identifiers=identifiers,
+    )
+    base = avatars if augmentation.should_anonymize_original_table else original
+    metadata["data_augmentation"] = {
+        "strategy": augmentation.augmentation_strategy,
+        "target_column": augmentation.target_column,
+        "extra_records": made,
+        "original_table_anonymized": augmentation.should_anonymize_original_table,
+    }
+    metadata["parameters"] = {**metadata.get("parameters", {}),
+                              "data_augmentation": metadata["data_augmentation"]}
+    return pd.concat([base, extra[list(base.columns)]], ignore_index=True)
 
 
 def _row_seed(seed: int | None, table: str) -> np.random.SeedSequence | None:

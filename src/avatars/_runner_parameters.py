@@ -38,6 +38,9 @@ class RunnerParameters(RunnerTables):
         fast_dp_epsilon: float | None = None,
         preprocess_budget_ratio: float | None = None,
         use_excluded_variables_in_metrics: bool | None = None,
+        data_augmentation_strategy: float | str | Mapping[str, float] | None = None,
+        data_augmentation_target_column: str | None = None,
+        data_augmentation_should_anonymize_original_table: bool | None = None,
     ) -> None:
         """Set (replace) the parameters of a table; those not given take server defaults.
 
@@ -88,6 +91,10 @@ class RunnerParameters(RunnerTables):
                 "fast_dp_epsilon": fast_dp_epsilon,
                 "preprocess_budget_ratio": preprocess_budget_ratio,
                 "use_excluded_variables_in_metrics": use_excluded_variables_in_metrics,
+                "data_augmentation_strategy": data_augmentation_strategy,
+                "data_augmentation_target_column": data_augmentation_target_column,
+                "data_augmentation_should_anonymize_original_table":
+                    data_augmentation_should_anonymize_original_table,
             },
         )
 
@@ -104,7 +111,8 @@ class RunnerParameters(RunnerTables):
             "imputation_k", "imputation_training_fraction", "exclude_variable_names",
             "exclude_replacement_strategy", "known_variables", "target", "pseudonymized_columns",
             "open_dp_epsilon", "fast_dp_epsilon", "preprocess_budget_ratio",
-            "use_excluded_variables_in_metrics",
+            "use_excluded_variables_in_metrics", "data_augmentation_strategy",
+            "data_augmentation_target_column", "data_augmentation_should_anonymize_original_table",
         }
         unknown = sorted(set(kwargs) - allowed)
         if unknown:
@@ -175,6 +183,7 @@ class RunnerParameters(RunnerTables):
             params.use_excluded_variables_in_metrics = bool(
                 given.pop("use_excluded_variables_in_metrics"))
         avatarization = params.avatarization
+        _set_augmentation(self, table, avatarization, given)
         for key in ("k", "ncp"):
             if key in given:
                 value = given[key]
@@ -322,3 +331,43 @@ def _ratio(value: Any) -> float:
     if not 0 < ratio < 1:
         raise ValueError(f"preprocess_budget_ratio must be in ]0, 1[, got {value!r}")
     return ratio
+
+
+def _set_augmentation(
+    runner: Any, table: str, avatarization: dict[str, Any], given: dict[str, Any]
+) -> None:
+    """``data_augmentation_*`` -> ``avatarization.data_augmentation`` (checked first)."""
+    names = ("data_augmentation_strategy", "data_augmentation_target_column",
+             "data_augmentation_should_anonymize_original_table")
+    if not any(name in given for name in names):
+        return
+    current = dict(avatarization.get("data_augmentation", {}))
+    if "data_augmentation_strategy" in given:
+        strategy = given["data_augmentation_strategy"]
+        strategy = getattr(strategy, "value", strategy)
+        if isinstance(strategy, Mapping):
+            strategy = {str(k): float(v) for k, v in strategy.items()}
+        elif not isinstance(strategy, str):
+            strategy = float(strategy)
+            if not 0 < strategy <= 10:
+                raise ValueError(
+                    f"data_augmentation_strategy must be in ]0, 10], got {strategy}")
+        elif strategy not in ("minority", "not_majority"):
+            raise ValueError(
+                f"Unknown data_augmentation_strategy {strategy!r}; use a ratio, 'minority', "
+                "'not_majority' or {class: ratio}.")
+        current["augmentation_strategy"] = strategy
+    if "data_augmentation_target_column" in given:
+        column = str(given["data_augmentation_target_column"])
+        runner._check_columns(table, [column])
+        current["target_column"] = column
+    if "data_augmentation_should_anonymize_original_table" in given:
+        current["should_anonymize_original_table"] = bool(
+            given["data_augmentation_should_anonymize_original_table"])
+    if "augmentation_strategy" not in current:
+        raise ValueError("data_augmentation_* needs data_augmentation_strategy.")
+    if not isinstance(current["augmentation_strategy"], float) and "target_column" not in current:
+        raise ValueError(
+            f"data_augmentation_strategy {current['augmentation_strategy']!r} needs "
+            "data_augmentation_target_column.")
+    avatarization["data_augmentation"] = current

@@ -230,6 +230,23 @@ class ExcludeVariablesSpec(DocumentModel):
     replacement_strategy: ExcludeStrategyName = "coordinate_similarity"
 
 
+class DataAugmentationSpec(DocumentModel):
+    """More avatars than originals: a ratio, ``minority``, ``not_majority`` or {class: ratio}."""
+
+    augmentation_strategy: (
+        Annotated[float, Field(gt=0.0, le=10.0)]
+        | Literal["minority", "not_majority"]
+        | dict[Annotated[str, Field(max_length=1024)], Annotated[float, Field(gt=0.0, le=10.0)]]
+    )
+    target_column: ColumnName | None = None
+    should_anonymize_original_table: bool = True
+
+    @field_validator("should_anonymize_original_table", mode="before")
+    @classmethod
+    def _unset_anonymize(cls, value: object) -> object:
+        return True if value is None else value
+
+
 class TableAvatarization(DocumentModel):
     """Avatarization parameters of one table."""
 
@@ -239,6 +256,7 @@ class TableAvatarization(DocumentModel):
     use_categorical_reduction: bool = False
     imputation: ImputationSpec | None = None
     exclude_variables: ExcludeVariablesSpec | None = None
+    data_augmentation: DataAugmentationSpec | None = None
 
 
 class OpenDpAvatarization(DocumentModel):

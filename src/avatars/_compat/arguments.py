@@ -90,9 +90,6 @@ _UNSUPPORTED_PARAMETERS = frozenset(
         "time_series_nb_points",
         "time_series_method",
         "quantile_threshold",
-        "data_augmentation_strategy",
-        "data_augmentation_target_column",
-        "data_augmentation_should_anonymize_original_table",
         "processors",
     }
 )
