@@ -649,3 +649,26 @@ def test_privacy_metrics_job_measures_the_structure(tmp_path: Path) -> None:
         assert link["joined_hidden_rate"] >= 90
         assert link["own_parent_attachment"]["measured"] < 0.1
         assert "hidden_rate" in link["joined_privacy_metrics"]
+
+
+@pytest.mark.slow
+def test_links_written_on_the_parent_table_use_their_method(tmp_path: Path) -> None:
+    # The established client writes each link on the parent table, pointing at the child.
+    text = HOSPITAL_YAML.replace(
+        "    - {field: p_id, primary_key: true}\n",
+        "    - {field: p_id, primary_key: true}\n    links:\n    - {field: p_id, to: {table: "
+        "visit, field: patient_id}, method: minimum_distance_assignment}\n",
+    ).replace(
+        "    - {field: patient_id, to: {table: patient, field: p_id}, method: bottom_projection}\n",
+        "",
+    )
+    rs = parse(text)
+    datasets = {n: FIXTURES / n for n in ("patient.csv", "doctor.csv", "visit.csv")}
+    ctx, _ = make_context(rs, "standard", tmp_path / "out", datasets)
+    run_job(ctx)
+    links = json.loads((tmp_path / "out" / "visit.run_metadata.json").read_text())["links"]
+    assert links["visit.patient_id->patient"]["method"] == "minimum_distance_assignment"
+    assert links["visit.doctor_id->doctor"]["method"] == "linear_sum_assignment"
+    visit = pd.read_csv(tmp_path / "out" / "visit.shuffled.csv")
+    patient = pd.read_csv(tmp_path / "out" / "patient.shuffled.csv")
+    assert set(visit["patient_id"]) <= set(patient["p_id"])
