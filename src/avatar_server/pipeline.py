@@ -41,6 +41,7 @@ from avatar_engine import (
 from avatar_engine.augmentation import augment
 from avatar_engine.avatarization import passed_through_columns
 from avatar_engine.dp import DpParameters, dp_avatarize
+from avatar_engine.metrics.closeness import closeness_below_quantile
 from avatar_engine.pseudonymization import PseudonymizationStrategy, pseudonymize_tables
 from avatar_engine.relational import (
     LINK_METHODS,
@@ -693,6 +694,10 @@ def _run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDoc
                 progress=scaled,
                 should_stop=ctx.should_stop,
             )
+        if privacy and params.quantile_threshold is not None:
+            metrics.setdefault("details", {})["quantile_threshold"] = closeness_below_quantile(
+                original, avatars, quantile_threshold=params.quantile_threshold, types=types,
+                ncp=params.ncp)
         del original, avatars
         suffix = "privacy_metrics" if privacy else "signal_metrics"
         excluded = _excluded_from_metrics(params)

@@ -41,6 +41,7 @@ class RunnerParameters(RunnerTables):
         data_augmentation_strategy: float | str | Mapping[str, float] | None = None,
         data_augmentation_target_column: str | None = None,
         data_augmentation_should_anonymize_original_table: bool | None = None,
+        quantile_threshold: int | None = None,
     ) -> None:
         """Set (replace) the parameters of a table; those not given take server defaults.
 
@@ -95,6 +96,7 @@ class RunnerParameters(RunnerTables):
                 "data_augmentation_target_column": data_augmentation_target_column,
                 "data_augmentation_should_anonymize_original_table":
                     data_augmentation_should_anonymize_original_table,
+                "quantile_threshold": quantile_threshold,
             },
         )
 
@@ -113,6 +115,7 @@ class RunnerParameters(RunnerTables):
             "open_dp_epsilon", "fast_dp_epsilon", "preprocess_budget_ratio",
             "use_excluded_variables_in_metrics", "data_augmentation_strategy",
             "data_augmentation_target_column", "data_augmentation_should_anonymize_original_table",
+            "quantile_threshold",
         }
         unknown = sorted(set(kwargs) - allowed)
         if unknown:
@@ -247,6 +250,11 @@ class RunnerParameters(RunnerTables):
             known = [str(n) for n in given["known_variables"]]
             self._check_columns(table, known)
             params.privacy_metrics["known_variables"] = known
+        if "quantile_threshold" in given:
+            q = given["quantile_threshold"]
+            if isinstance(q, bool) or not isinstance(q, int) or not 1 <= q <= 99:
+                raise ValueError(f"quantile_threshold must be an integer in [1, 99], got {q!r}")
+            params.privacy_metrics["quantile_threshold"] = q
         if "target" in given:
             self._check_columns(table, [str(given["target"])])
             params.privacy_metrics["target"] = str(given["target"])

@@ -60,3 +60,15 @@ def test_augmentation_reaches_the_server_model(runner: Runner, kwargs: dict, exp
 def test_bad_augmentations_are_refused(runner: Runner, kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         runner.set_parameters("penguins", k=5, **kwargs)
+
+
+def test_quantile_threshold_goes_to_the_privacy_metrics(runner: Runner) -> None:
+    runner.set_parameters("penguins", k=5, quantile_threshold=5)
+    docs = {d["metadata"]["name"]: d for d in yaml.safe_load_all(runner.get_yaml())}
+    assert docs["privacy_metrics"]["spec"]["privacy_metrics"]["penguins"][
+        "quantile_threshold"] == 5
+    rs = parse_resource_set(runner.get_yaml(), max_bytes=1_000_000)
+    spec = rs.parameters["privacy_metrics"].spec  # type: ignore[union-attr]
+    assert spec.privacy_metrics["penguins"].quantile_threshold == 5
+    with pytest.raises(ValueError, match=r"quantile_threshold must be an integer in \[1, 99\]"):
+        runner.set_parameters("penguins", k=5, quantile_threshold=100)

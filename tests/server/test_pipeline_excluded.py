@@ -105,3 +105,31 @@ def test_metrics_leave_out_excluded_variables_unless_asked(tmp_path: Path,
     text_left, text_measured = json.dumps(left_out), json.dumps(measured)
     assert '"island"' not in text_left
     assert '"island"' in text_measured
+
+
+@pytest.mark.slow
+def test_quantile_threshold_is_reported_by_the_privacy_metrics(tmp_path: Path,
+                                                               penguins_csv: Path) -> None:
+    text = YAML.format(method="coordinate_similarity", metrics_exclusion="") + """\
+---
+kind: AvatarPrivacyMetricsParameters
+metadata: {name: privacy_metrics}
+spec:
+  schema: schema_avatarized
+  avatarization_ref: standard
+  seed: 1
+  privacy_metrics:
+    penguins: {ncp: 4, quantile_threshold: 10}
+"""
+    rs = parse(text)
+    datasets = {"penguins.csv": penguins_csv}
+    ctx, _ = make_context(rs, "standard", tmp_path / "standard", datasets)
+    run_job(ctx)
+    ctx, _ = make_context(rs, "privacy_metrics", tmp_path / "privacy", datasets,
+                          {"standard": tmp_path / "standard"})
+    run_job(ctx)
+    privacy = json.loads((tmp_path / "privacy" / "penguins.privacy_metrics.json").read_text())
+    closeness = privacy["details"]["quantile_threshold"]
+    assert closeness["quantile_threshold"] == 10
+    assert closeness["threshold_distance"] > 0
+    assert 0 <= closeness["share_below"] < 60

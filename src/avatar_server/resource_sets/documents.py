@@ -346,6 +346,8 @@ class TableMetrics(DocumentModel):
     ncp: Annotated[int, Field(ge=1, le=1000)] = 5
     known_variables: list[ColumnName] | None = None
     target: ColumnName | None = None
+    # share of avatars nearer an original than this percentile of originals' own distances
+    quantile_threshold: Annotated[int, Field(ge=1, le=99)] | None = None
     use_categorical_reduction: bool = False
     # Copies of the avatarization's settings that the established client repeats here. The
     # variables of exclude_variables are left out of the metrics; imputation is checked only.

@@ -89,7 +89,6 @@ _UNSUPPORTED_PARAMETERS = frozenset(
         "time_series_projection_type",
         "time_series_nb_points",
         "time_series_method",
-        "quantile_threshold",
         "processors",
     }
 )
