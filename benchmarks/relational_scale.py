@@ -50,7 +50,7 @@ def generate(parents: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
             "region": rng.choice(["north", "south", "east", "west"], parents),
         }
     )
-    n_children = np.clip(rng.poisson(np.clip(2 + (age - 20) / 6, 0.5, None)), 0, 25)
+    n_children = np.clip(rng.poisson(np.clip(3 + (age - 20) / 5, 0.5, None)), 0, 30)
     owner = np.repeat(np.arange(parents), n_children)
     owner_age = age[owner]
     child = pd.DataFrame(
@@ -65,7 +65,7 @@ def generate(parents: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     return parent, child
 
 
-def run_one(parents: int) -> dict[str, Any]:
+def run_one(parents: int, metrics: bool = True) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT / "src"))
     from avatar_engine import AvatarizationParameters, avatarize
     from avatar_engine.relational import Link, add_context, attach_children
@@ -93,6 +93,20 @@ def run_one(parents: int) -> dict[str, Any]:
     linked = attach_children(tables, avatars, contexts, links, seed=0)
     times["linking"] = time.perf_counter() - start
     rss_avatarize = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if not metrics:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return {
+            "parents": parents,
+            "children": len(child),
+            "times": times,
+            "cpu": usage.ru_utime + usage.ru_stime,
+            "rss_avatarize": rss_avatarize,
+            "rss": None,
+            "attachment": linked.attachment["child.pid->parent"],
+            "hellinger": None,
+            "gap": None,
+            "hidden": None,
+        }
     start = time.perf_counter()
     structure = structure_metrics(
         child,
@@ -119,6 +133,10 @@ def run_one(parents: int) -> dict[str, Any]:
         "gap": structure["cross_table_correlation_gap"],
         "hidden": structure["joined_hidden_rate"],
     }
+
+
+def _f(value: float | None, digits: int) -> str:
+    return "not run" if value is None else f"{value:.{digits}f}"
 
 
 def section(results: list[dict[str, Any]], command: str) -> str:
@@ -150,10 +168,10 @@ def section(results: list[dict[str, Any]], command: str) -> str:
         lines.append(
             f"| {r['parents']:,} | {r['children']:,} | {t['context']:.2f} "
             f"| {t['avatarize parent']:.2f} | {t['avatarize child']:.2f} | {t['linking']:.2f} "
-            f"| {total:.2f} | {t['structure metrics']:.2f} | {r['cpu']:.1f} "
-            f"| {r['rss_avatarize']:.0f} | {r['rss']:.0f} | {a['measured']:.5f} "
-            f"| {a['chance']:.5f} | {a['ratio']:.2f} | {r['hellinger']:.4f} | {r['gap']:.4f} "
-            f"| {r['hidden']:.2f} |"
+            f"| {total:.2f} | {_f(t.get('structure metrics'), 2)} | {r['cpu']:.1f} "
+            f"| {r['rss_avatarize']:.0f} | {_f(r['rss'], 0)} | {a['measured']:.5f} "
+            f"| {a['chance']:.5f} | {a['ratio']:.2f} | {_f(r['hellinger'], 4)} "
+            f"| {_f(r['gap'], 4)} | {_f(r['hidden'], 2)} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -162,15 +180,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parents", type=int, nargs="+", default=[1000, 10_000])
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument(
+        "--metrics-up-to",
+        type=int,
+        default=10_000,
+        help="structure metrics (joined-view privacy is the slow part) up to this many parents",
+    )
+    parser.add_argument("--no-metrics", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(run_one(args.worker)))
+        print(json.dumps(run_one(args.worker, metrics=not args.no_metrics)))
         return
     results = []
     for parents in args.parents:
         out = subprocess.run(
-            [sys.executable, __file__, "--worker", str(parents)],
+            [sys.executable, __file__, "--worker", str(parents)]
+            + ([] if parents <= args.metrics_up_to else ["--no-metrics"]),
             check=True,
             capture_output=True,
             text=True,

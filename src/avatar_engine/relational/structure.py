@@ -122,9 +122,8 @@ def structure_metrics(
     row to its avatar.
 
     Example:
-        >>> # doctest: +SKIP
-        >>> structure_metrics(visit, patient, avatar_visit, avatar_patient, field="patient_id",
-        ...                   key="p_id", parent_name="patient", identifiers=["visit_id"])
+        >>> structure_metrics(visit, patient, avatar_visit, avatar_patient,  # doctest: +SKIP
+        ...     field="patient_id", key="p_id", parent_name="patient", identifiers=["visit_id"])
     """
     hellinger = children_per_parent_hellinger(
         original_parent[key], original_child[field], avatar_parent[key], avatar_child[field]
