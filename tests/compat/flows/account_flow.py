@@ -18,11 +18,11 @@ client = manager.auth_client
 out = {}
 
 # a run cancelled before its metrics start: the metrics job waits on the standard job
-# large enough (about 20,000 rows) to be still running when the cancel arrives
-large = pd.concat([pd.read_csv(os.path.join(fixtures, "wbcd.csv"))] * 30, ignore_index=True)
+# large enough (about 100,000 rows) to be still running when the cancel arrives
+large = pd.concat([pd.read_csv(os.path.join(fixtures, "wbcd.csv"))] * 150, ignore_index=True)
 runner = manager.create_runner("to_cancel")
 runner.add_table("wbcd", large)
-runner.set_parameters("wbcd", k=10)
+runner.set_parameters("wbcd", k=15)
 runner.run(jobs_to_run=[JobKind.standard, JobKind.privacy_metrics])
 cancelled = runner.cancel()
 out["cancelled"] = [str(job.status) for job in cancelled]
