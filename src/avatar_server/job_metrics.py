@@ -1,0 +1,163 @@
+"""The ``privacy_metrics`` and ``signal_metrics`` jobs, and the structure metrics of links.
+
+Example:
+    >>> run_metrics(ctx, ctx.resource_set.parameters["privacy"])
+    >>> (ctx.output_dir / "wbcd.privacy_metrics.json").is_file()
+    True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+import avatar_engine
+from avatar_engine import ColumnType
+from avatar_engine.metrics.closeness import closeness_below_quantile
+from avatar_server.job_context import JobContext, check_stop, scaled_progress, table_spans
+from avatar_server.job_files import parent_dir, read_result, result_file, write_json
+from avatar_server.job_tables import (
+    avatarization_parameters,
+    engine_types,
+    is_dp_run,
+    key_columns,
+    load_table,
+    not_measured,
+    primary_keys_and_links,
+    tables_of,
+)
+from avatar_server.resource_sets import (
+    AvatarizationDocument,
+    PrivacyMetricsDocument,
+    SignalMetricsDocument,
+    TableMetrics,
+    TableSpec,
+)
+from avatar_server.structure_metrics import write_structure_metrics
+
+
+def _holdout_avatarizer(
+    ctx: JobContext,
+    doc: PrivacyMetricsDocument | SignalMetricsDocument,
+    table: TableSpec,
+    types: Mapping[str, ColumnType],
+) -> Callable[[pd.DataFrame], pd.DataFrame] | None:
+    """Avatarize part of a table as the avatarization job did (for the control set)."""
+    parameters = ctx.resource_set.parameters.get(doc.spec.avatarization_ref)
+    if not isinstance(parameters, AvatarizationDocument):
+        return None
+    params = parameters.spec.avatarization.get(table.name)
+    if params is None:
+        return None
+
+    def avatarize(data: pd.DataFrame) -> pd.DataFrame:
+        engine_params = avatarization_parameters(params, parameters.spec.seed)
+        engine_params = dataclasses.replace(
+            engine_params, k=min(engine_params.k, max(1, len(data) - 1))
+        )
+        return avatar_engine.avatarize(
+            data, engine_params, types=types, should_stop=ctx.should_stop
+        ).unshuffled
+
+    return avatarize
+
+
+def _excluded_from_metrics(params: TableMetrics) -> list[str]:
+    """Columns the metrics parameters list as excluded variables."""
+    return list(params.exclude_variables.variable_names) if params.exclude_variables else []
+
+
+def run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocument) -> None:
+    rs = ctx.resource_set
+    standard_dir = parent_dir(ctx, "standard")
+    assert standard_dir is not None
+    tables = tables_of(rs, doc.spec.schema_name)
+    privacy = isinstance(doc, PrivacyMetricsDocument)
+    per_table: Mapping[str, TableMetrics] = (
+        doc.spec.privacy_metrics
+        if isinstance(doc, PrivacyMetricsDocument)
+        else doc.spec.signal_metrics
+    )
+    for table, (start, end) in zip(tables, table_spans(len(tables)), strict=True):
+        ctx.progress(start, "loading")
+        original, _ = load_table(ctx, table)
+        params = per_table.get(table.name, TableMetrics())
+        identifiers = not_measured(key_columns(table, tables), original)
+        # variables excluded from the avatarization are left out of the metrics when the
+        # metrics parameters repeat them (use_excluded_variables_in_metrics=False)
+        identifiers += [c for c in _excluded_from_metrics(params) if c not in identifiers]
+        original = original.drop(columns=identifiers, errors="ignore")
+        kind = "unshuffled" if privacy else "shuffled"
+        avatars = read_result(result_file(standard_dir, table.name, kind), table)
+        avatars = avatars.drop(columns=identifiers, errors="ignore")
+        check_stop(ctx)
+        types = {c: t for c, t in engine_types(table, original).items() if c not in identifiers}
+        scaled = scaled_progress(ctx, start + 0.1 * (end - start), end)
+        if privacy:
+            metrics = avatar_engine.compute_privacy_metrics(
+                original,
+                avatars,
+                types=types,
+                ncp=params.ncp,
+                known_variables=params.known_variables,
+                target=params.target,
+                seed=doc.spec.seed,
+                holdout_avatarize=_holdout_avatarizer(ctx, doc, table, types),
+                paired=not is_dp_run(rs, doc.spec.avatarization_ref, table.name),
+                progress=scaled,
+                should_stop=ctx.should_stop,
+            )
+        else:
+            metrics = avatar_engine.compute_signal_metrics(
+                original,
+                avatars,
+                types=types,
+                ncp=params.ncp,
+                seed=doc.spec.seed,
+                progress=scaled,
+                should_stop=ctx.should_stop,
+            )
+        if privacy and params.quantile_threshold is not None:
+            metrics.setdefault("details", {})["quantile_threshold"] = closeness_below_quantile(
+                original,
+                avatars,
+                quantile_threshold=params.quantile_threshold,
+                types=types,
+                ncp=params.ncp,
+            )
+        del original, avatars
+        suffix = "privacy_metrics" if privacy else "signal_metrics"
+        excluded = _excluded_from_metrics(params)
+        if excluded and isinstance(metrics.get("details"), dict):
+            metrics["details"]["excluded_variables_left_out"] = excluded
+        write_json(ctx.output_dir / f"{table.name}.{suffix}.json", metrics)
+        check_stop(ctx)
+    if privacy:
+        _structure(ctx, standard_dir, tables, doc.spec.seed)
+
+
+def _structure(
+    ctx: JobContext, standard_dir: Path, tables: list[TableSpec], seed: int | None
+) -> None:
+    """Structure metrics of the links (multi-table runs only)."""
+    _, links = primary_keys_and_links(tables)
+    if not links:
+        return
+    ctx.progress(0.98, "structure")
+    originals = {t.name: load_table(ctx, t)[0] for t in tables}
+    avatars = {
+        t.name: read_result(result_file(standard_dir, t.name, "unshuffled"), t) for t in tables
+    }
+    by_name = {t.name: t for t in tables}
+    write_structure_metrics(
+        ctx.output_dir,
+        standard_dir,
+        originals,
+        avatars,
+        links,
+        lambda name: not_measured(key_columns(by_name[name], tables), originals[name]),
+        seed=seed,
+    )

@@ -1,0 +1,149 @@
+"""The ``report`` job: the report and privacy impact assessment of a run, with its plots.
+
+Example:
+    >>> run_report(ctx, ctx.resource_set.parameters["report"])
+    >>> (ctx.output_dir / "report.pdf").is_file()
+    True
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from avatar_server.figures_on_demand import FiguresUnavailableError, ensure_figures
+from avatar_server.job_context import JobContext, check_stop
+from avatar_server.job_failures import JobFailure
+from avatar_server.job_files import parent_dir, read_json, read_result, result_file, tables_in
+from avatar_server.job_tables import key_columns, load_table, not_measured
+from avatar_server.resource_sets import ReportDocument
+
+
+def _figures(ctx: JobContext, standard_dir: Path, table: str) -> dict[str, bytes]:
+    """The figures of a table, drawn now (and kept with the standard job's results) if needed."""
+
+    def dataset_path(name: str) -> Path:
+        return Path(ctx.dataset_paths.get(name) or standard_dir / ".missing")
+
+    try:
+        return ensure_figures(standard_dir, table, dataset_path)
+    except FiguresUnavailableError as exc:
+        raise JobFailure(exc.detail) from None
+
+
+# Plot kinds embedded in the report beside the standard figures.
+_REPORT_PLOTS = ("correlation_difference", "contribution", "3d_projection")
+
+
+def _write_plots(
+    ctx: JobContext,
+    standard_dir: Path,
+    name: str,
+    original: pd.DataFrame,
+    avatars: pd.DataFrame,
+    privacy: dict[str, Any],
+    signal: dict[str, Any],
+) -> dict[str, bytes]:
+    """Write every plot kind of a table (``<table>.<kind>.html`` and ``.png``).
+
+    Returns the PNGs of the kinds the report embeds.
+    """
+    from avatar_engine.plots import render_plots  # drawing libraries: report jobs only
+
+    projections = [
+        pd.read_csv(standard_dir / f"{name}.{kind}_projections.csv")
+        for kind in ("original", "avatar")
+    ]
+    plots = render_plots(
+        original, avatars, *projections, privacy_metrics=privacy, signal_metrics=signal
+    )
+    for kind, plot in plots.items():
+        (ctx.output_dir / f"{name}.{kind}.html").write_text(plot.html, encoding="utf-8")
+        (ctx.output_dir / f"{name}.{kind}.png").write_bytes(plot.png)
+    return {kind.replace("_", " "): plots[kind].png for kind in _REPORT_PLOTS if kind in plots}
+
+
+def run_report(ctx: JobContext, doc: ReportDocument) -> None:
+    from avatar_engine.report import (  # drawing libraries: loaded by report jobs only
+        ReportContent,
+        TableReport,
+        render_pia_docx,
+        render_pia_pdf,
+        render_report_docx,
+        render_report_html,
+        render_report_pdf,
+    )
+    from avatar_engine.report.i18n import wording
+
+    rs = ctx.resource_set
+    standard_dir = parent_dir(ctx, "standard")
+    assert standard_dir is not None
+    privacy_dir = parent_dir(ctx, "privacy_metrics", required=False)
+    signal_dir = parent_dir(ctx, "signal_metrics", required=False)
+    specs = {t.name: t for t in rs.tables()}
+    names = [n for n in tables_in(standard_dir) if n in specs]
+    if not names:
+        raise JobFailure("the standard job produced no table results; run it again first.")
+    reports = []
+    all_tables = list(specs.values())
+    for i, name in enumerate(names):
+        ctx.progress(0.6 * i / len(names), "loading")
+        table = specs[name]
+        original, _ = load_table(ctx, table)
+        identifiers = not_measured(key_columns(table, all_tables), original)
+        avatars = read_result(result_file(standard_dir, name, "shuffled"), table)
+        run_metadata = read_json(standard_dir / f"{name}.run_metadata.json")
+        original = original.drop(columns=identifiers, errors="ignore")
+        avatars = avatars.drop(columns=identifiers, errors="ignore")
+        privacy = read_json(privacy_dir / f"{name}.privacy_metrics.json") if privacy_dir else {}
+        signal = read_json(signal_dir / f"{name}.signal_metrics.json") if signal_dir else {}
+        figures = _figures(ctx, standard_dir, name)
+        if doc.spec.report_type != "pia":
+            figures = {
+                **figures,
+                **_write_plots(ctx, standard_dir, name, original, avatars, privacy, signal),
+            }
+        reports.append(
+            TableReport(
+                name=name,
+                original=original,
+                avatars=avatars,
+                parameters=dict(run_metadata.get("parameters", {})),
+                privacy_metrics=privacy,
+                signal_metrics=signal,
+                figures=figures,
+                run_metadata=run_metadata,
+            )
+        )
+        check_stop(ctx)
+    language = doc.spec.language or rs.language
+    content = ReportContent(
+        title=wording(language).text("report_title", name=rs.display_name or name),
+        tables=reports,
+        language=language,
+        pia_metadata=rs.pia_metadata,
+        generated_at=datetime.now(UTC),
+    )
+    ctx.progress(0.7, "report")
+    annotations = dict(rs.metadata.annotations) if rs.metadata else {}
+    if doc.spec.report_type == "pia":
+        # The privacy impact assessment alone, in the format asked for.
+        if doc.spec.output_format == "docx":
+            (ctx.output_dir / "report.docx").write_bytes(render_pia_docx(content, annotations))
+        else:
+            (ctx.output_dir / "report.pdf").write_bytes(render_pia_pdf(content, annotations))
+        return
+    if doc.spec.output_format == "docx":
+        (ctx.output_dir / "report.docx").write_bytes(render_report_docx(content))
+    else:
+        (ctx.output_dir / "report.pdf").write_bytes(render_report_pdf(content))
+    check_stop(ctx)
+    # The basic report comes with its privacy impact assessment, in both formats.
+    (ctx.output_dir / "pia.pdf").write_bytes(render_pia_pdf(content, annotations))
+    (ctx.output_dir / "pia.docx").write_bytes(render_pia_docx(content, annotations))
+    check_stop(ctx)
+    ctx.progress(0.9, "report")
+    (ctx.output_dir / "report.html").write_text(render_report_html(content), encoding="utf-8")
