@@ -332,3 +332,18 @@ def test_figures_must_be_png(wbcd_table: TableReport) -> None:
 
     with pytest.raises(InvalidParameterError, match="render_figures"):
         render_report_pdf(_content([table]))
+
+
+def test_leaks_are_named_in_the_report_language(wbcd_table: TableReport) -> None:
+    copies = wbcd_table.original.copy()
+    leaky = replace(wbcd_table, avatars=copies,
+                    privacy_metrics=compute_privacy_metrics(wbcd_table.original, copies,
+                                                            paired=False, seed=0))
+    assert leaky.privacy_metrics["passed"] is False
+    english = render_report_html(_content([leaky]))
+    french = render_report_html(_content([leaky], language="fr"))
+    assert "exact copies of original rows" in english
+    assert "copies exactes de lignes d’origine" in french
+    assert "exact copies of original rows" not in french
+    assert "lower values protect better" in english
+    assert "plus basse protège" in french

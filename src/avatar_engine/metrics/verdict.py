@@ -34,7 +34,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["CONTROL_SET_METHOD", "VERDICT_RULE", "judged_value", "privacy_verdict"]
+__all__ = ["CONTROL_SET_METHOD", "VERDICT_RULE", "failure_messages", "judged_value",
+           "privacy_verdict"]
 
 VERDICT_RULE = (
     "The avatars pass when every applicable privacy target is met; the others are shown for "
@@ -139,6 +140,41 @@ FAILURE_MESSAGES = {
 }
 
 
+FAILURE_MESSAGES_FR = {
+    "row_direct_match_protection": "copies exactes de lignes d’origine : {share:.1f} % des "
+    "avatars sont des copies (au plus {limit:.1f} % admis)",
+    "closest_distances_ratio": "quasi-copies de lignes d’origine : les avatars sont posés sur "
+    "des originaux isolés (rapport médian des distances aux plus proches voisins {value:.3f}, "
+    "objectif {target:g})",
+    "identifier_carry_over": "identifiant reporté : la colonne {column!r} relie {value:.1f} % "
+    "des avatars à leur propre original",
+    "hidden_rate": "réidentification : seuls {value:.1f} % des individus sont dissimulés",
+    "local_cloaking": "réidentification : dissimulation locale médiane {value:g} <= 5",
+    "categorical_hidden_rate": "réidentification sur les variables catégorielles : {value:.1f} % "
+    "dissimulés",
+    "singling_out_risk": "risque d’individualisation {value:.3f} (IC 95 % {low:.3f}-{high:.3f}) "
+    "au-dessus de {target:g}",
+    "linkability_risk": "risque de corrélation {value:.3f} (IC 95 % {low:.3f}-{high:.3f}) "
+    "au-dessus de {target:g}",
+    "inference_risk": "risque d’inférence {value:.3f} (IC 95 % {low:.3f}-{high:.3f}) au-dessus "
+    "de {target:g}",
+    "dcr_share": "mémorisation : {value:.1f} % des avatars sont plus proches d’une ligne "
+    "d’entraînement que d’une ligne non vue (IC 95 % {low:.1f}-{high:.1f}, au-dessus de "
+    "{target:g} %)",
+}
+_TARGET_NOT_MET = {"en": "{label}: target not met", "fr": "{label} : objectif non atteint"}
+
+
+def failure_messages(language: str = "en") -> Mapping[str, str]:
+    """The message template of each deciding metric in ``language`` ("en" or "fr").
+
+    Example:
+        >>> failure_messages("fr")["hidden_rate"].split(" :")[0]
+        'réidentification'
+    """
+    return FAILURE_MESSAGES_FR if language == "fr" else FAILURE_MESSAGES
+
+
 def judged_value(entry: Mapping[str, Any]) -> float | None:
     """The figure compared to the target: the CI bound nearest to passing when a CI exists.
 
@@ -154,8 +190,9 @@ def judged_value(entry: Mapping[str, Any]) -> float | None:
 
 
 def privacy_verdict(metrics: Mapping[str, Mapping[str, Any]],
-                    details: Mapping[str, Any] | None = None) -> tuple[bool, list[str]]:
-    """(passed, one message per failed target naming the leak).
+                    details: Mapping[str, Any] | None = None,
+                    language: str = "en") -> tuple[bool, list[str]]:
+    """(passed, one message per failed target naming the leak, in ``language``).
 
     Example:
         >>> ok = {"row_direct_match_protection": {"value": 99.0, "passed": True}}
@@ -165,16 +202,20 @@ def privacy_verdict(metrics: Mapping[str, Mapping[str, Any]],
         >>> passed, messages = privacy_verdict({"row_direct_match_protection": copies})
         >>> passed, messages[0].split(":")[0]
         (False, 'exact copies of original rows')
+        >>> privacy_verdict({"row_direct_match_protection": copies}, language="fr")[1][0][:14]
+        'copies exactes'
     """
+    templates = failure_messages(language)
     messages = []
     for name, entry in metrics.items():
         if entry.get("passed") is not False:
             continue
         value = entry.get("value")
         ci = entry.get("ci") or [value, value]
-        template = FAILURE_MESSAGES.get(name)
+        template = templates.get(name)
         if template is None or value is None:
-            messages.append(f"{entry.get('label', name)}: target not met")
+            messages.append(_TARGET_NOT_MET.get(language, _TARGET_NOT_MET["en"]).format(
+                label=entry.get("label", name)))
             continue
         target = float(entry.get("target") or 0.0)
         messages.append(template.format(

@@ -16,6 +16,7 @@ import pandas as pd
 
 from avatar_engine.errors import InvalidDataError, InvalidParameterError
 from avatar_engine.figures import ColumnKind, column_kinds
+from avatar_engine.metrics.verdict import privacy_verdict
 from avatar_engine.report.content import ReportContent, TableReport
 from avatar_engine.report.i18n import Wording, wording
 
@@ -584,7 +585,12 @@ def _metrics(words: Wording, result: Mapping[str, Any] | None, field: str) -> Me
         rows.append(_metric_row(words, str(key), entry))
     with_target = [row for row in rows if row.status != "info"]
     met = sum(1 for row in with_target if row.status == "pass")
-    leaks = result.get("failures") or ()
+    leaks: Any = result.get("failures") or ()
+    if leaks and isinstance(metrics, Mapping) and isinstance(leaks, list | tuple):
+        # the leaks named in the report's language, from the same figures and the same rule
+        details = result.get("details")
+        leaks = privacy_verdict(metrics, details if isinstance(details, Mapping) else None,
+                                language=words.language)[1] or leaks
     return MetricsBlock(
         rows=tuple(rows), computed=bool(rows), met=met, total=len(with_target),
         leaks=tuple(str(leak) for leak in leaks) if isinstance(leaks, list | tuple) else (),

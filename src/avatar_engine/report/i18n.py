@@ -132,7 +132,9 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         "privacy_heading": "Privacy metrics",
         "privacy_intro": (
             "Can an attacker who holds the original records find them among the avatars? Each "
-            "metric simulates such an attack; higher values mean better protection."
+            "metric simulates such an attack. The target column gives each metric's direction: "
+            "'>' means higher values protect better (e.g. hidden rate), '<' means lower values "
+            "protect better (e.g. the singling-out, linkability and inference risks)."
         ),
         "signal_heading": "Signal (utility) metrics",
         "signal_intro": (
@@ -341,8 +343,10 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         "privacy_heading": "Métriques de confidentialité",
         "privacy_intro": (
             "Un attaquant qui détient les données d’origine peut-il les retrouver parmi les "
-            "avatars ? Chaque métrique simule une telle attaque ; plus la valeur est élevée, "
-            "meilleure est la protection."
+            "avatars ? Chaque métrique simule une telle attaque. La colonne Objectif donne le "
+            "sens de chaque métrique : « > » veut dire qu’une valeur plus élevée protège mieux "
+            "(par exemple le taux de dissimulation), « < » qu’une valeur plus basse protège "
+            "mieux (par exemple les risques d’individualisation, de corrélation et d’inférence)."
         ),
         "signal_heading": "Métriques de signal (utilité)",
         "signal_intro": (
