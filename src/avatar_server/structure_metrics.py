@@ -2,7 +2,8 @@
 
 For every link of the schema the joined child-parent view of the originals is compared with the
 joined view of the avatars (each child avatar with the parent avatar it was attached to):
-children-per-parent Hellinger, cross-table correlation gap, privacy metrics of the joined rows,
+children-per-parent Hellinger, cross-table correlation and association gaps, privacy metrics of
+the joined rows,
 and the own-parent attachment the standard job measured. Written as ``structure_metrics.json``.
 """
 
@@ -70,6 +71,7 @@ def write_structure_metrics(
         payload[name] = {
             "children_per_parent_hellinger": metrics["children_per_parent_hellinger"],
             "cross_table_correlation_gap": _finite(metrics["cross_table_correlation_gap"]),
+            "cross_table_association_gap": _finite(metrics["cross_table_association_gap"]),
             "joined_hidden_rate": metrics["joined_hidden_rate"],
             "joined_privacy_metrics": metrics["joined_privacy"],
             "own_parent_attachment": attachment,

@@ -16,7 +16,8 @@ from avatar_engine.relational import (
     attach_children,
     own_parent_attachment,
 )
-from avatar_engine.relational.linking import quotas_from_counts
+from avatar_engine.relational.linking import quotas_by_rank, quotas_from_counts
+from avatar_engine.relational.structure import cross_table_association_gap, joined_view
 
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -28,7 +29,9 @@ def _hospital() -> dict[str, pd.DataFrame]:
     return {n: pd.read_csv(folder / f"{n}.csv") for n in ("patient", "visit", "doctor")}
 
 
-def _linked(method: str, seed: int = 1) -> tuple[dict[str, pd.DataFrame], object]:
+def _linked(
+    method: str, seed: int = 1, avoid: bool = True
+) -> tuple[dict[str, pd.DataFrame], object]:
     tables = _hospital()
     links = [
         Link("visit", "patient_id", "patient", "p_id", method),
@@ -44,7 +47,9 @@ def _linked(method: str, seed: int = 1) -> tuple[dict[str, pd.DataFrame], object
         ).unshuffled
         for name, context in contexts.items()
     }
-    return tables, attach_children(tables, avatars, contexts, links, seed=seed)
+    return tables, attach_children(
+        tables, avatars, contexts, links, seed=seed, avoid_own_parent=avoid
+    )
 
 
 def test_context_joins_parent_variables_and_counts_children() -> None:
@@ -64,14 +69,71 @@ def test_context_joins_parent_variables_and_counts_children() -> None:
 def test_children_are_not_attached_to_their_own_parents_avatar(method: str) -> None:
     tables, linked = _linked(method)
     for name, measure in linked.attachment.items():  # type: ignore[attr-defined]
-        # Re-keying alone would attach every child to its own parent's avatar (share 1.0).
-        assert measure["measured"] < 0.1, name
-        assert measure["ratio"] < 6, name
+        # Re-keying alone would attach every child to its own parent's avatar (share 1.0);
+        # similarity alone about 2-4x chance; the child is now kept off that avatar.
+        assert measure["measured"] == 0.0, name
+        assert measure["chance"] > 0.005, name
+        assert measure["ratio_high"] < 2.0, name  # the target, at the 95 % upper bound
     visit = linked.tables["visit"]  # type: ignore[attr-defined]
     assert not any(c.startswith("__") for c in visit.columns)
     assert set(visit["patient_id"]) <= set(tables["patient"]["p_id"])
     same = (visit["patient_id"] == tables["visit"]["patient_id"]).mean()
     assert same < 0.1
+
+
+@pytest.mark.parametrize("method", ["linear_sum_assignment", "minimum_distance_assignment"])
+def test_kept_off_own_parent_keeps_the_cross_table_structure(method: str) -> None:
+    tables, kept = _linked(method)
+    _, alone = _linked(method, avoid=False)
+    assert alone.attachment["visit.patient_id->patient"]["ratio"] > 1.5  # type: ignore[attr-defined]
+
+    def gap(visit: pd.DataFrame, patient: pd.DataFrame) -> float:
+        original = joined_view(tables["visit"], tables["patient"], "patient_id", "p_id", "p")
+        avatar = joined_view(visit, patient, "patient_id", "p_id", "p")
+        parent = ["p.gender", "p.height", "p.age", "p.weight"]
+        return cross_table_association_gap(original, avatar, ["day_visit", "exam"], parent)
+
+    out = kept.tables  # type: ignore[attr-defined]
+    dealt = out["visit"].assign(
+        patient_id=np.random.default_rng(0).permutation(out["visit"]["patient_id"].to_numpy())
+    )
+    kept_gap = gap(out["visit"], out["patient"])
+    alone_gap = gap(alone.tables["visit"], alone.tables["patient"])  # type: ignore[attr-defined]
+    # a random deal loses the link between exam and the patient's age; keeping off the own
+    # parent's avatar costs about nothing
+    assert kept_gap < 0.5 * gap(dealt, out["patient"])
+    assert kept_gap < alone_gap + 0.03
+
+
+def test_a_single_parent_still_takes_every_child() -> None:
+    parents = pd.DataFrame({"age": [40.0]})
+    children = pd.DataFrame({"age": [39.0, 41.0]})
+    for method in ("linear_sum_assignment", "minimum_distance_assignment"):
+        chosen = assign_parents(children, parents, method=method, original_parents=np.zeros(2))
+        assert chosen.tolist() == [0, 0]
+
+
+def test_own_parent_is_taken_only_when_no_other_place_is_left() -> None:
+    parents = pd.DataFrame({"age": [10.0, 90.0]})
+    children = pd.DataFrame({"age": [11.0, 12.0, 89.0]})
+    own = np.array([0, 1, 1])
+    chosen = assign_parents(children, parents, counts=[2, 1], original_parents=own, seed=0)
+    # quotas 2 and 1: the child of parent 1 near 90 takes parent 0; one of the two others must
+    # stay with parent 0, and the one that is not its child does
+    assert np.bincount(chosen, minlength=2).tolist() == [2, 1]
+    assert (chosen != own).sum() >= 2
+    assert chosen[2] == 0
+
+
+def test_quotas_by_rank_keep_the_distribution_of_children_per_parent() -> None:
+    rng = np.random.default_rng(0)
+    reference = rng.poisson(3, size=200)
+    smoothed = 0.3 * reference + 0.7 * reference.mean() + rng.normal(scale=0.5, size=200)
+    quotas = quotas_by_rank(smoothed, reference, int(reference.sum()), rng)
+    assert sorted(quotas.tolist()) == sorted(reference.tolist())
+    assert np.corrcoef(quotas, reference)[0, 1] > 0.5
+    # proportional quotas from smoothed counts lose the spread
+    assert quotas_from_counts(smoothed, int(reference.sum())).std() < 0.6 * reference.std()
 
 
 def test_sensitive_original_order_keeps_the_original_parents() -> None:

@@ -37,6 +37,7 @@ def attach_children(
     contexts: Mapping[str, TableContext],
     links: Sequence[Link],
     seed: int | None = None,
+    avoid_own_parent: bool = True,
 ) -> LinkedTables:
     """Attach each child avatar to a parent avatar by its link's method, then drop the context.
 
@@ -48,6 +49,8 @@ def attach_children(
         contexts: the contexts the avatars were made with (``add_context``).
         links: the links to attach.
         seed: seed of the tie-breaking.
+        avoid_own_parent: keep child avatars off their own original parent's avatar (see
+            ``assign_parents``; False only to measure similarity alone).
 
     Returns:
         The linked tables, the attachment measures and the assignments.
@@ -77,6 +80,7 @@ def attach_children(
         profiles = child.loc[present, list(profile_columns)].rename(columns=profile_columns)
         count_column = contexts[link.parent].count_columns.get(link.name)
         counts = parent[count_column].to_numpy(dtype=float) if count_column else None
+        original_counts = np.bincount(original_parent[present], minlength=len(parent))
         chosen = assign_parents(
             profiles.reset_index(drop=True),
             parent[list(profile_columns.values())].reset_index(drop=True),
@@ -84,6 +88,8 @@ def attach_children(
             counts=counts,
             original_parents=original_parent[present],
             seed=None if seed is None else seed + number,
+            avoid_own_parent=avoid_own_parent,
+            count_distribution=original_counts,
         )
         assigned = np.full(len(child), -1, dtype=np.int64)
         assigned[present] = chosen

@@ -8,6 +8,16 @@ avatar carries its own variables and an avatar of its number of children. The li
   that the total distance between the child's parent profile and the parent avatar is smallest
   (exact for small tables, block-wise along the main axis of the profiles for large ones).
 - ``minimum_distance_assignment``: each child avatar goes to the nearest parent avatar.
+
+With both, a child avatar is never attached to the avatar of its own original parent (when
+another parent avatar exists). A link made by similarity alone would put it there far more often
+than chance: the child's parent profile and its parent's avatar both come from the same
+original parent, so that parent's avatar is among the nearest, and the excess grows with the
+number of parents (about the number of parents over the number of parent avatars a child's
+profile is spread over: 3x chance on 130 patients, 25x on 100,000 parents). Keeping the child
+off that one avatar, while it still goes to one of the parent avatars nearest its profile,
+keeps the cross-table structure and releases nothing of the original link; the original key
+is used for that only.
 - ``sensitive_original_order_assignment``: each child avatar goes to the avatar of its own
   original parent (the original structure is released as it is: sensitive).
 """
@@ -24,7 +34,7 @@ from scipy.spatial.distance import cdist
 
 from avatar_engine.errors import InvalidParameterError
 
-__all__ = ["LINK_METHODS", "assign_parents", "quotas_from_counts"]
+__all__ = ["LINK_METHODS", "assign_parents", "quotas_by_rank", "quotas_from_counts"]
 
 LINK_METHODS = (
     "linear_sum_assignment",
@@ -45,6 +55,8 @@ def assign_parents(
     counts: Sequence[float] | np.ndarray | None = None,
     original_parents: np.ndarray | None = None,
     seed: int | None = None,
+    avoid_own_parent: bool = True,
+    count_distribution: Sequence[float] | np.ndarray | None = None,
 ) -> np.ndarray:
     """Row of ``parent_values`` that each row of ``child_profiles`` is attached to.
 
@@ -55,8 +67,15 @@ def assign_parents(
         method: one of ``LINK_METHODS``.
         counts: avatarized number of children of each parent avatar (linear sum assignment;
             uniform when not given).
-        original_parents: row of each child's own original parent (the sensitive method only).
+        original_parents: row of each child's own original parent (-1: none); the sensitive
+            method attaches to it, the others keep the child off it.
         seed: seed of the tie-breaking noise.
+        avoid_own_parent: keep each child off its own original parent's avatar (needs
+            ``original_parents``; False only to measure what similarity alone gives).
+        count_distribution: original numbers of children per parent (linear sum assignment):
+            when given, the quotas are these numbers dealt by the rank of ``counts``
+            (``quotas_by_rank``), so the distribution of children per parent is kept although
+            avatarized counts are smoothed towards the mean.
 
     Returns:
         Integer array of parent rows, one per child row.
@@ -71,6 +90,9 @@ def assign_parents(
         >>> children = pd.DataFrame({"age": [79.0, 21.0, 75.0]})
         >>> assign_parents(children, parents, method="minimum_distance_assignment").tolist()
         [1, 0, 1]
+        >>> assign_parents(children, parents, method="minimum_distance_assignment",
+        ...                original_parents=np.array([1, 1, 0])).tolist()
+        [0, 0, 1]
     """
     if method not in LINK_METHODS:
         raise InvalidParameterError(
@@ -89,15 +111,60 @@ def assign_parents(
         raise InvalidParameterError("links", "Child rows cannot be attached: the parent is empty.")
     rng = np.random.default_rng(seed)
     parents, children = _encoded(parent_values, child_profiles)
+    own = np.full(n_children, -1, dtype=np.int64)
+    if avoid_own_parent and original_parents is not None and n_parents > 1:
+        own = np.asarray(original_parents, dtype=np.int64)
     if method == "minimum_distance_assignment":
-        # Tiny noise breaks exact ties at random rather than always towards the first parent.
-        jitter = rng.normal(scale=1e-9, size=children.shape)
-        return np.asarray(cKDTree(parents).query(children + jitter, k=1)[1], dtype=np.int64)
-    quotas = quotas_from_counts(
-        np.ones(n_parents) if counts is None else np.asarray(counts, dtype=float), n_children
-    )
+        return _nearest_other(children, parents, own, rng)
+    weights = np.ones(n_parents) if counts is None else np.asarray(counts, dtype=float)
+    if count_distribution is None:
+        quotas = quotas_from_counts(weights, n_children)
+    else:
+        quotas = quotas_by_rank(weights, np.asarray(count_distribution, float), n_children, rng)
     slots = np.repeat(np.arange(n_parents), quotas)
-    return _assign_to_slots(children, parents, slots, rng)
+    return _assign_to_slots(children, parents, slots, own, rng)
+
+
+def _nearest_other(
+    children: np.ndarray, parents: np.ndarray, own: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Nearest parent row of each child that is not its own (``own``: -1 for none)."""
+    # Tiny noise breaks exact ties at random rather than always towards the first parent.
+    jitter = rng.normal(scale=1e-9, size=children.shape)
+    k = min(2, len(parents))
+    _, nearest = cKDTree(parents).query(children + jitter, k=k)
+    nearest = np.asarray(nearest, dtype=np.int64).reshape(len(children), k)
+    chosen = nearest[:, 0].copy()
+    if k > 1:
+        taken = chosen == own
+        chosen[taken] = nearest[taken, 1]
+    return chosen
+
+
+def quotas_by_rank(
+    counts: np.ndarray, reference: np.ndarray, total: int, rng: np.random.Generator
+) -> np.ndarray:
+    """The ``reference`` numbers of children dealt to parents by the rank of ``counts``.
+
+    The parent with the largest avatarized count gets the largest reference number, and so on
+    (ties in random order); the numbers are rescaled to sum to ``total`` when they do not.
+    With as many parents as reference numbers, the distribution of children per parent is the
+    reference's, while which parent avatar gets which number follows the avatarized counts.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> quotas_by_rank(np.array([2.1, 2.4, 1.9]), np.array([5, 0, 1]), 6, rng).tolist()
+        [1, 5, 0]
+    """
+    n = len(counts)
+    values = np.nan_to_num(np.clip(np.asarray(reference, dtype=float), 0.0, None))
+    if len(values) != n:
+        # another number of parents: the reference's quantiles at n evenly spaced ranks
+        values = np.quantile(values, np.linspace(0, 1, n)) if len(values) else np.ones(n)
+    order = np.lexsort((rng.random(n), np.nan_to_num(np.asarray(counts, dtype=float))))
+    placed = np.empty(n)
+    placed[order] = np.sort(values)
+    return quotas_from_counts(placed, total)
 
 
 def quotas_from_counts(counts: np.ndarray, total: int) -> np.ndarray:
@@ -120,14 +187,21 @@ def quotas_from_counts(counts: np.ndarray, total: int) -> np.ndarray:
 
 
 def _assign_to_slots(
-    children: np.ndarray, parents: np.ndarray, slots: np.ndarray, rng: np.random.Generator
+    children: np.ndarray,
+    parents: np.ndarray,
+    slots: np.ndarray,
+    own: np.ndarray,
+    rng: np.random.Generator,
 ) -> np.ndarray:
-    """Children -> slots (one child per slot) of least total squared distance."""
+    """Children -> slots (one child per slot) of least total squared distance.
+
+    A child is put on a slot of its own parent (``own``) only when no other slot is left.
+    """
     n = len(children)
     result = np.empty(n, dtype=np.int64)
     if n <= BLOCK_SIZE:
         cost = cdist(children, parents[slots], "sqeuclidean")
-        rows, cols = linear_sum_assignment(_blurred(cost, rng))
+        rows, cols = linear_sum_assignment(_kept_off_own(_blurred(cost, rng), own, slots))
         result[rows] = slots[cols]
         return result
     axis = _main_axis(np.vstack([parents, children]))
@@ -140,9 +214,19 @@ def _assign_to_slots(
         block_children = child_order[start : start + BLOCK_SIZE]
         block_slots = slots[slot_order[start : start + BLOCK_SIZE]]
         cost = cdist(children[block_children], parents[block_slots], "sqeuclidean")
-        rows, cols = linear_sum_assignment(_blurred(cost, rng))
+        cost = _kept_off_own(_blurred(cost, rng), own[block_children], block_slots)
+        rows, cols = linear_sum_assignment(cost)
         result[block_children[rows]] = block_slots[cols]
     return result
+
+
+def _kept_off_own(cost: np.ndarray, own: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """Cost with the slots of each child's own parent made dearer than any other choice."""
+    forbidden = own[:, None] == slots[None, :]
+    if forbidden.any():
+        cost = cost.copy()
+        cost[forbidden] += (float(cost.max()) + 1.0) * len(cost)
+    return cost
 
 
 def _blurred(cost: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -12,6 +12,7 @@ from avatar_engine.metrics.signal import hellinger_distance
 
 __all__ = [
     "children_per_parent_hellinger",
+    "cross_table_association_gap",
     "cross_table_correlation_gap",
     "joined_view",
     "structure_metrics",
@@ -101,6 +102,69 @@ def cross_table_correlation_gap(
     return float(np.nanmean(np.abs(a - b)))
 
 
+def cross_table_association_gap(
+    original: pd.DataFrame,
+    avatar: pd.DataFrame,
+    child_columns: list[str],
+    parent_columns: list[str],
+) -> float:
+    """Mean absolute difference of the associations between every child and parent column.
+
+    The association of two numeric columns is their correlation, of a categorical and a numeric
+    column the correlation ratio (eta), of two categorical columns Cramer's V; so tables whose
+    child variables are categorical (visits: day, exam) are measured too. NaN without pairs.
+
+    Example:
+        >>> import pandas as pd
+        >>> o = pd.DataFrame({"x": ["a", "b", "a", "b"], "p.y": [1.0, 5.0, 2.0, 6.0]})
+        >>> a = pd.DataFrame({"x": ["a", "b", "b", "a"], "p.y": [1.0, 5.0, 2.0, 6.0]})
+        >>> round(cross_table_association_gap(o, o, ["x"], ["p.y"]), 3)
+        0.0
+        >>> round(cross_table_association_gap(o, a, ["x"], ["p.y"]), 3)
+        0.97
+    """
+    gaps = [
+        abs(_association(original[c], original[p]) - _association(avatar[c], avatar[p]))
+        for c in child_columns
+        for p in parent_columns
+    ]
+    finite = [g for g in gaps if np.isfinite(g)]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
+def _numeric(values: pd.Series) -> bool:
+    return bool(
+        pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+    )
+
+
+def _association(a: pd.Series, b: pd.Series) -> float:
+    kept = a.notna().to_numpy() & b.notna().to_numpy()
+    a, b = a[kept].reset_index(drop=True), b[kept].reset_index(drop=True)
+    if len(a) < 3:
+        return float("nan")
+    if _numeric(a) and _numeric(b):
+        x, y = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
+        if x.std() == 0 or y.std() == 0:
+            return float("nan")
+        return float(np.corrcoef(x, y)[0, 1])
+    if _numeric(a) != _numeric(b):
+        numbers, groups = (a, b) if _numeric(a) else (b, a)
+        y = numbers.to_numpy(dtype=float)
+        total = float(((y - y.mean()) ** 2).sum())
+        if total == 0:
+            return float("nan")
+        by = pd.Series(y).groupby(groups.astype(str).to_numpy())
+        between = float((by.count() * (by.mean() - y.mean()) ** 2).sum())
+        return float(np.sqrt(between / total))
+    table = pd.crosstab(a.astype(str), b.astype(str)).to_numpy(dtype=float)
+    if min(table.shape) < 2:
+        return float("nan")
+    expected = table.sum(1, keepdims=True) * table.sum(0, keepdims=True) / table.sum()
+    chi2 = float(((table - expected) ** 2 / expected).sum())
+    return float(np.sqrt(chi2 / (table.sum() * (min(table.shape) - 1))))
+
+
 def structure_metrics(
     original_child: pd.DataFrame,
     original_parent: pd.DataFrame,
@@ -114,7 +178,7 @@ def structure_metrics(
     seed: int | None = None,
     ncp: int = 5,
 ) -> dict[str, Any]:
-    """Children-per-parent Hellinger, cross-table correlation gap and joined-view privacy.
+    """Children-per-parent Hellinger, cross-table correlation and association gaps, privacy.
 
     The avatars are the unshuffled ones (row i of ``avatar_child`` is the avatar of row i of
     ``original_child``); the joined views pair each child with its parent (original, or the
@@ -142,6 +206,7 @@ def structure_metrics(
         c for c in joined_o.columns if c.startswith(f"{parent_name}.") and c not in dropped
     ]
     gap = cross_table_correlation_gap(joined_o, joined_a, child_columns, parent_columns)
+    association = cross_table_association_gap(joined_o, joined_a, child_columns, parent_columns)
     kept = [*child_columns, *parent_columns]
     privacy = compute_privacy_metrics(
         joined_o[kept], joined_a[kept], ncp=min(ncp, max(1, len(kept))), seed=seed
@@ -149,6 +214,7 @@ def structure_metrics(
     return {
         "children_per_parent_hellinger": hellinger,
         "cross_table_correlation_gap": gap,
+        "cross_table_association_gap": association,
         "joined_hidden_rate": privacy["metrics"]["hidden_rate"]["value"],
         "joined_privacy": privacy["metrics"],
     }
