@@ -66,6 +66,14 @@ def _write_plots(
     return {kind.replace("_", " "): plots[kind].png for kind in _REPORT_PLOTS if kind in plots}
 
 
+def _structure(privacy_dir: Path | None) -> dict[str, Any]:
+    """The structure metrics of a multi-table run (empty for one table or no metrics job)."""
+    if privacy_dir is None or not (privacy_dir / "structure_metrics.json").is_file():
+        return {}
+    payload = read_json(privacy_dir / "structure_metrics.json")
+    return payload if isinstance(payload, dict) else {}
+
+
 def run_report(ctx: JobContext, doc: ReportDocument) -> None:
     from avatar_engine.report import (  # drawing libraries: loaded by report jobs only
         ReportContent,
@@ -126,6 +134,7 @@ def run_report(ctx: JobContext, doc: ReportDocument) -> None:
         language=language,
         pia_metadata=rs.pia_metadata,
         generated_at=datetime.now(UTC),
+        structure=_structure(privacy_dir),
     )
     ctx.progress(0.7, "report")
     annotations = dict(rs.metadata.annotations) if rs.metadata else {}

@@ -64,10 +64,11 @@ def write_structure_metrics(
             ncp=3,
         )
         metadata_file = standard_dir / f"{child}.run_metadata.json"
-        attachment = None
+        attachment = method = None
         if metadata_file.is_file():
             links_meta = json.loads(metadata_file.read_text()).get("links", {})
             attachment = links_meta.get(name, {}).get("own_parent_attachment")
+            method = links_meta.get(name, {}).get("method")
         payload[name] = {
             "children_per_parent_hellinger": metrics["children_per_parent_hellinger"],
             "cross_table_correlation_gap": _finite(metrics["cross_table_correlation_gap"]),
@@ -75,6 +76,7 @@ def write_structure_metrics(
             "joined_hidden_rate": metrics["joined_hidden_rate"],
             "joined_privacy_metrics": metrics["joined_privacy"],
             "own_parent_attachment": attachment,
+            "method": method,
         }
     (output_dir / "structure_metrics.json").write_text(
         json.dumps(payload, indent=2, default=_plain), encoding="utf-8"

@@ -19,6 +19,7 @@ from avatar_engine.figures import ColumnKind, column_kinds
 from avatar_engine.metrics.verdict import privacy_verdict
 from avatar_engine.report.content import ReportContent, TableReport
 from avatar_engine.report.i18n import Wording, wording
+from avatar_engine.report.structure_section import structure_entries, structure_heading
 
 __all__ = [
     "ColumnRow",
@@ -189,7 +190,7 @@ def build_document(content: ReportContent) -> Document:
     generated_at = _utc(content.generated_at)
     sections = tuple(
         _section(words, index + 1, table) for index, table in enumerate(content.tables)
-    )
+    ) + _structure_sections(words, len(content.tables), content.structure)
     return Document(
         words=words,
         title=str(content.title or words.text("subtitle")),
@@ -270,6 +271,42 @@ def _section(words: Wording, number: int, table: TableReport) -> Section:
         ),
         figures=_figures(words, table.figures),
     )
+
+
+def _structure_sections(
+    words: Wording, before: int, structure: Mapping[str, Any] | None
+) -> tuple[Section, ...]:
+    if not structure:
+        return ()
+    if not isinstance(structure, Mapping):
+        raise InvalidParameterError("structure", "structure must map link names to metrics.")
+    sections = []
+    for offset, (link, measures) in enumerate(structure.items()):
+        if not isinstance(measures, Mapping):
+            raise InvalidParameterError(
+                "structure", f"structure[{link!r}] must be the link's metrics (a dict)."
+            )
+        entries, facts = structure_entries(words, measures, lambda v: _number(words, v))
+        joined = measures.get("joined_privacy_metrics")
+        sections.append(
+            Section(
+                name=str(link),
+                heading=f"{before + offset + 1}. " + structure_heading(words, str(link)),
+                facts=facts,
+                columns=(),
+                parameters=(),
+                privacy=_metrics(
+                    words,
+                    {"metrics": joined if isinstance(joined, Mapping) else {}},
+                    "joined_privacy_metrics",
+                ),
+                signal=_metrics(words, entries, "structure_metrics"),
+                details=(),
+                per_variable=PerVariable((), ()),
+                figures=(),
+            )
+        )
+    return tuple(sections)
 
 
 def _kinds(original: pd.DataFrame, metadata: Mapping[str, Any]) -> dict[str, ColumnKind]:

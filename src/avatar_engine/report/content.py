@@ -55,6 +55,8 @@ class ReportContent:
             ``data_type``, ``datasubject``, ``sensitivity_level``.
         generated_at: date printed in the report; fix it for byte-identical output (default:
             now, in UTC).
+        structure: link name -> its structure metrics (``structure_metrics.json`` of a
+            multi-table run, each with the link's ``method``); one section per link.
 
     Example:
         >>> ReportContent(title="Avatarization of wbcd", tables=[]).language
@@ -66,3 +68,4 @@ class ReportContent:
     language: str = "en"
     pia_metadata: dict[str, str] = field(default_factory=dict)
     generated_at: datetime | None = None
+    structure: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -44,10 +44,12 @@ def _metrics(doc: DocxDocument, document: Document, heading: str, block: Metrics
 
 def _section(doc: DocxDocument, document: Document, section: Section) -> None:
     doc.add_heading(section.heading, level=2)
-    doc.add_heading(document.words.text("dataset_heading"), level=3)
-    _pairs_table(doc, section.facts)
-    doc.add_heading(document.words.text("parameters_heading"), level=3)
-    _pairs_table(doc, section.parameters)
+    if section.facts:
+        doc.add_heading(document.words.text("dataset_heading"), level=3)
+        _pairs_table(doc, section.facts)
+    if section.parameters:  # a structure section (a link between tables) has none
+        doc.add_heading(document.words.text("parameters_heading"), level=3)
+        _pairs_table(doc, section.parameters)
     _metrics(doc, document, "privacy_heading", section.privacy)
     _metrics(doc, document, "signal_heading", section.signal)
     if section.figures:

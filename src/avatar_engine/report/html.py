@@ -192,13 +192,23 @@ def _section(document: Document, section: Section) -> str:
     parts = [
         f'<section class="table" id="table-{escape(section.name)}">',
         f"<h2>{escape(section.heading)}</h2>",
-        f"<h3>{escape(words.text('dataset_heading'))}</h3>",
-        _key_values(section.facts),
-        _columns(document, section),
-        f'<p class="note">{escape(words.text("columns_note"))}</p>',
-        f"<h3>{escape(words.text('parameters_heading'))}</h3>",
-        _key_values(section.parameters),
     ]
+    # a structure section (a link between tables) has facts but no columns nor parameters
+    if section.facts:
+        parts += [
+            f"<h3>{escape(words.text('dataset_heading'))}</h3>",
+            _key_values(section.facts),
+        ]
+    if section.columns:
+        parts += [
+            _columns(document, section),
+            f'<p class="note">{escape(words.text("columns_note"))}</p>',
+        ]
+    if section.parameters:
+        parts += [
+            f"<h3>{escape(words.text('parameters_heading'))}</h3>",
+            _key_values(section.parameters),
+        ]
     for kind, block in (("privacy", section.privacy), ("signal", section.signal)):
         parts.append(f"<h3>{escape(words.text(f'{kind}_heading'))}</h3>")
         parts.append(f"<p>{escape(words.text(f'{kind}_intro'))}</p>")
@@ -223,8 +233,9 @@ def _section(document: Document, section: Section) -> str:
             f'<div class="scroll"><table>{_head(section.per_variable.headers)}'
             f"<tbody>{rows}</tbody></table></div>"
         )
-    parts.append(f"<h3>{escape(words.text('figures_heading'))}</h3>")
-    if not section.figures:
+    if section.figures or section.columns:  # a structure section has no figures
+        parts.append(f"<h3>{escape(words.text('figures_heading'))}</h3>")
+    if not section.figures and section.columns:
         parts.append(f"<p>{escape(words.text('no_figures'))}</p>")
     for figure in section.figures:
         data = base64.b64encode(figure.png).decode("ascii")

@@ -442,16 +442,24 @@ def _section(
     document: Document, section: Section, styles: dict[str, ParagraphStyle]
 ) -> list[Flowable]:
     words = document.words
-    flow: list[Flowable] = [
-        Paragraph(_text(section.heading), styles["h1"]),
-        Paragraph(_text(words.text("dataset_heading")), styles["h2"]),
-        _key_values(list(section.facts), styles),
-        Spacer(1, 6),
-        _columns_table(document, section, styles),
-        Paragraph(_text(words.text("columns_note")), styles["note"]),
-        Paragraph(_text(words.text("parameters_heading")), styles["h2"]),
-        _key_values(list(section.parameters), styles),
-    ]
+    flow: list[Flowable] = [Paragraph(_text(section.heading), styles["h1"])]
+    # a structure section (a link between tables) has facts but no columns nor parameters
+    if section.facts:
+        flow += [
+            Paragraph(_text(words.text("dataset_heading")), styles["h2"]),
+            _key_values(list(section.facts), styles),
+            Spacer(1, 6),
+        ]
+    if section.columns:
+        flow += [
+            _columns_table(document, section, styles),
+            Paragraph(_text(words.text("columns_note")), styles["note"]),
+        ]
+    if section.parameters:
+        flow += [
+            Paragraph(_text(words.text("parameters_heading")), styles["h2"]),
+            _key_values(list(section.parameters), styles),
+        ]
     for kind, block in (("privacy", section.privacy), ("signal", section.signal)):
         flow.append(
             KeepTogether(
@@ -479,7 +487,7 @@ def _section(
         flow.append(Paragraph(_text(words.text("per_variable_intro")), styles["body"]))
         flow.append(_per_variable_table(section, styles))
     heading = Paragraph(_text(words.text("figures_heading")), styles["h2"])
-    if not section.figures:
+    if not section.figures and section.columns:  # a structure section has no figures
         flow.extend([heading, Paragraph(_text(words.text("no_figures")), styles["body"])])
     for index, figure in enumerate(section.figures):
         parts: list[Flowable] = [heading] if index == 0 else []
