@@ -88,6 +88,8 @@ class AvatarizationParameters:
         imputation_method: how missing values are filled before projection.
         imputation_k: donors of the knn imputations.
         imputation_training_fraction: share of rows used as donors, in (0, 1].
+        return_data_imputed: False (default): the avatars have as many missing values per
+            column as the originals; True: they have none (the imputed values are kept).
         exclude_variables: columns not avatarized, re-attached afterwards.
         exclude_replacement_strategy: how excluded columns are re-attached.
         seed: makes the output byte-identical run to run.
@@ -104,6 +106,7 @@ class AvatarizationParameters:
     imputation_method: ImputationMethod = ImputationMethod.KNN
     imputation_k: int = 5
     imputation_training_fraction: float = 1.0
+    return_data_imputed: bool = False
     exclude_variables: Sequence[str] = ()
     exclude_replacement_strategy: ExcludeStrategy = ExcludeStrategy.COORDINATE_SIMILARITY
     seed: int | None = None
@@ -118,6 +121,7 @@ class AvatarizationParameters:
             "imputation_method": ImputationMethod(self.imputation_method).value,
             "imputation_k": self.imputation_k,
             "imputation_training_fraction": self.imputation_training_fraction,
+            "return_data_imputed": self.return_data_imputed,
             "exclude_variables": list(self.exclude_variables),
             "exclude_replacement_strategy": ExcludeStrategy(
                 self.exclude_replacement_strategy
@@ -437,11 +441,15 @@ def _avatarize(
             avoid_copies_of_originals=not nudgeable_columns(codec.continuous_specs),
             check=tracker.check,
         )
-        avatar_codes = calibrate_missing(
-            avatar_codes, codes, indices, weights,
-            [j for j, spec in enumerate(codec.categorical_specs) if spec.indicator_of is not None],
-            rng,
-        )
+        indicators = [
+            j for j, spec in enumerate(codec.categorical_specs) if spec.indicator_of is not None
+        ]
+        if parameters.return_data_imputed:
+            # the avatars keep the imputed values: no indicator says "missing"
+            avatar_codes[:, indicators] = 0
+        else:
+            avatar_codes = calibrate_missing(avatar_codes, codes, indices, weights, indicators,
+                                             rng)
         del indices, weights
         nudged = avoid_copies(
             codec, avatar_continuous, avatar_codes,

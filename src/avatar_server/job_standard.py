@@ -19,6 +19,7 @@ import avatar_engine
 from avatar_engine import ColumnType, rekey_identifiers
 from avatar_engine.augmentation import augment
 from avatar_engine.dp import DpParameters, dp_avatarize
+from avatar_engine.imputation import ImputationMethod, impute_table
 from avatar_engine.pseudonymization import pseudonymize_tables
 from avatar_engine.relational import add_context, attach_children, pseudonymize_columns
 from avatar_server.figures_on_demand import record_figure_inputs
@@ -40,7 +41,12 @@ from avatar_server.job_tables import (
     tables_of,
     unlinked_identifiers,
 )
-from avatar_server.resource_sets import AvatarizationDocument, TableAvatarization, TableSpec
+from avatar_server.resource_sets import (
+    AvatarizationDocument,
+    AvatarizationSpec,
+    TableAvatarization,
+    TableSpec,
+)
 
 
 def run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
@@ -70,6 +76,7 @@ def run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
             result = _dp_avatarize(
                 ctx, table, context.data, dp_parameters, identifiers[table.name], types
             )
+            _impute_dp_records(doc.spec, table.name, result, types)
         else:
             result = avatar_engine.avatarize(
                 context.data,
@@ -239,6 +246,27 @@ def _dp_avatarize(
             if column in identifiers:
                 frame.insert(position, column, np.arange(1, len(frame) + 1))
     return result
+
+
+def _impute_dp_records(
+    spec: AvatarizationSpec, table: str, result: Any, types: Mapping[str, ColumnType]
+) -> None:
+    """``imputation.return_data_imputed`` on a DP table: its records' missing values are
+    imputed from the other synthetic records (post-processing: the guarantee is unchanged)."""
+    params = spec.avatarization_open_dp.get(table) or spec.avatarization_fast_dp.get(table)
+    imputation = params.imputation if params is not None else None
+    if imputation is None or not imputation.return_data_imputed:
+        return
+    for name in ("shuffled", "unshuffled"):
+        frame = getattr(result, name)
+        kept = {c: t for c, t in types.items() if c in frame.columns}
+        setattr(result, name, impute_table(
+            frame, kept, method=ImputationMethod(imputation.method), k=imputation.k,
+            training_fraction=imputation.training_fraction, seed=spec.seed,
+        ))
+    result.metadata["parameters"] = {
+        **result.metadata.get("parameters", {}), "return_data_imputed": True,
+    }
 
 
 def _record_figure_inputs(

@@ -122,6 +122,7 @@ def avatarization_parameters(params: TableAvatarization, seed: int | None) -> An
         imputation_method=ImputationMethod(imputation.method if imputation else "knn"),
         imputation_k=imputation.k if imputation else 5,
         imputation_training_fraction=imputation.training_fraction if imputation else 1.0,
+        return_data_imputed=imputation.return_data_imputed if imputation else False,
         exclude_variables=tuple(exclude.variable_names) if exclude else (),
         exclude_replacement_strategy=ExcludeStrategy(
             exclude.replacement_strategy if exclude else "coordinate_similarity"

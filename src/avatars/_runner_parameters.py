@@ -6,7 +6,7 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from avatars._runner_tables import RunnerTables
+from avatars._runner_processors import RunnerProcessors
 from avatars._yaml import TableParameters
 from avatars.pseudonymization import strategy_document
 
@@ -15,7 +15,7 @@ EXCLUDE_STRATEGIES = ("row_order", "coordinate_similarity")
 _AVATARIZATION_KEYS = ("k", "ncp", "column_weights", "use_categorical_reduction")
 
 
-class RunnerParameters(RunnerTables):
+class RunnerParameters(RunnerProcessors):
     """Setting, changing, deleting and printing the parameters of each table."""
 
     # -- parameters ------------------------------------------------------------------------
@@ -29,6 +29,7 @@ class RunnerParameters(RunnerTables):
         imputation_method: str | None = None,
         imputation_k: int | None = None,
         imputation_training_fraction: float | None = None,
+        imputation_return_data_imputed: bool | None = None,
         exclude_variable_names: Sequence[str] | None = None,
         exclude_replacement_strategy: str | None = None,
         known_variables: Sequence[str] | None = None,
@@ -42,6 +43,7 @@ class RunnerParameters(RunnerTables):
         data_augmentation_target_column: str | None = None,
         data_augmentation_should_anonymize_original_table: bool | None = None,
         quantile_threshold: int | None = None,
+        processors: Sequence[Any] | None = None,
     ) -> None:
         """Set (replace) the parameters of a table; those not given take server defaults.
 
@@ -54,6 +56,9 @@ class RunnerParameters(RunnerTables):
             imputation_method: ``knn``, ``mode``, ``median``, ``mean`` or ``fast_knn``.
             imputation_k: neighbours of the KNN imputation.
             imputation_training_fraction: fraction of rows used to train the imputation.
+            imputation_return_data_imputed: False (default): the avatars have as many missing
+                values per column as the originals; True: they have none, the imputed values
+                are returned.
             exclude_variable_names: columns kept out of the projection.
             exclude_replacement_strategy: ``row_order`` or ``coordinate_similarity``.
             known_variables: columns an attacker is assumed to know (privacy metrics).
@@ -68,10 +73,21 @@ class RunnerParameters(RunnerTables):
                 continuous columns (default 0.3).
             use_excluded_variables_in_metrics: False (default): the privacy and signal
                 metrics leave out the ``exclude_variable_names``; True: they measure them too.
+            data_augmentation_strategy: more avatars than originals: a ratio, ``minority``,
+                ``not_majority`` or ``{class: ratio}``.
+            data_augmentation_target_column: the class column of the augmentation.
+            data_augmentation_should_anonymize_original_table: False shares the original
+                rows plus the extra avatars (sensitive).
+            quantile_threshold: percentile (1-99) of the closeness measure of the privacy
+                metrics.
+            processors: objects of :mod:`avatars.processors` (or with ``preprocess`` and
+                ``postprocess``): the table is pre-processed by each, in order, before upload;
+                the avatars read back are post-processed in reverse order.
 
         Example:
             >>> runner.set_parameters("wbcd", k=15, ncp=5)  # doctest: +SKIP
         """
+        self._attach_processors(table, processors)
         self._set_pseudonyms(table, pseudonymized_columns or {}, replace=True)
         self._rs.parameters[table] = self._build_parameters(
             table,
@@ -84,6 +100,7 @@ class RunnerParameters(RunnerTables):
                 "imputation_method": imputation_method,
                 "imputation_k": imputation_k,
                 "imputation_training_fraction": imputation_training_fraction,
+                "imputation_return_data_imputed": imputation_return_data_imputed,
                 "exclude_variable_names": exclude_variable_names,
                 "exclude_replacement_strategy": exclude_replacement_strategy,
                 "known_variables": known_variables,
@@ -110,17 +127,20 @@ class RunnerParameters(RunnerTables):
         """
         allowed = {
             "k", "ncp", "column_weights", "use_categorical_reduction", "imputation_method",
-            "imputation_k", "imputation_training_fraction", "exclude_variable_names",
+            "imputation_k", "imputation_training_fraction", "imputation_return_data_imputed",
+            "exclude_variable_names",
             "exclude_replacement_strategy", "known_variables", "target", "pseudonymized_columns",
             "open_dp_epsilon", "fast_dp_epsilon", "preprocess_budget_ratio",
             "use_excluded_variables_in_metrics", "data_augmentation_strategy",
             "data_augmentation_target_column", "data_augmentation_should_anonymize_original_table",
-            "quantile_threshold",
+            "quantile_threshold", "processors",
         }
         unknown = sorted(set(kwargs) - allowed)
         if unknown:
             raise TypeError(f"Unknown parameters {unknown}; use some of {sorted(allowed)}.")
         kwargs = dict(kwargs)
+        if "processors" in kwargs:
+            self._attach_processors(table, kwargs.pop("processors"))
         pseudonyms = kwargs.pop("pseudonymized_columns", None)
         if pseudonyms is not None:
             self._set_pseudonyms(table, pseudonyms, replace=False)
@@ -136,6 +156,8 @@ class RunnerParameters(RunnerTables):
             >>> runner.delete_parameters("wbcd", ["ncp"])  # doctest: +SKIP
         """
         self._table(table)
+        if parameters_names is None or "processors" in parameters_names:
+            self._detach_processors(table)
         if parameters_names is None or "pseudonymized_columns" in parameters_names:
             self._set_pseudonyms(table, {}, replace=True)
         if parameters_names is None:
@@ -157,7 +179,7 @@ class RunnerParameters(RunnerTables):
                 exclude.pop("replacement_strategy", None)
             elif name in {"known_variables", "target"}:
                 params.privacy_metrics.pop(name, None)
-            elif name == "pseudonymized_columns":
+            elif name in ("pseudonymized_columns", "processors"):
                 continue
             else:
                 raise ValueError(f"Unknown parameter {name!r}.")
@@ -218,6 +240,8 @@ class RunnerParameters(RunnerTables):
                     f"imputation_training_fraction must be in ]0, 1], got {fraction}"
                 )
             imputation["training_fraction"] = fraction
+        if "imputation_return_data_imputed" in given:
+            imputation["return_data_imputed"] = bool(given["imputation_return_data_imputed"])
         if imputation:
             avatarization["imputation"] = imputation
         exclude = dict(avatarization.get("exclude_variables", {}))

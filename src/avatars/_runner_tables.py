@@ -339,6 +339,7 @@ class RunnerTables:
         del self._rs.tables[name]
         self._rs.parameters.pop(name, None)
         self._sources.pop(name, None)
+        self.__dict__.get("_processing_state", {}).pop(name, None)
         for table in self._rs.tables.values():
             table.links = [link for link in table.links if link.to_table != name]
 

@@ -51,3 +51,38 @@ def test_calibration_moves_only_the_indicator_and_follows_the_neighbourhoods() -
     np.testing.assert_array_equal(calibrated[:, 0], avatars[:, 0])
     # the avatars whose neighbours are missing get the missing values
     assert calibrated[:28, 1].all()
+
+
+@pytest.mark.parametrize("name", ["pbc", "airquality", "penguins"])
+def test_return_data_imputed_gives_avatars_without_missing_values(name: str) -> None:
+    data = _tables()[name]
+    parameters = AvatarizationParameters(k=10, ncp=4, seed=3, imputation_method="knn",
+                                         return_data_imputed=True)
+    result = avatarize(data, parameters)
+    assert result.shuffled.isna().sum().sum() == 0
+    assert result.metadata["parameters"]["return_data_imputed"] is True
+    # the imputed values stay within each numeric column's original range and types
+    for column in data.select_dtypes("number").columns:
+        assert data[column].min() <= result.shuffled[column].min()
+        assert result.shuffled[column].max() <= data[column].max()
+    categorical = data.select_dtypes(exclude="number").columns
+    for column in categorical:
+        assert set(result.shuffled[column]) <= set(data[column].dropna())
+    # the same run without the option keeps the missing values
+    default = avatarize(data, AvatarizationParameters(k=10, ncp=4, seed=3))
+    assert default.shuffled.isna().sum().sum() > 0
+
+
+def test_impute_table_fills_only_the_incomplete_columns_of_dp_records() -> None:
+    from avatar_engine.dp import DpParameters, dp_avatarize
+    from avatar_engine.imputation import ImputationMethod, impute_table
+
+    data = load_penguins()
+    records = dp_avatarize(data, DpParameters(epsilon=2.0, seed=1)).shuffled
+    assert records.isna().any().any()
+    filled = impute_table(records, method=ImputationMethod.KNN, seed=1)
+    assert filled.isna().sum().sum() == 0
+    complete = [c for c in records.columns if not records[c].isna().any()]
+    pd.testing.assert_frame_equal(filled[complete], records[complete])
+    assert (filled["year"] == filled["year"].round()).all()
+    assert set(filled["sex"]) <= {"male", "female"}

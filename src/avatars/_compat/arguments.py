@@ -84,12 +84,10 @@ class _Accepts:
 _TABLE = {"table_name": "table"}
 _UNSUPPORTED_PARAMETERS = frozenset(
     {
-        "imputation_return_data_imputed",
         "time_series_nf",
         "time_series_projection_type",
         "time_series_nb_points",
         "time_series_method",
-        "processors",
     }
 )
 _PARAMETERS = _Accepts(
