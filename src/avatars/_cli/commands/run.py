@@ -16,6 +16,13 @@ from avatars._cli.arguments import SubParsers, add_server_options, positive_int,
 from avatars._cli.connection import manager
 from avatars._cli.exits import EXIT_JOB_FAILED, EXIT_OK, CliError
 from avatars._cli.output import info, set_verbosity, step
+from avatars._cli.privacy_options import (
+    add_privacy_options,
+    method_label,
+    privacy_parameters,
+    privacy_summary,
+    report_files,
+)
 from avatars._cli.table_options import (
     add_column_options,
     add_reading_options,
@@ -83,6 +90,7 @@ def register(commands: SubParsers) -> None:
                        help="print only errors, warnings and the metrics")
     noise.add_argument("--verbose", "-v", action="store_true",
                        help="print every step's timing, also on a terminal")
+    add_privacy_options(run)
     add_column_options(run)
     add_reading_options(run)
     add_server_options(run)
@@ -161,7 +169,7 @@ def prepare_output(out: Path, overwrite: bool) -> None:
 
 
 def _written_by_run(name: str) -> bool:
-    return name in ("metrics.json", "report.pdf") or ".avatars." in name
+    return name in ("metrics.json", "report.pdf", "pia.pdf", "pia.docx") or ".avatars." in name
 
 
 def _write_like_source(
@@ -196,6 +204,7 @@ def run_command(args: argparse.Namespace) -> int:
     path, file_format = check_data_file(args.data)
     table = table_name(args, path)
     types = column_types(args)
+    parameters = privacy_parameters(args, args.k)
     out = Path(args.out).expanduser()
     prepare_output(out, args.overwrite)
     started = time.monotonic()
@@ -218,14 +227,14 @@ def run_command(args: argparse.Namespace) -> int:
                     identifier_policy=args.id_policy,
                 )
             runner.set_parameters(
-                table, k=args.k, ncp=args.ncp, imputation_method=args.imputation_method
+                table, ncp=args.ncp, imputation_method=args.imputation_method, **parameters
             )
         except ValueError as exc:
             raise CliError(_cli_words(str(exc))) from None
         info(column_summary(runner.column_decisions(table), args.id_policy))
         info(
-            f"Avatarizing {path} as table {table!r} with k={args.k}, ncp={args.ncp} "
-            f"on {args._server_description}"
+            f"Avatarizing {path} as table {table!r} with {method_label(parameters)}, "
+            f"ncp={args.ncp} on {args._server_description}"
         )
         try:
             with step("upload and job submission"):
@@ -239,9 +248,10 @@ def run_command(args: argparse.Namespace) -> int:
                 privacy = runner.privacy_metrics(table)
             with step("signal metrics"):
                 signal = runner.signal_metrics(table)
-            report_path = out / "report.pdf"
+            report_paths = [out / name for name in report_files(args.report_type)]
             with step("report"):
-                runner.download_report(str(report_path))
+                for report_path in report_paths:
+                    runner.download_report(str(report_path), report_type=args.report_type)
         except KeyboardInterrupt:
             _cancel_jobs(runner)
             raise
@@ -259,9 +269,10 @@ def run_command(args: argparse.Namespace) -> int:
             "source": str(path),
             "set_name": getattr(runner, "set_name", None),
             "parameters": {
-                "k": args.k, "ncp": args.ncp, "seed": args.seed,
+                "k": parameters.get("k"), "ncp": args.ncp, "seed": args.seed,
                 "imputation_method": args.imputation_method, "types": types,
                 "identifier_policy": args.id_policy,
+                **privacy_summary(parameters),
             },
             "columns": runner.describe_columns(table).reset_index().to_dict("records"),
             "passed": bool(privacy_doc.get("passed")) and bool(signal_doc.get("passed")),
@@ -269,13 +280,13 @@ def run_command(args: argparse.Namespace) -> int:
             "signal_metrics": signal_doc,
         }
         metrics_path.write_text(json.dumps(document, indent=2, default=str) + "\n")
-        _same_permissions([metrics_path, avatars_path, report_path])
+        _same_permissions([metrics_path, avatars_path, *report_paths])
     elapsed = time.monotonic() - started
-    title = f"Metrics for {table} (k={args.k}, ncp={args.ncp})"
+    title = f"Metrics for {table} ({method_label(parameters)}, ncp={args.ncp})"
     print(_display.metrics_table(privacy_doc, signal_doc, title=title))
     print(
         f"Done in {elapsed:.0f} s. Avatars: {avatars_path}  Metrics: {metrics_path}  "
-        f"Report: {report_path}"
+        f"Report: {'  '.join(str(p) for p in report_paths)}"
     )
     return EXIT_OK
 
