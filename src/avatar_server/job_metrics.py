@@ -19,6 +19,7 @@ from avatar_engine import ColumnType
 from avatar_engine.metrics.closeness import closeness_below_quantile
 from avatar_server.job_context import JobContext, check_stop, scaled_progress, table_spans
 from avatar_server.job_files import parent_dir, read_result, result_file, write_json
+from avatar_server.job_series_metrics import series_metrics
 from avatar_server.job_tables import (
     avatarization_parameters,
     engine_types,
@@ -89,14 +90,28 @@ def run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocu
         # variables excluded from the avatarization are left out of the metrics when the
         # metrics parameters repeat them (use_excluded_variables_in_metrics=False)
         identifiers += [c for c in _excluded_from_metrics(params) if c not in identifiers]
-        original = original.drop(columns=identifiers, errors="ignore")
         kind = "unshuffled" if privacy else "shuffled"
         avatars = read_result(result_file(standard_dir, table.name, kind), table)
+        whole = (original, avatars)
+        original = original.drop(columns=identifiers, errors="ignore")
         avatars = avatars.drop(columns=identifiers, errors="ignore")
         check_stop(ctx)
         types = {c: t for c, t in engine_types(table, original).items() if c not in identifiers}
         scaled = scaled_progress(ctx, start + 0.1 * (end - start), end)
-        if privacy:
+        if table.time_column() is not None:
+            reference = rs.parameters.get(doc.spec.avatarization_ref)
+            metrics = series_metrics(
+                privacy,
+                *whole,
+                table,
+                tables,
+                reference.spec if isinstance(reference, AvatarizationDocument) else None,
+                params,
+                identifiers,
+                types,
+                doc.spec.seed,
+            )
+        elif privacy:
             metrics = avatar_engine.compute_privacy_metrics(
                 original,
                 avatars,
@@ -120,7 +135,7 @@ def run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocu
                 progress=scaled,
                 should_stop=ctx.should_stop,
             )
-        if privacy and params.quantile_threshold is not None:
+        if privacy and params.quantile_threshold is not None and table.time_column() is None:
             metrics.setdefault("details", {})["quantile_threshold"] = closeness_below_quantile(
                 original,
                 avatars,
@@ -128,7 +143,7 @@ def run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocu
                 types=types,
                 ncp=params.ncp,
             )
-        del original, avatars
+        del original, avatars, whole
         suffix = "privacy_metrics" if privacy else "signal_metrics"
         excluded = _excluded_from_metrics(params)
         if excluded and isinstance(metrics.get("details"), dict):

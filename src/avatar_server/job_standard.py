@@ -26,6 +26,12 @@ from avatar_server.figures_on_demand import record_figure_inputs
 from avatar_server.job_context import JobContext, check_stop, scaled_progress, table_spans
 from avatar_server.job_failures import JobFailure
 from avatar_server.job_files import write_json, write_table
+from avatar_server.job_series import (
+    attach_series,
+    avatarize_series_table,
+    individual_of,
+    sequence_order,
+)
 from avatar_server.job_tables import (
     avatarization_parameters,
     described_strategies,
@@ -72,7 +78,19 @@ def run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
         context = contexts[table.name]
         types = {**declared[table.name], **context.types}
         dp_parameters = dp_parameters_of(doc.spec, table.name)
-        if dp_parameters is not None:
+        result: Any
+        if table.time_column() is not None:
+            result = avatarize_series_table(
+                doc.spec,
+                table,
+                tables,
+                context.data,
+                types,
+                identifiers[table.name],
+                progress=scaled_progress(ctx, start + 0.05 * span, start + 0.7 * span),
+                should_stop=ctx.should_stop,
+            )
+        elif dp_parameters is not None:
             result = _dp_avatarize(
                 ctx, table, context.data, dp_parameters, identifiers[table.name], types
             )
@@ -120,7 +138,19 @@ def run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
         del result
         check_stop(ctx)
     ctx.progress(0.95, "linking")
-    linked = attach_children(originals, avatars, contexts, relations, seed=doc.spec.seed)
+    series = {table.name for table in tables if table.time_column() is not None}
+    series_links = [link for link in relations if link.child in series]
+    sequence_attachment = attach_series(
+        originals, avatars, contexts, series_links, seed=doc.spec.seed
+    )
+    linked = attach_children(
+        originals,
+        avatars,
+        contexts,
+        [link for link in relations if link.child not in series],
+        seed=doc.spec.seed,
+    )
+    linked.attachment.update(sequence_attachment)
     del avatars, contexts
     shuffled: dict[str, pd.DataFrame] = {}
     for table in tables:
@@ -150,7 +180,12 @@ def run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
                 metadata,
             )
         write_json(ctx.output_dir / f"{name}.run_metadata.json", metadata)
-        order = np.random.default_rng(_row_seed(doc.spec.seed, name)).permutation(len(frame))
+        if name in series:
+            order = sequence_order(
+                frame, individual_of(table, tables), _row_seed(doc.spec.seed, name)
+            )
+        else:
+            order = np.random.default_rng(_row_seed(doc.spec.seed, name)).permutation(len(frame))
         shuffled[name] = frame.iloc[order].reset_index(drop=True)
     ctx.progress(0.97, "writing")
     if keys:

@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from avatar_engine.avatarization import passed_through_columns
 from avatar_engine.dp import DpParameters
 from avatar_engine.pseudonymization import PseudonymizationStrategy
 from avatar_engine.relational import LINK_METHODS, Link
+from avatar_engine.timeseries import TimeSeriesParameters
 from avatar_server.dataset_files import dataset_format, read_dataset
 from avatar_server.job_context import JobContext
 from avatar_server.job_failures import JobFailure
@@ -128,6 +130,36 @@ def avatarization_parameters(params: TableAvatarization, seed: int | None) -> An
             exclude.replacement_strategy if exclude else "coordinate_similarity"
         ),
         seed=seed,
+    )
+
+
+def series_parameters(spec: AvatarizationSpec, table: str) -> TimeSeriesParameters:
+    """The projection and alignment of a time-series table's sequences (defaults if not set)."""
+    given = spec.time_series.get(table)
+    projection = given.projection if given else None
+    alignment = given.alignment if given else None
+    return TimeSeriesParameters(
+        projection_type=(projection.projection_type if projection else None) or "fpca",
+        nf=projection.nf if projection else None,
+        nb_points=alignment.nb_points if alignment else None,
+        method=alignment.method if alignment else None,
+    )
+
+
+def series_avatarization_parameters(
+    spec: AvatarizationSpec, table: str
+) -> Any:
+    """A time-series table's avatarization parameters, with the exclusions of its time_series."""
+    parameters = avatarization_parameters(spec.avatarization[table], spec.seed)
+    given = spec.time_series.get(table)
+    exclude = given.exclude_variables if given else None
+    if exclude is None:
+        return parameters
+    return dataclasses.replace(
+        parameters,
+        exclude_variables=tuple(dict.fromkeys([*parameters.exclude_variables,
+                                               *exclude.variable_names])),
+        exclude_replacement_strategy=ExcludeStrategy(exclude.replacement_strategy),
     )
 
 

@@ -18,6 +18,7 @@ from avatar_server.resource_sets.documents import (
 )
 from avatar_server.resource_sets.errors import ResourceSetError, known_names, short_repr
 from avatar_server.resource_sets.resource_set import ResourceSet
+from avatar_server.resource_sets.time_series import check_time_series
 
 __all__ = ["check_structure"]
 
@@ -151,8 +152,26 @@ def _check_parameters(name: str, doc: ParametersDocument, rs: ResourceSet) -> No
                 "AvatarParameters document must name the original schema.",
                 "invalid_reference",
             )
-        for field_name in ("avatarization", "avatarization_open_dp", "avatarization_fast_dp"):
+        for field_name in (
+            "avatarization", "avatarization_open_dp", "avatarization_fast_dp", "time_series"
+        ):
             _tables_exist(label, f"spec.{field_name}", getattr(doc.spec, field_name), tables)
+        specs = rs.base_schema(schema_name).spec.tables
+        check_time_series(label, specs)
+        series = {t.name for t in specs if t.time_column() is not None}
+        for table in sorted(set(doc.spec.time_series) - series):
+            raise ResourceSetError(
+                f"{label}: spec.time_series.{table}: table {table!r} has no column declared "
+                "time_series_time; declare its time column or drop these parameters.",
+                "invalid_parameter",
+            )
+        for table in sorted(series & {*doc.spec.avatarization_open_dp,
+                                      *doc.spec.avatarization_fast_dp}):
+            raise ResourceSetError(
+                f"{label}: table {table!r} is a time series: it is avatarized with "
+                f"spec.avatarization.{table}: {{k: ...}}, not with differential privacy.",
+                "invalid_parameter",
+            )
         missing = sorted(tables - doc.spec.tables())
         if missing:
             raise ResourceSetError(

@@ -29,7 +29,10 @@ LinkMethod = Literal[
     "linear_sum_assignment",
     "minimum_distance_assignment",
     "sensitive_original_order_assignment",
+    "time_series",
 ]
+ProjectionTypeName = Literal["fpca", "flatten"]
+AlignmentMethodName = Literal["specified", "max", "min", "mean"]
 
 
 class DocumentModel(BaseModel):
@@ -188,6 +191,10 @@ class TableSpec(DocumentModel):
         """Column -> its pseudonymization, for the columns that declare one."""
         return {c.field: c.pseudonymization for c in self.columns if c.pseudonymization}
 
+    def time_column(self) -> str | None:
+        """The column declared ``time_series_time`` (a time-series table), if any."""
+        return next((c.field for c in self.columns if c.time_series_time), None)
+
     def column_types(self) -> dict[str, str]:
         """Declared column types (columns without a type are inferred by the engine)."""
         return {c.field: c.type for c in self.columns if c.type is not None}
@@ -245,6 +252,34 @@ class DataAugmentationSpec(DocumentModel):
     @classmethod
     def _unset_anonymize(cls, value: object) -> object:
         return True if value is None else value
+
+
+class TimeSeriesProjection(DocumentModel):
+    """How the sequences of a time-series table are projected."""
+
+    projection_type: ProjectionTypeName | None = None
+    nf: Annotated[int, Field(ge=1, le=1000)] | None = None
+
+
+class TimeSeriesAlignment(DocumentModel):
+    """How many points the common grid of the sequences has."""
+
+    nb_points: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    method: AlignmentMethodName | None = None
+
+    @model_validator(mode="after")
+    def _specified_needs_points(self) -> TimeSeriesAlignment:
+        if self.method == "specified" and self.nb_points is None:
+            raise ValueError("alignment method 'specified' needs nb_points")
+        return self
+
+
+class TimeSeriesSpec(DocumentModel):
+    """``time_series`` parameters of one table (the table has a ``time_series_time`` column)."""
+
+    projection: TimeSeriesProjection | None = None
+    alignment: TimeSeriesAlignment | None = None
+    exclude_variables: ExcludeVariablesSpec | None = None
 
 
 class TableAvatarization(DocumentModel):
@@ -305,6 +340,7 @@ class AvatarizationSpec(DocumentModel):
     avatarization: dict[TableName, TableAvatarization] = Field(default_factory=dict)
     avatarization_open_dp: dict[TableName, OpenDpAvatarization] = Field(default_factory=dict)
     avatarization_fast_dp: dict[TableName, FastDpAvatarization] = Field(default_factory=dict)
+    time_series: dict[TableName, TimeSeriesSpec] = Field(default_factory=dict)
     results: ResultsSpec | None = None
 
     @model_validator(mode="after")
@@ -359,6 +395,8 @@ class _MetricsSpecBase(DocumentModel):
     schema_name: Name = Field(alias="schema")
     avatarization_ref: Name
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
+    # the established client repeats the avatarization's time_series parameters here
+    time_series: dict[TableName, TimeSeriesSpec] = Field(default_factory=dict)
     results: ResultsSpec | None = None
 
 
