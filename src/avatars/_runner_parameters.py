@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from avatars._runner_processors import RunnerProcessors
+from avatars._series_parameters import SERIES_KEYS, delete_time_series, set_time_series
 from avatars._yaml import TableParameters
 from avatars.pseudonymization import strategy_document
 
@@ -44,6 +45,10 @@ class RunnerParameters(RunnerProcessors):
         data_augmentation_should_anonymize_original_table: bool | None = None,
         quantile_threshold: int | None = None,
         processors: Sequence[Any] | None = None,
+        time_series_nf: int | None = None,
+        time_series_projection_type: str | None = None,
+        time_series_nb_points: int | None = None,
+        time_series_method: str | None = None,
     ) -> None:
         """Set (replace) the parameters of a table; those not given take server defaults.
 
@@ -83,6 +88,13 @@ class RunnerParameters(RunnerProcessors):
             processors: objects of :mod:`avatars.processors` (or with ``preprocess`` and
                 ``postprocess``): the table is pre-processed by each, in order, before upload;
                 the avatars read back are post-processed in reverse order.
+            time_series_nf: of a time-series table (``time_series_time`` column): functional
+                components kept per variable (default 5).
+            time_series_projection_type: ``fpca`` (default) or ``flatten``.
+            time_series_nb_points: points of the common grid (``specified`` alignment).
+            time_series_method: alignment ``specified``, ``max`` (default), ``min`` or
+                ``mean``: the common grid has nb_points, or as many points as the longest,
+                shortest or mean series.
 
         Example:
             >>> runner.set_parameters("wbcd", k=15, ncp=5)  # doctest: +SKIP
@@ -114,6 +126,10 @@ class RunnerParameters(RunnerProcessors):
                 "data_augmentation_should_anonymize_original_table":
                     data_augmentation_should_anonymize_original_table,
                 "quantile_threshold": quantile_threshold,
+                "time_series_nf": time_series_nf,
+                "time_series_projection_type": time_series_projection_type,
+                "time_series_nb_points": time_series_nb_points,
+                "time_series_method": time_series_method,
             },
         )
 
@@ -133,7 +149,7 @@ class RunnerParameters(RunnerProcessors):
             "open_dp_epsilon", "fast_dp_epsilon", "preprocess_budget_ratio",
             "use_excluded_variables_in_metrics", "data_augmentation_strategy",
             "data_augmentation_target_column", "data_augmentation_should_anonymize_original_table",
-            "quantile_threshold", "processors",
+            "quantile_threshold", "processors", *SERIES_KEYS,
         }
         unknown = sorted(set(kwargs) - allowed)
         if unknown:
@@ -181,6 +197,8 @@ class RunnerParameters(RunnerProcessors):
                 params.privacy_metrics.pop(name, None)
             elif name in ("pseudonymized_columns", "processors"):
                 continue
+            elif name in SERIES_KEYS:
+                delete_time_series(params, name)
             else:
                 raise ValueError(f"Unknown parameter {name!r}.")
         if "imputation" in params.avatarization and not imputation:
@@ -204,6 +222,7 @@ class RunnerParameters(RunnerProcessors):
         self._table(table)
         given = {key: value for key, value in locals_.items() if value is not None}
         _set_method(params, given)
+        set_time_series(params, given)
         if "use_excluded_variables_in_metrics" in given:
             params.use_excluded_variables_in_metrics = bool(
                 given.pop("use_excluded_variables_in_metrics"))
@@ -299,6 +318,8 @@ class RunnerParameters(RunnerProcessors):
                 print(f"{name}: no parameters (call set_parameters or advise_parameters)")
                 continue
             print(f"{name}: avatarization {params.avatarization}")
+            if params.time_series:
+                print(f"{name}: time series {params.time_series}")
             if params.privacy_metrics:
                 print(f"{name}: privacy metrics {params.privacy_metrics}")
             if params.signal_metrics:

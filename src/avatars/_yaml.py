@@ -107,6 +107,8 @@ class TableParameters:
     use_excluded_variables_in_metrics: bool = False
     privacy_metrics: dict[str, Any] = field(default_factory=dict)
     signal_metrics: dict[str, Any] = field(default_factory=dict)
+    # {projection: {projection_type, nf}, alignment: {nb_points, method}} of a time series
+    time_series: dict[str, Any] = field(default_factory=dict)
 
     def is_complete(self) -> bool:
         """True when the avatarization can run: ``k`` given, or ``epsilon`` for DP."""
@@ -199,6 +201,9 @@ def _parameter_documents(rs: ResourceSet) -> list[dict[str, Any]]:
         chosen = {name: dict(p.avatarization) for name, p in params.items() if p.method == method}
         if chosen or method == "avatarization":
             standard[method] = chosen
+    series = {name: dict(p.time_series) for name, p in params.items() if p.time_series}
+    if series:
+        standard["time_series"] = series
     standard["results"] = _results(STANDARD)
     metrics = []
     for kind, key in ((PRIVACY_METRICS, "privacy_metrics"), (SIGNAL_METRICS, "signal_metrics")):
@@ -381,6 +386,11 @@ def load_resource_set(text: str, display_name: str | None = None) -> ResourceSet
                 for table, values in (spec.get(method) or {}).items():
                     params = rs.parameters.setdefault(table, TableParameters())
                     params.avatarization, params.method = dict(values), method
+            for table, values in (spec.get("time_series") or {}).items():
+                series = rs.parameters.setdefault(table, TableParameters()).time_series
+                series.update(
+                    {key: dict(value) for key, value in (values or {}).items() if value}
+                )
         elif kind == _KIND_OF_DOCUMENT[PRIVACY_METRICS]:
             for table, values in (spec.get("privacy_metrics") or {}).items():
                 rs.parameters.setdefault(table, TableParameters()).privacy_metrics = dict(values)

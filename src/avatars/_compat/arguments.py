@@ -82,14 +82,7 @@ class _Accepts:
 
 
 _TABLE = {"table_name": "table"}
-_UNSUPPORTED_PARAMETERS = frozenset(
-    {
-        "time_series_nf",
-        "time_series_projection_type",
-        "time_series_nb_points",
-        "time_series_method",
-    }
-)
+_UNSUPPORTED_PARAMETERS: frozenset[str] = frozenset()
 _PARAMETERS = _Accepts(
     renames={**_TABLE, "exclude_variable_method": "exclude_replacement_strategy"},
     unsupported=_UNSUPPORTED_PARAMETERS,
