@@ -179,6 +179,7 @@ def _check_parameters(name: str, doc: ParametersDocument, rs: ResourceSet) -> No
                 f"{', '.join(missing)}; add e.g. spec.avatarization.{missing[0]}: {{k: 20}}.",
                 "missing_field",
             )
+        _check_linked_tables(label, doc, rs.base_schema(schema_name).spec.tables)
     elif isinstance(doc, PrivacyMetricsDocument | SignalMetricsDocument):
         ref = rs.parameters.get(doc.spec.avatarization_ref)
         if not isinstance(ref, AvatarizationDocument):
@@ -202,6 +203,34 @@ def _check_parameters(name: str, doc: ParametersDocument, rs: ResourceSet) -> No
         )
         field = "privacy_metrics" if isinstance(doc, PrivacyMetricsDocument) else "signal_metrics"
         _tables_exist(label, f"spec.{field}", per_table, tables)
+
+
+def _check_linked_tables(label: str, doc: AvatarizationDocument, tables: Any) -> None:
+    """Differential privacy and data augmentation run on tables without links: refused on a
+    linked table, with what is supported."""
+    linked = {t.name for t in tables if t.links} | {
+        link.to.table for t in tables for link in t.links
+    }
+    for field_name in ("avatarization_open_dp", "avatarization_fast_dp"):
+        for table in getattr(doc.spec, field_name):
+            if table in linked:
+                raise ResourceSetError(
+                    f"{label}: spec.{field_name}.{table}: table {table!r} is linked to another "
+                    "table, and differential privacy runs on tables without links (its "
+                    "guarantee is stated per record of one table). Avatarize the linked tables "
+                    f"with k (spec.avatarization.{table}: {{k: 20}}), or run the DP table "
+                    "alone.",
+                    "invalid_parameter",
+                )
+    for table, params in doc.spec.avatarization.items():
+        if table in linked and params.data_augmentation is not None:
+            raise ResourceSetError(
+                f"{label}: spec.avatarization.{table}.data_augmentation: table {table!r} is "
+                "linked to another table, and data augmentation runs on tables without links "
+                "(extra records would have no parent or no children). Remove "
+                "data_augmentation, or augment the table in a run of its own.",
+                "invalid_parameter",
+            )
 
 
 def _tables_exist(label: str, path: str, per_table: Mapping[str, Any], tables: set[str]) -> None:
