@@ -18,8 +18,9 @@ from avatar_server.figures_on_demand import FiguresUnavailableError, ensure_figu
 from avatar_server.job_context import JobContext, check_stop
 from avatar_server.job_failures import JobFailure
 from avatar_server.job_files import parent_dir, read_json, read_result, result_file, tables_in
+from avatar_server.job_series_metrics import sequence_tables
 from avatar_server.job_tables import key_columns, load_table, not_measured
-from avatar_server.resource_sets import ReportDocument
+from avatar_server.resource_sets import AvatarizationDocument, ReportDocument
 
 
 def _figures(ctx: JobContext, standard_dir: Path, table: str) -> dict[str, bytes]:
@@ -104,15 +105,34 @@ def run_report(ctx: JobContext, doc: ReportDocument) -> None:
         identifiers = not_measured(key_columns(table, all_tables), original)
         avatars = read_result(result_file(standard_dir, name, "shuffled"), table)
         run_metadata = read_json(standard_dir / f"{name}.run_metadata.json")
+        plotted: tuple[pd.DataFrame, pd.DataFrame] | None = None
+        if table.time_column() is not None:
+            # the projections are those of the sequences (one row per individual)
+            reference = rs.parameters.get(str(run_metadata.get("parameters_name", "")))
+            plotted = sequence_tables(
+                original,
+                read_result(result_file(standard_dir, name, "unshuffled"), table),
+                table,
+                all_tables,
+                reference.spec if isinstance(reference, AvatarizationDocument) else None,
+                identifiers,
+            )
         original = original.drop(columns=identifiers, errors="ignore")
         avatars = avatars.drop(columns=identifiers, errors="ignore")
         privacy = read_json(privacy_dir / f"{name}.privacy_metrics.json") if privacy_dir else {}
         signal = read_json(signal_dir / f"{name}.signal_metrics.json") if signal_dir else {}
         figures = _figures(ctx, standard_dir, name)
+        series = (signal.get("details") or {}).get("time_series")
+        if isinstance(series, dict) and series.get("variables"):
+            from avatar_engine.timeseries.figures import render_series_curves
+
+            figures = {**figures, "time_series": render_series_curves(series)}
         if doc.spec.report_type != "pia":
             figures = {
                 **figures,
-                **_write_plots(ctx, standard_dir, name, original, avatars, privacy, signal),
+                **_write_plots(
+                    ctx, standard_dir, name, *(plotted or (original, avatars)), privacy, signal
+                ),
             }
         reports.append(
             TableReport(

@@ -86,3 +86,32 @@ def series_metrics(
     metrics["passed"] = bool(metrics["passed"]) and bool(curves["passed"])
     metrics.setdefault("details", {})["time_series"] = curves["details"]
     return metrics
+
+
+def sequence_tables(
+    original: pd.DataFrame,
+    unshuffled: pd.DataFrame,
+    table: TableSpec,
+    tables: Sequence[TableSpec],
+    spec: AvatarizationSpec | None,
+    left_out: Sequence[str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The projected sequences of originals and avatars (one row per individual), for plots.
+
+    Args:
+        original: the original long table (every column).
+        unshuffled: the unshuffled avatar long table.
+        table: the table's schema.
+        tables: every table of the schema.
+        spec: the avatarization parameters (their time_series projection), if known.
+        left_out: columns not measured (keys, identifiers, excluded variables).
+    """
+    time = table.time_column()
+    assert time is not None
+    individual = individual_of(table, tables)
+    keys = [c for c in left_out if c not in (individual, time)]
+    kept = [c for c in original.columns if c not in keys]
+    return projected_sequences(
+        original[kept], unshuffled[kept], individual=individual, time=time,
+        parameters=series_parameters(spec, table.name) if spec is not None else None,
+    )

@@ -34,6 +34,10 @@ spec: {schema: schema_avatarized, avatarization_ref: standard, seed: 1, TIME_SER
 kind: AvatarSignalMetricsParameters
 metadata: {name: signal_metrics}
 spec: {schema: schema_avatarized, avatarization_ref: standard, seed: 1, TIME_SERIES}
+---
+kind: AvatarReportParameters
+metadata: {name: report}
+spec: {report_type: basic, output_format: pdf, language: en}
 """
 
 CHICK_YAML = """\
@@ -98,8 +102,10 @@ def _run(root: Path, yaml: str, tables: str, series: str, datasets: dict[str, Pa
          ) -> dict[str, Path]:
     rs = parse(yaml + METRICS_YAML.replace("TABLES", tables).replace("TIME_SERIES", series))
     dirs: dict[str, Path] = {}
-    for name in ("standard", "privacy_metrics", "signal_metrics"):
+    for name in ("standard", "privacy_metrics", "signal_metrics", "report"):
         parents = {"standard": dirs["standard"]} if name != "standard" else {}
+        if name == "report":
+            parents = dict(dirs)
         ctx, _ = make_context(rs, name, root / name, datasets, parents)
         run_job(ctx)
         dirs[name] = root / name
@@ -166,6 +172,13 @@ def test_time_series_metrics_on_sequences_and_curves(chick_run: dict[str, Path])
     curves = signal["details"]["time_series"]["variables"]["weight"]["curves"]
     assert curves["time"][:3] == [0.0, 2.0, 4.0]
     assert len(curves["avatar_mean"]) == len(curves["original_mean"]) == 12
+
+
+def test_report_shows_original_and_avatar_curves(chick_run: dict[str, Path]) -> None:
+    html = (chick_run["report"] / "report.html").read_text(encoding="utf-8")
+    assert "Mean curve of each time-varying variable" in html
+    assert "Mean curve error (worst variable)" in html
+    assert (chick_run["report"] / "report.pdf").read_bytes().startswith(b"%PDF")
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,7 @@ _PERCENT_METRICS = frozenset(
         "dcr_share",
     }
 )
-_FIGURE_ORDER = ("projection", "distributions", "correlations")
+_FIGURE_ORDER = ("projection", "distributions", "correlations", "time_series")
 _MAX_DETAILS = 24
 _MAX_PER_VARIABLE = 4
 _SKIPPED_DETAILS = frozenset({"n_rows", "n_original_rows", "n_avatar_rows"})

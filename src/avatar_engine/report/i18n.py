@@ -171,6 +171,10 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
             "Associations between variables in the original data (left) and in the avatars "
             "(right), on the same colour scale."
         ),
+        "figure_time_series": (
+            "Mean curve of each time-varying variable in the original sequences and in the "
+            "avatar sequences, with a band of one standard deviation across individuals."
+        ),
         "figure_other": "Figure “{name}”.",
         "no_figures": "No figure was provided for this table.",
         "methodology_heading": "Methodology",
@@ -382,6 +386,11 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         "figure_correlations": (
             "Liens entre variables dans les données d’origine (à gauche) et dans les avatars "
             "(à droite), sur la même échelle de couleurs."
+        ),
+        "figure_time_series": (
+            "Courbe moyenne de chaque variable qui évolue dans le temps, dans les séquences "
+            "d’origine et dans les séquences avatars, avec une bande d’un écart-type entre "
+            "individus."
         ),
         "figure_other": "Figure « {name} ».",
         "no_figures": "Aucune figure n’a été fournie pour cette table.",
