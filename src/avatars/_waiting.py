@@ -28,8 +28,15 @@ DEFAULT_POLL_SECONDS = 30.0
 FAILED_STATUSES = frozenset({"error", "parent_error"})
 CANCELLED_STATUSES = frozenset({"cancelled", "lost"})
 DONE_STATUSES = frozenset({"finished"}) | FAILED_STATUSES | CANCELLED_STATUSES
-# Shortest interval between two requests, should a server answer a long-poll at once.
-MIN_POLL_INTERVAL = 0.5
+# A server that honours ``?wait=`` answers a long-poll early only with news (the job ended,
+# or its progress moved), so waiting on it never sleeps. One that ignores ``wait`` (a proxy,
+# an older server) answers at once with the same state: then the pauses between requests
+# grow from FIRST_BACKOFF to MAX_BACKOFF seconds, and drop back to none as soon as a
+# long-poll is honoured again.
+FIRST_BACKOFF = 0.05
+MAX_BACKOFF = 1.0
+# A long-poll answered sooner than this share of the wait asked for was not honoured.
+EARLY_ANSWER_SHARE = 0.5
 
 
 class JobLike(Protocol):
@@ -60,6 +67,11 @@ def _fraction(job: JobLike) -> float:
         return min(max(float(text), 0.0), 1.0) if text is not None else 0.0
     except ValueError:
         return 0.0
+
+
+def _state(job: JobLike) -> tuple[str, float, str | None]:
+    """What a progress display shows of a job: status, progress and phase."""
+    return job_status(job), _fraction(job), _text(job.phase)
 
 
 def raise_for_job(job: JobLike) -> None:
@@ -147,7 +159,8 @@ def wait_for_job(
         show_progress: show a progress bar; ``None`` shows it in terminals and notebooks.
         description: label of the progress bar (default: the job name).
         clock: monotonic clock (tests inject their own).
-        sleep: how to pause between two requests answered at once.
+        sleep: how to pause between requests, used only when the server answers long-polls at
+            once (it ignores ``wait``): the pauses then grow from 0.05 s to 1 s.
 
     Returns:
         The finished job.
@@ -166,6 +179,7 @@ def wait_for_job(
     deadline = clock() + timeout
     enabled = _should_show_progress() if show_progress is None else show_progress
     display = _ProgressDisplay(description or f"job {job_name}", enabled)
+    backoff = 0.0  # pause before the next request; 0 while the server long-polls
     try:
         job = fetch(job_name, 0.0)
         while True:
@@ -182,9 +196,15 @@ def wait_for_job(
                     "running on the server: wait again with a larger timeout "
                     "(e.g. runner.wait(timeout=7200)), or cancel it."
                 )
+            wait = max(min(poll_seconds, remaining), 0.0)
+            before = _state(job)
             started = clock()
-            job = fetch(job_name, max(min(poll_seconds, remaining), 0.0))
-            if job_status(job) not in DONE_STATUSES and clock() - started < MIN_POLL_INTERVAL:
-                sleep(min(MIN_POLL_INTERVAL, max(deadline - clock(), 0.0)))
+            job = fetch(job_name, wait)
+            early = clock() - started < EARLY_ANSWER_SHARE * wait
+            if job_status(job) in DONE_STATUSES or not early or _state(job) != before:
+                backoff = 0.0  # a long-poll honoured, or news: ask again at once
+                continue
+            backoff = min(backoff * 2, MAX_BACKOFF) if backoff else FIRST_BACKOFF
+            sleep(min(backoff, max(deadline - clock(), 0.0)))
     finally:
         display.close()

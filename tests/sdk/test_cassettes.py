@@ -125,7 +125,7 @@ def cassette(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
                 continue
             monkeypatch.setattr(cls, name, _tracking(qualified, raw))
     if not RECORDING:
-        monkeypatch.setattr(_waiting, "MIN_POLL_INTERVAL", 0.0)
+        monkeypatch.setattr(_waiting, "FIRST_BACKOFF", 0.0)  # replayed answers come at once
     with make_vcr().use_cassette(path.name):
         if RECORDING:
             yield scenario

@@ -88,19 +88,58 @@ def test_an_unlimited_wait_is_refused() -> None:
         wait_for_job(lambda n, w: Job(n, "finished"), "j", timeout=None)
 
 
+def test_a_server_that_long_polls_is_never_slept_on() -> None:
+    # it answers a 30 s long-poll after 2 s, each time with the job's progress moved
+    now = [0.0]
+    sleeps: list[float] = []
+    states = [Job("j", "queued"), *[Job("j", "running", i / 10) for i in range(5)]]
+    server = FakeServer([*states, Job("j", "finished", 1.0)], now, step=2.0)
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    job = wait_for_job(server, "j", clock=_clock(now), sleep=sleep, show_progress=False)
+    assert job.status == "finished"
+    assert sleeps == []
+    assert len(server.waits) == 7
+
+
 def test_a_server_answering_at_once_is_not_hammered() -> None:
     now = [0.0]
     sleeps: list[float] = []
+    calls: list[float] = []
 
     def fetch(name: str, wait: float) -> Job:
-        return Job(name, "running") if len(sleeps) < 3 else Job(name, "finished")
+        calls.append(wait)
+        return Job(name, "running") if len(calls) < 12 else Job(name, "finished")
 
     def sleep(seconds: float) -> None:
         sleeps.append(seconds)
         now[0] += seconds
 
     wait_for_job(fetch, "j", clock=_clock(now), sleep=sleep, show_progress=False)
-    assert sleeps == [_waiting.MIN_POLL_INTERVAL] * 3
+    first = _waiting.FIRST_BACKOFF
+    assert sleeps[:5] == pytest.approx([first, 2 * first, 4 * first, 8 * first, 16 * first])
+    assert max(sleeps) == _waiting.MAX_BACKOFF
+    assert sum(sleeps) > 5  # 12 requests spread over seconds, not a busy loop
+
+
+def test_the_pauses_stop_when_the_server_long_polls_again() -> None:
+    now = [0.0]
+    sleeps: list[float] = []
+    answers = iter([0.0, 0.0, 0.0, 30.0, 0.0, 30.0])
+
+    def fetch(name: str, wait: float) -> Job:
+        now[0] += next(answers, 30.0) if wait else 0.0
+        return Job(name, "running") if now[0] < 90 else Job(name, "finished")
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    wait_for_job(fetch, "j", clock=_clock(now), sleep=sleep, show_progress=False)
+    first = _waiting.FIRST_BACKOFF
+    assert sleeps == pytest.approx([first, 2 * first, 4 * first, first])
 
 
 def test_the_progress_bar_follows_the_job(monkeypatch: pytest.MonkeyPatch) -> None:
