@@ -30,6 +30,7 @@ from avatar_server.job_tables import (
     primary_keys_and_links,
     tables_of,
 )
+from avatar_server.job_uploaded import measured_types, read_uploaded, uploaded_dataset
 from avatar_server.resource_sets import (
     AvatarizationDocument,
     PrivacyMetricsDocument,
@@ -90,13 +91,18 @@ def run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocu
         # variables excluded from the avatarization are left out of the metrics when the
         # metrics parameters repeat them (use_excluded_variables_in_metrics=False)
         identifiers += [c for c in _excluded_from_metrics(params) if c not in identifiers]
+        # avatars made elsewhere: judged unpaired, without a control set of their method
+        uploaded = uploaded_dataset(ctx, table.name) is not None
         kind = "unshuffled" if privacy else "shuffled"
-        avatars = read_result(result_file(standard_dir, table.name, kind), table)
+        avatars = read_uploaded(ctx, table, original) if uploaded else read_result(
+            result_file(standard_dir, table.name, kind), table)
         whole = (original, avatars)
         original = original.drop(columns=identifiers, errors="ignore")
         avatars = avatars.drop(columns=identifiers, errors="ignore")
         check_stop(ctx)
         types = {c: t for c, t in engine_types(table, original).items() if c not in identifiers}
+        if uploaded:
+            types = measured_types(original, avatars, types)
         scaled = scaled_progress(ctx, start + 0.1 * (end - start), end)
         if table.time_column() is not None:
             reference = rs.parameters.get(doc.spec.avatarization_ref)
@@ -120,8 +126,10 @@ def run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocu
                 known_variables=params.known_variables,
                 target=params.target,
                 seed=doc.spec.seed,
-                holdout_avatarize=_holdout_avatarizer(ctx, doc, table, types),
-                paired=not is_dp_run(rs, doc.spec.avatarization_ref, table.name),
+                holdout_avatarize=None if uploaded else _holdout_avatarizer(
+                    ctx, doc, table, types),
+                paired=not uploaded and not is_dp_run(
+                    rs, doc.spec.avatarization_ref, table.name),
                 progress=scaled,
                 should_stop=ctx.should_stop,
             )

@@ -20,6 +20,7 @@ from avatar_server.job_failures import JobFailure
 from avatar_server.job_files import parent_dir, read_json, read_result, result_file, tables_in
 from avatar_server.job_series_metrics import sequence_tables
 from avatar_server.job_tables import key_columns, load_table, not_measured
+from avatar_server.job_uploaded import read_uploaded, uploaded_dataset
 from avatar_server.resource_sets import AvatarizationDocument, ReportDocument
 
 
@@ -103,7 +104,8 @@ def run_report(ctx: JobContext, doc: ReportDocument) -> None:
         table = specs[name]
         original, _ = load_table(ctx, table)
         identifiers = not_measured(key_columns(table, all_tables), original)
-        avatars = read_result(result_file(standard_dir, name, "shuffled"), table)
+        avatars = read_uploaded(ctx, table, original) if uploaded_dataset(
+            ctx, name) else read_result(result_file(standard_dir, name, "shuffled"), table)
         run_metadata = read_json(standard_dir / f"{name}.run_metadata.json")
         plotted: tuple[pd.DataFrame, pd.DataFrame] | None = None
         if table.time_column() is not None:

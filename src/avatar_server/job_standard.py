@@ -47,6 +47,7 @@ from avatar_server.job_tables import (
     tables_of,
     unlinked_identifiers,
 )
+from avatar_server.job_uploaded import uploaded_dataset, uploaded_result
 from avatar_server.resource_sets import (
     AvatarizationDocument,
     AvatarizationSpec,
@@ -89,6 +90,12 @@ def run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
                 identifiers[table.name],
                 progress=scaled_progress(ctx, start + 0.05 * span, start + 0.7 * span),
                 should_stop=ctx.should_stop,
+            )
+        elif uploaded_dataset(ctx, table.name) is not None:
+            params = doc.spec.avatarization.get(table.name)
+            result = uploaded_result(
+                ctx, table, context.data, types, identifiers[table.name],
+                params.ncp if params is not None else 5, doc.spec.seed,
             )
         elif dp_parameters is not None:
             result = _dp_avatarize(

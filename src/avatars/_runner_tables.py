@@ -37,6 +37,7 @@ class _Source:
     decisions: tuple[ColumnDecision, ...] = ()
     rows: int | None = None
     full: pd.DataFrame | None = None  # the table as read, when columns are left out
+    avatars: pd.DataFrame | None = None  # avatars made elsewhere (add_table(avatar_data=))
 
 
 def _check_name(kind: str, name: str) -> None:
@@ -66,6 +67,40 @@ def _upload_frame(full: pd.DataFrame, released: Sequence[ColumnDecision]) -> pd.
         if d.date_format is not None:
             upload[d.column] = pd.to_datetime(upload[d.column], format=d.date_format)
     return upload
+
+
+def _read_avatars(
+    name: str, data: str | Path | pd.DataFrame, *, sep: str | None, decimal: str | None,
+    encoding: str | None,
+) -> pd.DataFrame:
+    """The ``avatar_data`` of ``add_table``, read as the original table is."""
+    if isinstance(data, pd.DataFrame):
+        return data
+    if not isinstance(data, str | Path):
+        raise TypeError(
+            f"avatar_data must be a file path or a pandas DataFrame, got {type(data).__name__}"
+        )
+    path = Path(data).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(f"No file {str(path)!r} for the avatars of table {name!r}.")
+    return read_table(path, sep=sep, decimal=decimal, encoding=encoding)
+
+
+def _avatars_upload(
+    name: str, avatars: pd.DataFrame, released: Sequence[ColumnDecision]
+) -> pd.DataFrame:
+    """The released columns of uploaded avatars, or a ValueError naming what differs."""
+    wanted = [d.column for d in released]
+    missing = [c for c in wanted if c not in avatars.columns]
+    if missing:
+        raise ValueError(
+            f"avatar_data of table {name!r} lacks the column(s) {missing[:5]} of the original "
+            f"table; give the avatars the original's columns (avatars have "
+            f"{[str(c) for c in avatars.columns][:10]})."
+        )
+    if avatars.empty:
+        raise ValueError(f"avatar_data of table {name!r} has no rows.")
+    return _upload_frame(avatars, released)
 
 
 def _warn_left_out(name: str, decisions: Sequence[ColumnDecision], pseudonymize: bool) -> None:
@@ -117,6 +152,7 @@ class RunnerTables:
         decimal: str | None = None,
         encoding: str | None = None,
         identifier_policy: str = "drop",
+        avatar_data: str | Path | pd.DataFrame | None = None,
     ) -> None:
         """Add a table to the run.
 
@@ -142,6 +178,10 @@ class RunnerTables:
             encoding: encoding of a CSV file, instead of the sniffed one (e.g. ``"latin-1"``).
             identifier_policy: ``"drop"`` (default): identifier columns are left out of the
                 avatars; ``"pseudonymize"``: they are released with fresh pseudonyms.
+            avatar_data: avatars made elsewhere (a file or a DataFrame with the table's
+                columns, any number of rows in any order): :meth:`run` then computes their
+                privacy and signal metrics and the report instead of avatarizing (no ``k``
+                needed). Identifier columns the avatars carry are kept and judged.
 
         Raises:
             ValueError: bad name, table already added, unknown column or type, or a file that
@@ -150,6 +190,8 @@ class RunnerTables:
 
         Example:
             >>> runner.add_table("wbcd", "fixtures/wbcd.csv", types={"Class": "category"})
+            ... # doctest: +SKIP
+            >>> runner.add_table("mine", "original.csv", avatar_data="synthetic.csv")
             ... # doctest: +SKIP
         """
         _check_name("table name", name)
@@ -188,9 +230,13 @@ class RunnerTables:
             keys=[*keys, *(foreign_keys or []), *extra],
         )
         pseudonymize = identifier_policy == "pseudonymize"
+        avatars = None if avatar_data is None else _read_avatars(
+            name, avatar_data, sep=sep, decimal=decimal, encoding=encoding)
         released = [
             d for d in decisions
-            if d.released or (pseudonymize and d.role is ColumnRole.IDENTIFIER)
+            if d.released or (pseudonymize and d.role is ColumnRole.IDENTIFIER) or (
+                avatars is not None and d.role is ColumnRole.IDENTIFIER
+                and d.column in avatars.columns)
         ]
         if not released:
             raise ValueError(
@@ -198,9 +244,11 @@ class RunnerTables:
                 "free text or dropped); give some of them a type in types=, e.g. "
                 f"types={{{decisions[0].column!r}: 'category'}}."
             )
-        _warn_left_out(name, decisions, pseudonymize)
+        _warn_left_out(name, [d for d in decisions if d not in released], pseudonymize)
         if len(released) < len(decisions) or any(d.date_format for d in released):
             source = _Source(frame=_upload_frame(frame, released), full=frame)
+        if avatars is not None:
+            source.avatars = _avatars_upload(name, avatars, released)
         source.decisions = tuple(decisions)
         source.rows = len(frame)
         foreign = set(foreign_keys or [])
@@ -209,7 +257,9 @@ class RunnerTables:
                 field=d.column,
                 type=d.type.value,
                 primary_key=d.column == primary_key,
-                identifier=d.column in foreign or d.role is ColumnRole.IDENTIFIER,
+                # identifiers the uploaded avatars carry are measured, not set aside
+                identifier=d.column in foreign or (
+                    d.role is ColumnRole.IDENTIFIER and avatars is None),
                 time_series_time=d.column == time_series_time,
             )
             for d in released
@@ -217,7 +267,8 @@ class RunnerTables:
         suffix = ".parquet" if source.path is not None and source.path.suffix in {
             ".parquet", ".pq"} else ".csv"
         self._rs.tables[name] = TableSpec(
-            name=name, file=f"{name}{suffix}", columns=columns, individual_level=individual_level
+            name=name, file=f"{name}{suffix}", columns=columns, individual_level=individual_level,
+            avatars_file=None if avatars is None else f"{name}_avatars.csv",
         )
         self._sources[name] = source
 
@@ -261,6 +312,8 @@ class RunnerTables:
         for name, source in self._sources.items():
             parameters = self._rs.parameters.get(name)
             k = parameters.avatarization.get("k") if parameters is not None else None
+            if source.avatars is not None:
+                continue
             if source.rows is not None and isinstance(k, int) and source.rows <= k:
                 fix = (f"use set_parameters({name!r}, k={source.rows - 1}) or less, or add rows"
                        if source.rows > 2 else f"add rows (at least {k + 1})")

@@ -83,6 +83,8 @@ class TableSpec:
     columns: list[ColumnSpec] = field(default_factory=list)
     individual_level: bool | None = None
     links: list[LinkSpec] = field(default_factory=list)
+    # dataset of avatars made elsewhere: the run computes their metrics and report
+    avatars_file: str | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -132,7 +134,8 @@ class ResourceSet:
     def has_avatarization_parameters(self) -> bool:
         """True when every table has its avatarization parameters (at least ``k``)."""
         return bool(self.tables) and all(
-            self.parameters.get(name, TableParameters()).is_complete() for name in self.tables
+            self.parameters.get(name, TableParameters()).is_complete() or table.avatars_file
+            for name, table in self.tables.items()
         )
 
 
@@ -175,6 +178,14 @@ def _table_document(table: TableSpec) -> dict[str, Any]:
     return doc
 
 
+def _avatars_document(table: TableSpec) -> dict[str, Any]:
+    """A table of the avatarized schema: made by the run, or uploaded (made elsewhere)."""
+    if table.avatars_file:
+        return {"name": table.name,
+                "avatars_data": {"volume": "input", "file": table.avatars_file}}
+    return {"name": table.name, "avatars_data": {"auto": True}}
+
+
 def _results(path: str) -> dict[str, str]:
     return {"volume": "results", "path": path}
 
@@ -198,7 +209,8 @@ def _parameter_documents(rs: ResourceSet) -> list[dict[str, Any]]:
     if rs.seed is not None:
         standard["seed"] = rs.seed
     for method in AVATARIZATION_METHODS:
-        chosen = {name: dict(p.avatarization) for name, p in params.items() if p.method == method}
+        chosen = {name: dict(p.avatarization) for name, p in params.items()
+                  if p.method == method and (p.is_complete() or not rs.tables[name].avatars_file)}
         if chosen or method == "avatarization":
             standard[method] = chosen
     series = {name: dict(p.time_series) for name, p in params.items() if p.time_series}
@@ -256,7 +268,7 @@ def build_documents(rs: ResourceSet) -> list[dict[str, Any]]:
             _SCHEMA_AVATARIZED,
             {
                 "schema_ref": _SCHEMA,
-                "tables": [{"name": n, "avatars_data": {"auto": True}} for n in rs.tables],
+                "tables": [_avatars_document(t) for t in rs.tables.values()],
             },
         ),
     ]
@@ -377,6 +389,12 @@ def load_resource_set(text: str, display_name: str | None = None) -> ResourceSet
             for raw in _require(spec, "tables", "the schema"):
                 table = _parse_table(raw)
                 rs.tables[table.name] = table
+        elif kind == "AvatarSchema":
+            for raw in spec.get("tables") or []:
+                avatars = raw.get("avatars_data") or {}
+                avatarized = rs.tables.get(str(raw.get("name")))
+                if avatarized is not None and avatars.get("file") and not avatars.get("auto"):
+                    avatarized.avatars_file = str(avatars["file"])
         elif kind == _KIND_OF_DOCUMENT[STANDARD]:
             rs.seed = spec.get("seed")
             plots = (spec.get("results") or {}).get("max_distribution_plots")

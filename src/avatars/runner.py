@@ -30,6 +30,7 @@ from avatars._runner_parameters import RunnerParameters
 from avatars._runner_results import DEFAULT_JOBS, MetricsResult, PlotKind
 from avatars._runner_tables import _Source
 from avatars._server_calls import ServerCalls, text_of
+from avatars._table_reading import read_table
 from avatars._waiting import DEFAULT_JOB_TIMEOUT
 from avatars._yaml import (
     ADVICE,
@@ -189,6 +190,10 @@ class Runner(RunnerParameters, EstablishedRunnerCalls):
             candidate = base_dir / table.file if base_dir is not None else None
             if candidate is not None and candidate.is_file():
                 self._sources[name] = _Source(path=candidate)
+                avatars = base_dir / table.avatars_file if (
+                    base_dir is not None and table.avatars_file) else None
+                if avatars is not None and avatars.is_file():
+                    self._sources[name].avatars = read_table(avatars)
 
     # -- running ---------------------------------------------------------------------------
     def _upload_tables(self) -> None:
@@ -207,6 +212,13 @@ class Runner(RunnerParameters, EstablishedRunnerCalls):
                 if self._calls.dataset_sha256(dataset) != sha:
                     self._calls.upload(dataset, path)
                 table.file = dataset
+                if source.avatars is not None:
+                    avatars_path = Path(tmp) / f"{name}_avatars.csv"
+                    source.avatars.to_csv(avatars_path, index=False)
+                    sha = _sha256_of(avatars_path)
+                    table.avatars_file = f"{name}_avatars-{sha[:16]}.csv"
+                    if self._calls.dataset_sha256(table.avatars_file) != sha:
+                        self._calls.upload(table.avatars_file, avatars_path)
 
     def _store_resource_set(self) -> str:
         self._upload_tables()
@@ -244,7 +256,8 @@ class Runner(RunnerParameters, EstablishedRunnerCalls):
             raise ValueError(f"Unknown jobs {unknown}; use some of {list(JOB_KINDS)}.")
         if not self._rs.tables:
             raise ValueError("The run has no table: call add_table(name, data) first.")
-        missing_k = [t for t in self._rs.tables if not self._params(t).is_complete()]
+        missing_k = [t for t, spec in self._rs.tables.items()
+                     if not self._params(t).is_complete() and not spec.avatars_file]
         if missing_k and any(kind != ADVICE for kind in requested):
             raise ValueError(
                 f"Tables {missing_k} have no k: call set_parameters(table, k=...) (or "

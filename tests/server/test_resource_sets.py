@@ -494,10 +494,10 @@ REJECTIONS = [
     ("seed negative", mutate("3.spec.seed", -1), "invalid_parameter", ["seed"]),
     ("spec not mapping", mutate("3.spec", [1, 2]), "invalid_parameter", ["spec"]),
     (
-        "precomputed avatars",
-        mutate("2.spec.tables.0.avatars_data", {"auto": False, "file": "x.csv"}),
+        "uploaded avatars and auto",
+        mutate("2.spec.tables.0.avatars_data", {"auto": True, "file": "x.csv"}),
         "invalid_parameter",
-        ["auto: true"],
+        ["auto: true", "not both"],
     ),
     (
         "differential privacy",

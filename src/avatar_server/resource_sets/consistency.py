@@ -89,12 +89,10 @@ def _check_schema(schema: SchemaDocument, rs: ResourceSet) -> None:
                     f"{ref!r} (known: {known_names(base_tables)}).",
                     "invalid_reference",
                 )
-            if table.avatars_data is not None and not table.avatars_data.auto:
-                raise ResourceSetError(
-                    f"{label}: spec.tables[{i}].avatars_data: precomputed avatar files are not "
-                    "supported; use avatars_data: {auto: true}.",
-                    "invalid_parameter",
-                )
+            if table.avatars_data is not None:
+                _check_uploaded_avatars(
+                    f"{label}: spec.tables[{i}].avatars_data", table.avatars_data, table.name,
+                    base)
         return
     for i, table in enumerate(schema.spec.tables):
         where = f"{label}: spec.tables[{i}] ({table.name})"
@@ -122,6 +120,32 @@ def _check_schema(schema: SchemaDocument, rs: ResourceSet) -> None:
                 raise ResourceSetError(
                     f"{where}.links[{j}]: a table cannot link to itself.", "invalid_reference"
                 )
+
+
+def _check_uploaded_avatars(
+    where: str, data: Any, name: str, base: SchemaDocument
+) -> None:
+    """Avatars made elsewhere: a valid dataset name, on a table alone (no link, no time)."""
+    if data.auto and data.file:
+        raise ResourceSetError(
+            f"{where}: give either auto: true (avatars made by the standard job) or file: "
+            "<dataset of avatars made elsewhere>, not both.",
+            "invalid_parameter",
+        )
+    if not data.uploaded:
+        return
+    _check_dataset_name(where, data.uploaded)
+    table = next(t for t in base.spec.tables if t.name == name)
+    linked = bool(table.links) or any(
+        link.to.table == name for other in base.spec.tables for link in other.links)
+    if linked or table.time_column() is not None:
+        what = "is linked to another table" if linked else "is a time series"
+        raise ResourceSetError(
+            f"{where}: table {name!r} {what}; avatars made elsewhere are evaluated on a "
+            "table alone: drop avatars_data.file (auto: true) or evaluate the table in a run "
+            "of its own.",
+            "invalid_parameter",
+        )
 
 
 def _check_dataset_name(where: str, name: str) -> None:
@@ -172,7 +196,14 @@ def _check_parameters(name: str, doc: ParametersDocument, rs: ResourceSet) -> No
                 f"spec.avatarization.{table}: {{k: ...}}, not with differential privacy.",
                 "invalid_parameter",
             )
-        missing = sorted(tables - doc.spec.tables())
+        if not doc.spec.tables() and not rs.uploaded_avatars():
+            raise ResourceSetError(
+                f"{label}: spec: give avatarization (k), avatarization_open_dp or "
+                "avatarization_fast_dp (epsilon) parameters for at least one table.",
+                "invalid_parameter",
+            )
+        # tables whose avatars were made elsewhere need no avatarization parameters
+        missing = sorted(tables - doc.spec.tables() - set(rs.uploaded_avatars()))
         if missing:
             raise ResourceSetError(
                 f"{label}: spec.avatarization has no parameters for table(s) "

@@ -43,6 +43,8 @@ def validate_resource_set(
                 "unknown_dataset",
             )
         columns_of[table.name] = list(columns)
+    for name, dataset in rs.uploaded_avatars().items():
+        _check_uploaded_columns(name, dataset, dataset_columns(dataset), columns_of.get(name))
     for table in rs.tables():
         available = columns_of[table.name]
         for i, spec in enumerate(table.columns):
@@ -93,5 +95,27 @@ def _column_exists(where: str, column: str, available: list[str]) -> None:
         raise ResourceSetError(
             f"{where}: column {short_repr(column)} is not in the dataset "
             f"(columns: {shown or 'none'}); fix the name or upload the right file.",
+            "unknown_column",
+        )
+
+
+def _check_uploaded_columns(
+    table: str, dataset: str, columns: list[str] | None, original: list[str] | None
+) -> None:
+    """The uploaded avatars exist and have the original table's columns, no more, no less."""
+    if columns is None:
+        raise ResourceSetError(
+            f"table {table!r}: avatars dataset {dataset!r} not found; upload it first "
+            f"(PUT /api/datasets/{dataset}) or fix avatars_data.file.",
+            "unknown_dataset",
+        )
+    original = original or []
+    missing = [c for c in original if c not in columns]
+    extra = [c for c in columns if c not in original]
+    if missing or extra:
+        raise ResourceSetError(
+            f"table {table!r}: the avatars dataset {dataset!r} must have the original table's "
+            f"columns (missing in the avatars: {missing[:5]}, not in the original: "
+            f"{extra[:5]}); give both files the same columns.",
             "unknown_column",
         )

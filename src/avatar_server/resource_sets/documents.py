@@ -141,11 +141,18 @@ class TableData(DocumentModel):
 
 
 class AvatarsData(DocumentModel):
-    """Where a table's avatars are: only ``auto: true`` (produced by the standard job)."""
+    """Where a table's avatars are: ``auto: true`` (produced by the standard job), or
+    ``file``: an uploaded dataset of avatars made elsewhere, whose metrics and report are
+    computed instead of an avatarization."""
 
-    auto: bool = True
+    auto: bool | None = None
     volume: ShortText | None = None
     file: ShortText | None = None
+
+    @property
+    def uploaded(self) -> str | None:
+        """The dataset of uploaded avatars, or None when the standard job makes them."""
+        return self.file if self.file and not self.auto else None
 
 
 class LinkTarget(DocumentModel):
@@ -345,12 +352,8 @@ class AvatarizationSpec(DocumentModel):
 
     @model_validator(mode="after")
     def _one_method_per_table(self) -> AvatarizationSpec:
+        # "no table at all" is checked with the schemas (uploaded avatars need none)
         methods = (self.avatarization, self.avatarization_open_dp, self.avatarization_fast_dp)
-        if not any(methods):
-            raise ValueError(
-                "give avatarization (k), avatarization_open_dp or avatarization_fast_dp "
-                "(epsilon) parameters for at least one table"
-            )
         seen: dict[str, int] = {}
         for method in methods:
             for table in method:

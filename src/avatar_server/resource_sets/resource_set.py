@@ -116,7 +116,25 @@ class ResourceSet:
     def dataset_names(self) -> list[str]:
         """Names of the uploaded datasets the set reads, each once, in file order."""
         names = [table.data.file for table in self.tables() if table.data is not None]
+        names += list(self.uploaded_avatars().values())
         return list(dict.fromkeys(names))
+
+    def uploaded_avatars(self) -> dict[str, str]:
+        """Table name -> dataset of avatars made elsewhere (``avatars_data: {file: ...}`` in
+        an avatarized schema), for the tables that have one.
+
+        Example:
+            >>> rs.uploaded_avatars()
+            {'wbcd': 'wbcd_avatars.csv'}
+        """
+        found: dict[str, str] = {}
+        for schema in self.schemas.values():
+            if schema.spec.schema_ref is None:
+                continue
+            for table in schema.spec.tables:
+                if table.avatars_data is not None and table.avatars_data.uploaded:
+                    found[table.name] = table.avatars_data.uploaded
+        return found
 
     def to_yaml(self) -> str:
         """The YAML text as submitted."""

@@ -92,7 +92,6 @@ RUNNER_CALLS: dict[str, _Accepts] = {
     "add_table": _Accepts(
         renames={"table_name": "name"},
         hooks={"columns_to_drop": _columns_to_drop},
-        unsupported=frozenset({"avatar_data"}),
     ),
     "delete_table": _Accepts(renames={"table_name": "name"}),
     "set_parameters": _PARAMETERS,
