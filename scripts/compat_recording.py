@@ -16,9 +16,11 @@ Used by ``scripts/record_cassettes.py``; the replay is ``tests/compat/test_clien
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -29,15 +31,30 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import palmerpenguins
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "compat"))
+from cassette_replay import created_keys  # noqa: E402
+from compat_support import create_user_key  # noqa: E402
+
 COMPAT_PYTHON = ROOT / ".compat-venv" / "bin" / "python"
 FLOWS = ROOT / "tests" / "compat" / "flows"
 CASSETTES = ROOT / "cassettes" / "established_client"
-# Flows recorded: those whose exchanges do not depend on timing (cancel races are left to the
-# live tests) and that need nothing but the server and its first admin's key.
-RECORDED_FLOWS = ("quick_flow", "full_flow", "multi_table", "advice_flow", "yaml_flow")
+# Flows recorded, with what each needs besides the server and its first admin's key:
+# ``user`` the key of a second, non-admin account; ``penguins`` a CSV of the penguins.
+RECORDED_FLOWS: dict[str, tuple[str, ...]] = {
+    "quick_flow": (),
+    "full_flow": (),
+    "multi_table": (),
+    "advice_flow": (),
+    "yaml_flow": (),
+    "account_flow": (),
+    "platform_calls_flow": ("user", "penguins"),
+}
+# a request body larger than this is written gzip-compressed (a 100,000-row upload)
+GZIP_REQUEST_BYTES = 64_000
 KEPT_REQUEST_HEADERS = ("content-type", "user-agent", "x-amz-content-sha256", "range")
 KEPT_RESPONSE_HEADERS = ("content-type", "location", "content-range")
 SECRET_FIELDS = ("secret_access_key", "plaintext")
@@ -61,6 +78,8 @@ def _body(content: bytes, content_type: str, full: bool, secrets: dict[str, str]
     """A body as written in a cassette: JSON parsed, text as is, bytes in base64."""
     if not content:
         return None
+    if full and len(content) > GZIP_REQUEST_BYTES:
+        return {"gzip_base64": base64.b64encode(gzip.compress(content, mtime=0)).decode("ascii")}
     if content_type.startswith("application/json"):
         try:
             return {"json": _scrub(json.loads(content), secrets)}
@@ -81,9 +100,14 @@ def _body(content: bytes, content_type: str, full: bool, secrets: dict[str, str]
 class Recorder:
     """The exchanges seen by the proxy, in order."""
 
-    def __init__(self, upstream: str, secrets: dict[str, str]) -> None:
+    def __init__(
+        self, upstream: str, secrets: dict[str, str], keys: dict[str, str] | None = None
+    ) -> None:
         self.upstream = upstream.rstrip("/")
         self.secrets = secrets
+        # API key -> its label in the cassette; keys created during the flow are learnt from
+        # the answers that hand them out (``created-1``, ``created-2``...)
+        self.keys = dict(keys or {})
         self.exchanges: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         self.http = httpx.Client(timeout=300)
@@ -101,11 +125,7 @@ class Recorder:
             "path": _scrub(parts.path, self.secrets),
             "query": _scrub(parts.query, self.secrets),
             "headers": {k: lowered[k] for k in KEPT_REQUEST_HEADERS if k in lowered},
-            "auth": (
-                "sigv4"
-                if authorization.startswith("AWS4-HMAC-SHA256")
-                else ("api-key" if authorization else None)
-            ),
+            "auth": self._auth(authorization),
             "body": _body(body, lowered.get("content-type", ""), True, self.secrets),
         }
         content_type = response.headers.get("content-type", "")
@@ -120,7 +140,20 @@ class Recorder:
         }
         with self.lock:
             self.exchanges.append({"request": request, "response": answer})
+            if content_type.startswith("application/json"):
+                for key in created_keys(response.json()):
+                    self.keys.setdefault(key, f"created-{len(self.keys)}")
         return response
+
+    def _auth(self, authorization: str) -> str | None:
+        """``sigv4``, ``api-key`` (the admin's), ``api-key:<label>`` (another key) or None."""
+        if authorization.startswith("AWS4-HMAC-SHA256"):
+            return "sigv4"
+        if not authorization:
+            return None
+        key = authorization.split(" ", 1)[-1]
+        label = self.keys.get(key, "unknown")
+        return "api-key" if label == "admin" else f"api-key:{label}"
 
 
 def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
@@ -170,9 +203,11 @@ def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def recording_proxy(upstream: str, secrets: dict[str, str]) -> Iterator[tuple[str, Recorder]]:
+def recording_proxy(
+    upstream: str, secrets: dict[str, str], keys: dict[str, str]
+) -> Iterator[tuple[str, Recorder]]:
     """A proxy to ``upstream`` on a free loopback port: ``(its URL, the recorder)``."""
-    recorder = Recorder(upstream, secrets)
+    recorder = Recorder(upstream, secrets, keys)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(recorder))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -184,21 +219,46 @@ def recording_proxy(upstream: str, secrets: dict[str, str]) -> Iterator[tuple[st
         recorder.http.close()
 
 
-def record_flows(url: str, api_key: str, secrets: list[str]) -> list[Path]:
-    """Run each recorded flow through a proxy to ``url``; write one cassette per flow."""
+def record_flows(
+    url: str, api_key: str, secrets: list[str], only: list[str] | None = None
+) -> list[Path]:
+    """Run each recorded flow (or those in ``only``) through a proxy to ``url``.
+
+    One cassette is written per flow.
+    """
+    unknown = sorted(set(only or ()) - set(RECORDED_FLOWS))
+    if unknown:
+        raise SystemExit(f"no such recorded flow: {', '.join(unknown)}")
     CASSETTES.mkdir(parents=True, exist_ok=True)
-    placeholders = {api_key: "<api-key>", **{s: "<secret>" for s in secrets if s}}
+    user_key = create_user_key(url, api_key, "carol")
+    placeholders = {
+        api_key: "<api-key>",
+        user_key: "<user-api-key>",
+        **{s: "<secret>" for s in secrets if s},
+    }
+    keys = {api_key: "admin", user_key: "user"}
     written = []
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AVATAR", "PYTHON"))}
     env["FIXTURES"] = str(ROOT / "fixtures")
-    for flow in RECORDED_FLOWS:
+    for flow, needs in RECORDED_FLOWS.items():
+        if only and flow not in only:
+            continue
         # in a temporary folder: the client writes a crash report where it runs when it fails
         with (
             tempfile.TemporaryDirectory(prefix="avatars-compat-") as workdir,
-            recording_proxy(url, placeholders) as (proxy_url, recorder),
+            recording_proxy(url, placeholders, keys) as (proxy_url, recorder),
         ):
+            penguins = Path(workdir) / "penguins.csv"
+            palmerpenguins.load_penguins().to_csv(penguins, index=False)
+            arguments = {"user": user_key, "penguins": str(penguins)}
             result = subprocess.run(
-                [str(COMPAT_PYTHON), str(FLOWS / f"{flow}.py"), proxy_url, api_key],
+                [
+                    str(COMPAT_PYTHON),
+                    str(FLOWS / f"{flow}.py"),
+                    proxy_url,
+                    api_key,
+                    *(arguments[need] for need in needs),
+                ],
                 capture_output=True,
                 text=True,
                 timeout=600,
@@ -213,6 +273,7 @@ def record_flows(url: str, api_key: str, secrets: list[str]) -> list[Path]:
         cassette = {
             "flow": flow,
             "client": "octopize-avatar==1.30.0",
+            "needs": list(needs),
             "interactions": recorder.exchanges,
         }
         path = CASSETTES / f"{flow}.yaml"

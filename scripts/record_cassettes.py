@@ -12,6 +12,7 @@ client runs its flows against the same server through a recording proxy
 
 Usage:
     .venv/bin/python scripts/record_cassettes.py [-k <pytest expression>] [--only sdk|client]
+        [--flow <established client flow>]...
 """
 
 from __future__ import annotations
@@ -115,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
         choices=("sdk", "client"),
         help="record only this SDK's cassettes, or only the established client's",
     )
+    parser.add_argument(
+        "--flow",
+        action="append",
+        dest="flows",
+        help="record only this flow of the established client (repeatable)",
+    )
     args = parser.parse_args(argv)
     CASSETTES.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="avatars-record-") as tmp:
@@ -142,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.only != "client":
                 returncode = subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
             if args.only != "sdk":
-                record_client_flows(url, credentials)
+                record_client_flows(url, credentials, args.flows)
         finally:
             stop_server(process)
         if returncode != 0:
@@ -156,12 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     return returncode
 
 
-def record_client_flows(url: str, credentials: dict) -> None:
+def record_client_flows(url: str, credentials: dict, flows: list[str] | None = None) -> None:
     """The established client's cassettes (skipped, with a note, without .compat-venv)."""
     if not COMPAT_PYTHON.exists():
         print("no .compat-venv (scripts/compat_env.sh): established client not recorded")
         return
-    for path in record_flows(url, credentials["api_key"], [credentials["password"]]):
+    for path in record_flows(url, credentials["api_key"], [credentials["password"]], flows):
         print(f"recorded {path.relative_to(ROOT)}")
 
 

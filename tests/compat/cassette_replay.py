@@ -12,6 +12,7 @@ runs wherever the test suite runs.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import hmac
 import json
@@ -70,6 +71,20 @@ def shape_differences(recorded: Any, live: Any, where: str = "$") -> list[str]:
     return []
 
 
+def created_keys(answer: Any) -> list[str]:
+    """The plaintext API keys an answer hands out (``{"api_key": {"plaintext": ...}}``).
+
+    Example:
+        >>> created_keys({"api_key": {"id": "1", "plaintext": "k"}})
+        ['k']
+    """
+    if isinstance(answer, dict):
+        inner = answer.get("api_key")
+        if isinstance(inner, dict) and isinstance(inner.get("plaintext"), str):
+            return [inner["plaintext"]]
+    return []
+
+
 def _head(line: str) -> str:
     """A first line up to embedded data (a figure page's PNG differs from run to run)."""
     before, marker, after = line.partition("base64,")
@@ -123,7 +138,10 @@ class Replay:
 
     url: str
     api_key: str
+    user_key: str = ""
     ids: dict[str, str] = field(default_factory=dict)
+    # label of a key in the cassette (``user``, ``created-2``...) -> the live key
+    keys: dict[str, str] = field(default_factory=dict)
     storage_key: tuple[str, str] | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -163,11 +181,14 @@ class Replay:
             return json.dumps(json.loads(self._map(json.dumps(body["json"])))).encode()
         if "text" in body:
             return self._map(str(body["text"])).encode()
+        if "gzip_base64" in body:
+            return gzip.decompress(base64.b64decode(body["gzip_base64"]))
         return base64.b64decode(body["base64"])
 
     def run(self, interactions: list[dict[str, Any]]) -> list[str]:
         """Send every recorded request; return what differs (empty when the server still fits)."""
         api = {"authorization": f"api-key-v1 {self.api_key}", "user-agent": "avatar-python/1.30.0"}
+        self.keys = {"admin": self.api_key, "user": self.user_key}
         host = urlsplit(self.url).netloc
         with httpx.Client(base_url=self.url, timeout=120) as client:
             for number, interaction in enumerate(interactions):
@@ -179,6 +200,9 @@ class Replay:
                 body = self._request_body(request["body"])
                 if request["auth"] == "api-key":
                     headers["authorization"] = api["authorization"]
+                elif str(request["auth"]).startswith("api-key:"):
+                    label = request["auth"].split(":", 1)[1]
+                    headers["authorization"] = f"api-key-v1 {self.keys.get(label, 'unknown')}"
                 elif request["auth"] == "sigv4" and self.storage_key is not None:
                     headers["host"] = host
                     headers = sign_storage_request(
@@ -207,6 +231,8 @@ class Replay:
         body = recorded["body"] or {}
         if "json" in body:
             answer = live.json()
+            for key in created_keys(answer):
+                self.keys.setdefault(f"created-{len(self.keys)}", key)
             self.problems += [f"{where}: {p}" for p in shape_differences(body["json"], answer)]
             self._learn(body["json"], answer)
         elif "text_first_line" in body:

@@ -110,19 +110,24 @@ def run_flow(name: str, server: LiveServer, api_key: str, *args: str) -> dict[st
 
 def user_key(server: LiveServer, username: str) -> str:
     """Create a non-admin account ``username`` (once) and return a new API key of it."""
-    admin = {"Authorization": f"api-key-v1 {server.admin_key}"}
+    return create_user_key(server.url, server.admin_key, username)
+
+
+def create_user_key(url: str, admin_key: str, username: str) -> str:
+    """Create a non-admin account ``username`` on ``url`` (once); return a new API key of it."""
+    admin = {"Authorization": f"api-key-v1 {admin_key}"}
     password = "correct horse battery staple"
     created = httpx.post(
-        f"{server.url}/api/users",
+        f"{url}/api/users",
         json={"username": username, "email": f"{username}@example.org", "password": password},
         headers=admin,
     )
     assert created.status_code in (201, 409), created.text
     token = httpx.post(
-        f"{server.url}/api/login", data={"username": username, "password": password}
+        f"{url}/api/login", data={"username": username, "password": password}
     ).json()["access_token"]
     answer = httpx.post(
-        f"{server.url}/api/api-keys",
+        f"{url}/api/api-keys",
         json={"name": username},
         headers={"Authorization": f"Bearer {token}"},
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from cassette_replay import Replay, shape_differences
-from compat_support import ROOT, LiveServer, live_server
+from compat_support import ROOT, LiveServer, live_server, user_key
 
 CASSETTES = sorted((ROOT / "cassettes" / "established_client").glob("*.yaml"))
 
@@ -26,7 +26,15 @@ def replay_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 
 def test_every_recorded_flow_is_there() -> None:
     names = {path.stem for path in CASSETTES}
-    assert {"quick_flow", "full_flow", "multi_table", "advice_flow", "yaml_flow"} <= names
+    assert {
+        "quick_flow",
+        "full_flow",
+        "multi_table",
+        "advice_flow",
+        "yaml_flow",
+        "account_flow",
+        "platform_calls_flow",
+    } <= names
 
 
 @pytest.mark.parametrize("cassette", CASSETTES, ids=lambda path: path.stem)
@@ -39,7 +47,9 @@ def test_the_server_still_answers_the_client_as_recorded(
     # the recording covers the storage protocol as well as the API
     assert any(i["request"]["path"].startswith("/storage/") for i in interactions)
     assert any(i["request"]["path"].startswith("/api/jobs") for i in interactions)
-    problems = Replay(replay_server.url, replay_server.admin_key).run(interactions)
+    # a flow that acts as a second account gets one on the replay server too
+    other = user_key(replay_server, "carol") if "user" in recorded.get("needs", []) else ""
+    problems = Replay(replay_server.url, replay_server.admin_key, other).run(interactions)
     assert problems == []
 
 
@@ -52,3 +62,19 @@ def test_a_changed_answer_is_caught() -> None:
     assert shape_differences(recorded, {**recorded, "done": "yes"}) == [
         "$.done: bool expected, got str"
     ]
+
+
+def test_the_accounts_and_keys_of_a_flow_are_replayed_as_recorded() -> None:
+    recorded = yaml.safe_load(
+        (ROOT / "cassettes" / "established_client" / "platform_calls_flow.yaml").read_text()
+    )
+    auths = [i["request"]["auth"] for i in recorded["interactions"]]
+    # the second account's calls and the key the flow creates are told apart from the admin's
+    assert {"api-key", "api-key:user", "sigv4"} <= set(auths)
+    refused = [
+        i["response"]["status"]
+        for i in recorded["interactions"]
+        if i["request"]["auth"] == "api-key:user"
+        and i["request"]["path"].startswith("/api/users/me")
+    ]
+    assert 401 in refused  # after that account revoked all its keys
