@@ -100,3 +100,13 @@ def test_avatars_debug_shows_the_traceback(
     assert "Traceback (most recent call last)" in err
     assert "CliError" in err
     assert f"no such file: {missing} ; pass a CSV, TSV, Parquet or Excel file" in err
+
+
+def test_evaluate_missing_avatars_file_exits_2_before_any_server(tmp_path: Path) -> None:
+    original = tmp_path / "original.csv"
+    original.write_text("a,b\n1,2\n3,4\n")
+    done = _run(["evaluate", str(original), "synthetic.csv"], tmp_path)
+    assert done.returncode == 2
+    assert "no such file: synthetic.csv ; pass a CSV, TSV, Parquet or Excel file" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "home").exists(), "no server must start for a wrong file"

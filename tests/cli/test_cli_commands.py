@@ -14,7 +14,7 @@ def test_each_command_module_is_registered() -> None:
     parser = arguments.build_parser()
     subparsers = next(a for a in parser._actions if a.dest == "==SUPPRESS==" and a.choices)
     names = list(subparsers.choices or {})
-    assert names[:2] == ["run", "server"]
+    assert names[:3] == ["run", "evaluate", "server"]
     assert {"jobs", "results", "api-key", "login"} <= set(names)
     assert len(arguments.command_modules()) >= 6
 

@@ -293,3 +293,24 @@ def test_parquet_in_parquet_out(
     assert len(avatars) == len(original)
     assert "Metrics for flowers (k=5, ncp=3)" in done.stdout
     assert (tmp_path / "out" / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_evaluate_judges_avatars_made_elsewhere_and_names_the_leak(tmp_path: Path) -> None:
+    from avatar_engine import AvatarizationParameters, avatarize
+
+    original = pd.read_csv(WBCD)
+    avatars = avatarize(original, AvatarizationParameters(k=20, seed=1)).unshuffled
+    copied = original.sample(frac=0.15, random_state=2).index
+    avatars.loc[copied] = original.loc[copied].to_numpy()  # 15 % of rows are the originals
+    avatars.sample(frac=1.0, random_state=4).to_csv(tmp_path / "synthetic.csv", index=False)
+    done = _avatars(["evaluate", str(WBCD), "synthetic.csv", "--out", "judged"],
+                    tmp_path / "home", tmp_path)
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads((tmp_path / "judged" / "metrics.json").read_text())
+    assert metrics["passed"] is False
+    assert metrics["privacy_metrics"]["details"]["paired"] is False
+    failures = metrics["privacy_metrics"]["failures"]
+    assert [m for m in failures if m.startswith("exact copies of original rows")], failures
+    assert "Privacy verdict: do not share. exact copies of original rows" in done.stdout
+    assert (tmp_path / "judged" / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert not list((tmp_path / "judged").glob("*.avatars.*"))

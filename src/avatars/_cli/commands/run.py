@@ -197,7 +197,6 @@ def _same_permissions(paths: list[Path]) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run `avatars run` with parsed arguments; return the exit code."""
-    from avatars import errors
     from avatars.constants import ReportLanguage
 
     set_verbosity(quiet=args.quiet, verbose=args.verbose)
@@ -236,35 +235,14 @@ def run_command(args: argparse.Namespace) -> int:
             f"Avatarizing {path} as table {table!r} with {method_label(parameters)}, "
             f"ncp={args.ncp} on {args._server_description}"
         )
-        try:
-            with step("upload and job submission"):
-                try:
-                    runner.run()
-                except ValueError as exc:
-                    raise CliError(_cli_words(str(exc))) from None
-            with step("avatarization"):
-                avatars = runner.shuffled(table)
-            with step("privacy metrics"):
-                privacy = runner.privacy_metrics(table)
-            with step("signal metrics"):
-                signal = runner.signal_metrics(table)
-            report_paths = [out / name for name in report_files(args.report_type)]
-            with step("report"):
-                for report_path in report_paths:
-                    runner.download_report(str(report_path), report_type=args.report_type)
-        except KeyboardInterrupt:
-            _cancel_jobs(runner)
-            raise
-        except (errors.JobFailedError, errors.JobCancelledError) as exc:
-            raise CliError(_job_failure(runner, exc), EXIT_JOB_FAILED) from None
+        avatars, privacy_doc, signal_doc, report_paths = run_jobs(
+            runner, table, out, args.report_type, "avatarization")
         avatars_path = out / f"{table}.avatars.{'parquet' if file_format == 'parquet' else 'csv'}"
         if file_format == "parquet":
             avatars.to_parquet(avatars_path, index=False)
         else:
             _write_like_source(avatars, avatars_path, path, file_format, reading)
-        privacy_doc, signal_doc = _metrics_document(privacy), _metrics_document(signal)
-        metrics_path = out / "metrics.json"
-        document = {
+        metrics_path = write_metrics(out, {
             "table": table,
             "source": str(path),
             "set_name": getattr(runner, "set_name", None),
@@ -275,20 +253,85 @@ def run_command(args: argparse.Namespace) -> int:
                 **privacy_summary(parameters),
             },
             "columns": runner.describe_columns(table).reset_index().to_dict("records"),
-            "passed": bool(privacy_doc.get("passed")) and bool(signal_doc.get("passed")),
-            "privacy_metrics": privacy_doc,
-            "signal_metrics": signal_doc,
-        }
-        metrics_path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+        }, privacy_doc, signal_doc)
         _same_permissions([metrics_path, avatars_path, *report_paths])
-    elapsed = time.monotonic() - started
-    title = f"Metrics for {table} ({method_label(parameters)}, ncp={args.ncp})"
-    print(_display.metrics_table(privacy_doc, signal_doc, title=title))
-    print(
-        f"Done in {elapsed:.0f} s. Avatars: {avatars_path}  Metrics: {metrics_path}  "
-        f"Report: {'  '.join(str(p) for p in report_paths)}"
-    )
+    print_outcome(
+        privacy_doc, signal_doc, f"Metrics for {table} ({method_label(parameters)}, "
+        f"ncp={args.ncp})", started, [("Avatars", avatars_path), ("Metrics", metrics_path),
+                                      ("Report", *report_paths)])
     return EXIT_OK
+
+
+def run_jobs(
+    runner: Any, table: str, out: Path, report_type: str, making: str
+) -> tuple[Any, dict[str, Any], dict[str, Any], list[Path]]:
+    """Run the jobs of ``runner``, read the shared avatars and the metrics, write the report.
+
+    ``making`` names the step that makes the avatars (e.g. "avatarization"). Returns the
+    avatars, the privacy and signal metrics documents and the report files written in
+    ``out``. A failed job is a CliError (exit code EXIT_JOB_FAILED) naming the step.
+
+    Example:
+        >>> avatars, privacy, signal, reports = run_jobs(
+        ...     runner, "wbcd", Path("out"), "basic", "avatarization")  # doctest: +SKIP
+    """
+    from avatars import errors
+
+    try:
+        with step("upload and job submission"):
+            try:
+                runner.run()
+            except ValueError as exc:
+                raise CliError(_cli_words(str(exc))) from None
+        with step(making):
+            avatars = runner.shuffled(table)
+        with step("privacy metrics"):
+            privacy = runner.privacy_metrics(table)
+        with step("signal metrics"):
+            signal = runner.signal_metrics(table)
+        report_paths = [out / name for name in report_files(report_type)]
+        with step("report"):
+            for report_path in report_paths:
+                runner.download_report(str(report_path), report_type=report_type)
+    except KeyboardInterrupt:
+        _cancel_jobs(runner)
+        raise
+    except (errors.JobFailedError, errors.JobCancelledError) as exc:
+        raise CliError(_job_failure(runner, exc), EXIT_JOB_FAILED) from None
+    return avatars, _metrics_document(privacy), _metrics_document(signal), report_paths
+
+
+def write_metrics(
+    out: Path, head: Mapping[str, Any], privacy: Mapping[str, Any], signal: Mapping[str, Any]
+) -> Path:
+    """Write ``out/metrics.json``: ``head``, top-level "passed" (both families pass), the
+    privacy and signal metrics.
+
+    Example:
+        >>> write_metrics(Path("out"), {"table": "wbcd"}, {"passed": True}, {"passed": False})
+        ... # doctest: +SKIP
+        PosixPath('out/metrics.json')
+    """
+    document = {
+        **head,
+        "passed": bool(privacy.get("passed")) and bool(signal.get("passed")),
+        "privacy_metrics": privacy,
+        "signal_metrics": signal,
+    }
+    path = out / "metrics.json"
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    return path
+
+
+def print_outcome(
+    privacy: Mapping[str, Any], signal: Mapping[str, Any], title: str, started: float,
+    files: list[tuple[Any, ...]],
+) -> None:
+    """Print the metrics against their targets and where the results were written."""
+    print(_display.metrics_table(privacy, signal, title=title))
+    written = "  ".join(
+        f"{label}: {'  '.join(str(p) for p in paths)}" for label, *paths in files)
+    print(f"Done in {time.monotonic() - started:.0f} s. {written}")
 
 
 _CLI_WORDS = (
