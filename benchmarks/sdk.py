@@ -37,7 +37,6 @@ from typing import Any
 import httpx
 import psutil
 
-from avatar_server.job_watcher import WATCH_INTERVAL_SECONDS
 from results_file import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -259,6 +258,9 @@ class TreeRssSampler:
         self.processes = [psutil.Process(), psutil.Process(server_pid)]
         self.peak = 0
         self.peak_pss = 0
+        # role of each process -> its peak (RSS, PSS) in bytes
+        self.by_role: dict[str, tuple[int, int]] = {}
+        self._roles = {os.getpid(): "SDK (benchmark process)", server_pid: "server (API)"}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -275,7 +277,27 @@ class TreeRssSampler:
                         memory = process.memory_full_info()
                         rss += memory.rss
                         pss += getattr(memory, "pss", memory.rss)
+                        role = self._role(process)
+                        old = self.by_role.get(role, (0, 0))
+                        self.by_role[role] = (
+                            max(old[0], memory.rss),
+                            max(old[1], getattr(memory, "pss", memory.rss)),
+                        )
         return rss, pss
+
+    def _role(self, process: psutil.Process) -> str:
+        if process.pid in self._roles:
+            return self._roles[process.pid]
+        command = " ".join(process.cmdline())
+        parent = process.ppid()
+        if "forkserver" in command and self._roles.get(parent) == "server (API)":
+            role = "fork server"
+        elif "resource_tracker" in command:
+            role = "multiprocessing resource tracker"
+        else:
+            role = f"worker {sum(r.startswith('worker') for r in self._roles.values()) + 1}"
+        self._roles[process.pid] = role
+        return role
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -323,6 +345,10 @@ def bench_warm_job(base_url: str, api_key: str, server_pid: int, jobs: int) -> d
         "median_s": statistics.median(timings),
         "peak_rss_mib": sampler.peak / 2**20,
         "peak_pss_mib": sampler.peak_pss / 2**20,
+        "by_process_mib": {
+            role: [round(rss / 2**20), round(pss / 2**20)]
+            for role, (rss, pss) in sorted(sampler.by_role.items())
+        },
     }
 
 
@@ -405,6 +431,9 @@ def main() -> int:
             print("frame upload", frames, flush=True)
             delay = bench_completion_delay(base_url, key, args.jobs)
             print("completion delay", delay, flush=True)
+    # imported here, not at the top: the small-jobs memory figures are those of an SDK process
+    from avatar_server.job_watcher import WATCH_INTERVAL_SECONDS
+
     ok = {
         "a": overhead["ratio"] <= 1.3,
         "b": upload["peak_rss_over_baseline_mib"] <= 64,

@@ -69,11 +69,15 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the server until SIGINT/SIGTERM."""
+    from avatar_server.worker_start import start_forkserver_early
+
+    settings = settings_from_args(argv)
+    start_forkserver_early(settings)  # imports the engine on another core meanwhile
+
     import uvicorn
 
     from avatar_server.app import create_app
 
-    settings = settings_from_args(argv)
     level = settings.log_level.upper()
     logging.basicConfig(
         level=level,

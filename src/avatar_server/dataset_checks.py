@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from avatar_server.dataset_files import csv_dialect, dataset_format
+from avatar_server.dataset_header import csv_dialect, dataset_format
 
 __all__ = ["dataset_problems"]
 

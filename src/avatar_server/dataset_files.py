@@ -1,153 +1,40 @@
 """Read the user's datasets (CSV or Parquet) safely, with declared column types applied.
 
-Loaded by the API (to check a resource set's columns) and by the workers (to run jobs), so it
-imports pandas only, never the engine. Every problem the user can fix raises
-:class:`~avatar_server.job_failures.JobFailure` naming the file, column and row, never a cell.
+Loaded by the workers (to run jobs); it imports pandas, never the engine. The API process
+reads only headers, with :mod:`avatar_server.dataset_header`. Every problem the user can fix
+raises :class:`~avatar_server.job_failures.JobFailure` naming the file, column and row, never a
+cell.
 
 Example:
-    >>> read_columns(Path("wbcd.csv"), "wbcd.csv")[:2]
-    ['Clump_Thickness', 'Uniformity_of_Cell_Size']
+    >>> read_dataset(Path("fixtures/wbcd.csv"), "wbcd.csv").shape
+    (683, 10)
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from avatar_server.dataset_header import (
+    check_header,
+    csv_dialect,
+    csv_header,
+    dataset_format,
+    encoding_failure,
+    parquet_schema,
+    read_columns,
+)
 from avatar_server.job_failures import JobFailure
-from avatar_server.resource_sets import ResourceSetError
 
-__all__ = ["MAX_CELL_CHARS", "dataset_format", "read_columns", "read_dataset"]
+__all__ = ["MAX_CELL_CHARS", "csv_dialect", "dataset_format", "read_columns", "read_dataset"]
 
 MAX_CELL_CHARS = 100_000
-MAX_COLUMN_NAME_CHARS = 1024
-_SNIFF_BYTES = 64 * 1024
-_PARQUET_MAGIC = b"PAR1"
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
-
-
-def dataset_format(path: Path) -> str:
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    return "parquet" if head == _PARQUET_MAGIC else "csv"
-
-
-def _csv_encoding(path: Path, name: str) -> str:
-    with path.open("rb") as handle:
-        head = handle.read(_SNIFF_BYTES)
-    if not head.strip():
-        raise JobFailure(f"dataset {name!r} is empty; upload a CSV file with a header row.")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    if b"\x00" in head:
-        raise JobFailure(
-            f"dataset {name!r} looks like a binary file, not CSV text; upload a UTF-8 CSV or a "
-            "Parquet file."
-        )
-    return "utf-8-sig"
-
-
-def _csv_header(path: Path, name: str) -> tuple[list[str], str, str]:
-    """Header columns, delimiter and encoding of a CSV dataset."""
-    encoding = _csv_encoding(path, name)
-    try:
-        with path.open("r", encoding=encoding, newline="") as handle:
-            first = handle.readline(_SNIFF_BYTES)
-    except UnicodeDecodeError as exc:
-        raise _encoding_failure(name, exc) from None
-    if not first.strip():
-        raise JobFailure(
-            f"dataset {name!r} has an empty first line; the first row must be "
-            "the header (column names)."
-        )
-    try:
-        delimiter = csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    header = next(csv.reader(io.StringIO(first), delimiter=delimiter))
-    _check_header(name, header)
-    return header, delimiter, encoding
-
-
-def csv_dialect(path: Path, name: str) -> tuple[int, str, str]:
-    """Number of header columns, delimiter and encoding of a CSV dataset.
-
-    Raises:
-        JobFailure: the file is empty, binary, not UTF-8, or its header is unusable.
-
-    Example:
-        >>> csv_dialect(Path("fixtures/wbcd.csv"), "wbcd.csv")
-        (10, ',', 'utf-8-sig')
-    """
-    header, delimiter, encoding = _csv_header(path, name)
-    return len(header), delimiter, encoding
-
-
-def _check_header(name: str, header: list[str]) -> None:
-    seen: set[str] = set()
-    for position, column in enumerate(header, start=1):
-        if not column:
-            raise JobFailure(
-                f"dataset {name!r}: column {position} has no name; give every column a name "
-                "in the header row."
-            )
-        if len(column) > MAX_COLUMN_NAME_CHARS:
-            raise JobFailure(
-                f"dataset {name!r}: the name of column {position} is {len(column)} characters "
-                f"long (limit {MAX_COLUMN_NAME_CHARS}); is the first row really a header?"
-            )
-        if column in seen:
-            raise JobFailure(
-                f"dataset {name!r}: column {column[:80]!r} appears twice in the header; "
-                "rename one of them."
-            )
-        seen.add(column)
-
-
-def _encoding_failure(name: str, exc: UnicodeDecodeError) -> JobFailure:
-    byte = exc.object[exc.start : exc.start + 1].hex() if exc.object else "?"
-    return JobFailure(
-        f"dataset {name!r} is not UTF-8 text (byte 0x{byte} cannot be decoded); save it as "
-        "UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet) or as Parquet and upload it again."
-    )
-
-
-def read_columns(path: Path, name: str) -> list[str]:
-    """Column names of an uploaded dataset (CSV header or Parquet schema).
-
-    Raises:
-        ResourceSetError: ``invalid_dataset`` when the file cannot be read as a table.
-
-    Example:
-        >>> read_columns(Path("fixtures/wbcd.csv"), "wbcd.csv")[:2]
-        ['Clump_Thickness', 'Uniformity_of_Cell_Size']
-    """
-    try:
-        if dataset_format(path) == "parquet":
-            return [str(c) for c in _parquet_schema(path, name).names]
-        return _csv_header(path, name)[0]
-    except JobFailure as exc:
-        raise ResourceSetError(exc.user_message, "invalid_dataset") from None
-
-
-def _parquet_schema(path: Path, name: str) -> Any:
-    import pyarrow.parquet as pq
-
-    try:
-        return pq.read_schema(path)
-    except Exception as exc:  # pyarrow raises several unrelated types for corrupt files
-        raise JobFailure(
-            f"dataset {name!r} is not a readable Parquet file ({type(exc).__name__}); "
-            "upload it again or convert it to CSV."
-        ) from None
 
 
 def read_dataset(path: Path, name: str, types: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -179,7 +66,7 @@ def read_dataset(path: Path, name: str, types: Mapping[str, str] | None = None) 
 
 
 def _read_csv(path: Path, name: str) -> pd.DataFrame:
-    header, delimiter, encoding = _csv_header(path, name)
+    header, delimiter, encoding = csv_header(path, name)
     try:
         with warnings.catch_warnings():
             # pandas only warns (and drops fields) when a row is longer than the header
@@ -197,7 +84,7 @@ def _read_csv(path: Path, name: str) -> pd.DataFrame:
                 memory_map=False,
             )
     except UnicodeDecodeError as exc:
-        raise _encoding_failure(name, exc) from None
+        raise encoding_failure(name, exc) from None
     except pd.errors.EmptyDataError:
         raise JobFailure(
             f"dataset {name!r} is empty; upload a CSV file with a header row."
@@ -220,14 +107,14 @@ def _read_parquet(path: Path, name: str) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = _parquet_schema(path, name)
+    schema = parquet_schema(path, name)
     for column in schema:
         if pa.types.is_nested(column.type) or pa.types.is_binary(column.type):
             raise JobFailure(
                 f"dataset {name!r}: column {column.name!r} has type {column.type}; only flat "
                 "columns (numbers, text, booleans, dates) can be avatarized."
             )
-    _check_header(name, [str(c) for c in schema.names])
+    check_header(name, [str(c) for c in schema.names])
     try:
         return pq.read_table(path).to_pandas()
     except Exception as exc:  # corrupt pages raise a variety of pyarrow errors

@@ -10,7 +10,6 @@ import multiprocessing.forkserver
 import os
 import threading
 from multiprocessing.connection import Connection
-from multiprocessing.context import ForkServerContext, SpawnContext
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +26,7 @@ from avatar_server.settings import Settings
 from avatar_server.worker import worker_main
 from avatar_server.worker_channel import WorkerChannel
 from avatar_server.worker_lifetime import WorkerRegistry
+from avatar_server.worker_start import worker_context
 
 logger = logging.getLogger("avatar_server")
 
@@ -36,23 +36,12 @@ CRASH_MESSAGE = (
 )
 
 
-def _worker_context() -> ForkServerContext | SpawnContext:
-    """Forkserver where available (workers fork from a clean, preloaded process), else spawn.
-
-    Never plain fork: the API process has threads and open database connections.
-    """
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["avatar_server.worker", "avatar_server.pipeline"])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
 class JobSupervisor:
     """A background thread of the API process that owns the worker processes.
 
     Workers are started with the server (``warm_workers``; else when the first job is
-    queued), forked from a fork server that imported the engine once, restarted if they die,
+    queued), forked from a fork server that imported the engine once (spawned when there is
+    a single worker), restarted if they die,
     and stopped on shutdown; jobs whose parents failed become ``parent_error`` here.
 
     Example:
@@ -63,7 +52,7 @@ class JobSupervisor:
     def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
         self.settings = settings
         self.sessions = sessions
-        self._context = _worker_context()
+        self._context = worker_context(settings.resolved_workers())
         self._workers: list[tuple[multiprocessing.process.BaseProcess, WorkerChannel]] = []
         self._wake_read, self._wake_write = os.pipe()  # wakes the supervising thread
         os.set_blocking(self._wake_write, False)

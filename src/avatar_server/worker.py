@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import os
@@ -23,6 +24,7 @@ from avatar_server.settings import Settings
 from avatar_server.storage import DataStore, fsync_dir
 from avatar_server.worker_channel import WorkerSignals
 from avatar_server.worker_lifetime import bind_to_parent
+from avatar_server.worker_start import WORKER_PRELOAD
 
 logger = logging.getLogger("avatar_server.worker")
 
@@ -208,6 +210,8 @@ def worker_main(settings: Settings, connection: Connection) -> None:
         >>> worker_main(settings, worker_end)  # doctest: +SKIP
     """
     bind_to_parent()
+    for module in WORKER_PRELOAD:  # already there when forked from the fork server
+        importlib.import_module(module)
     signals = WorkerSignals(connection)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"

@@ -43,6 +43,9 @@ LEASES_DIR = "leases"
 _DEFAULT_STARTUP_TIMEOUT = 90.0
 _STOP_GRACE_SECONDS = 10.0
 _PORT_ATTEMPTS = 3
+# Job workers of a server started here, unless AVATAR_SERVER_WORKERS says otherwise: one
+# worker keeps the memory of the SDK, the server and its worker low (one copy of the engine).
+LOCAL_WORKERS = 1
 
 
 class LocalServerError(RuntimeError):
@@ -184,7 +187,8 @@ def local_server(
     """Return the reference server running on this machine, starting it when needed.
 
     The server runs as a child process (`python -m avatar_server`) on a free port of
-    127.0.0.1, with its data in `local_data_dir()` (or `data_dir`). Its first start creates a
+    127.0.0.1, with its data in `local_data_dir()` (or `data_dir`), and one job worker
+    (`AVATAR_SERVER_WORKERS` sets another number). Its first start creates a
     local admin and an API key, written to `credentials.json` (mode 0600) in the data folder
     and read back here: no prompt, and the same key on every later start.
 
@@ -313,6 +317,8 @@ def _start_on(folder: Path, base_command: list[str], port: int, timeout: float) 
         "--credentials-file",
         str(folder / CREDENTIALS_FILE),
     ]
+    env = dict(os.environ)
+    env.setdefault("AVATAR_SERVER_WORKERS", str(LOCAL_WORKERS))
     log_path = folder / LOG_FILE
     log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(log_fd, "wb") as log:
@@ -322,6 +328,7 @@ def _start_on(folder: Path, base_command: list[str], port: int, timeout: float) 
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=folder,
+            env=env,
             start_new_session=sys.platform != "win32",  # a Ctrl-C reaches us, we stop it
         )
     _CHILDREN[process.pid] = process

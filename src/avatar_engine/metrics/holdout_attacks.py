@@ -28,12 +28,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from math import sqrt
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.stats import norm
 
 __all__ = ["DEFAULT_ATTACKS", "Risk", "holdout_attacks", "residual_risk", "wilson_rate"]
 
@@ -76,7 +76,7 @@ def wilson_rate(n_total: int, n_success: float, confidence: float = 0.95
         >>> round(rate, 3), round(error, 3)
         (0.5, 0.096)
     """
-    z = float(norm.ppf(0.5 * (1.0 + confidence)))
+    z = NormalDist().inv_cdf(0.5 * (1.0 + confidence))  # the standard library: no scipy.stats
     variance = n_success * (n_total - n_success) / n_total
     denominator = n_total + z * z
     rate = (n_success + 0.5 * z * z) / denominator

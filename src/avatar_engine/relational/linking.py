@@ -28,9 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
-from scipy.spatial.distance import cdist
 
 from avatar_engine.errors import InvalidParameterError
 
@@ -197,6 +195,9 @@ def _assign_to_slots(
 
     A child is put on a slot of its own parent (``own``) only when no other slot is left.
     """
+    from scipy.optimize import linear_sum_assignment  # linked tables only: not at import
+    from scipy.spatial.distance import cdist
+
     n = len(children)
     result = np.empty(n, dtype=np.int64)
     if n <= BLOCK_SIZE:

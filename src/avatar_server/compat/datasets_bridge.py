@@ -6,7 +6,7 @@ import hashlib
 import os
 import uuid
 
-from avatar_server.dataset_files import read_columns
+from avatar_server.dataset_header import read_columns
 from avatar_server.errors import ApiError
 from avatar_server.models import User
 from avatar_server.resource_sets import ResourceSetError

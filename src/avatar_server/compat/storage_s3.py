@@ -36,7 +36,6 @@ from avatar_server.compat.result_views import (
     view_source,
 )
 from avatar_server.compat.sigv4 import UNSIGNED, SignatureError, verify
-from avatar_server.compat.table_stats import advised_table_stats
 from avatar_server.errors import ApiError
 from avatar_server.file_response import file_response
 from avatar_server.models import Job
@@ -295,6 +294,8 @@ async def _read_object(request: Request, state: ServerState, target: _Target) ->
         job_name = target.job_name or ""
 
         def table_stats(table: str) -> list[dict[str, Any]]:
+            from avatar_server.compat.table_stats import advised_table_stats  # loads pandas
+
             return advised_table_stats(state, target.user_id, job_name, table)
 
         data = await anyio.to_thread.run_sync(client_view, target.path, table_stats)

@@ -23,7 +23,7 @@ from starlette.requests import ClientDisconnect
 
 from avatar_server.auth import CurrentUser, DbSession, State
 from avatar_server.dataset_checks import dataset_problems
-from avatar_server.dataset_files import read_columns
+from avatar_server.dataset_header import read_columns
 from avatar_server.errors import ApiError, error_responses
 from avatar_server.file_response import file_response
 from avatar_server.job_failures import JobFailure

@@ -1,0 +1,45 @@
+"""What each server process loads: the API never the data libraries, workers no drawing ones."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from avatar_server.worker_start import worker_context
+
+DATA_LIBRARIES = ("pandas", "numpy", "scipy", "pyarrow", "avatar_engine")
+DRAWING_LIBRARIES = ("matplotlib", "plotly", "reportlab", "docx", "sklearn", "scipy.stats")
+
+
+def _loaded_after(statement: str, modules: tuple[str, ...]) -> list[str]:
+    code = (
+        f"import json, sys\n{statement}\n"
+        f"print(json.dumps([m for m in {list(modules)!r} if m in sys.modules]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_the_api_process_loads_no_data_library() -> None:
+    assert _loaded_after("import avatar_server.app", DATA_LIBRARIES) == []
+
+
+def test_a_worker_is_ready_for_a_standard_job_without_the_drawing_libraries() -> None:
+    statement = (
+        "import importlib\nfrom avatar_server.worker_start import WORKER_PRELOAD\n"
+        "for module in WORKER_PRELOAD:\n    importlib.import_module(module)"
+    )
+    assert _loaded_after(statement, DRAWING_LIBRARIES) == []
+    assert _loaded_after(statement, ("pandas", "avatar_engine")) == ["pandas", "avatar_engine"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no fork server on Windows")
+def test_one_worker_is_spawned_several_fork_from_a_fork_server() -> None:
+    assert worker_context(1).get_start_method() == "spawn"
+    assert worker_context(2).get_start_method() == "forkserver"
