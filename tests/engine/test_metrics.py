@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from real_tables import rtable
 from scipy.spatial.distance import cdist
 
 from avatar_engine import compute_privacy_metrics, compute_signal_metrics
@@ -325,3 +326,26 @@ def test_continuous_hellinger_matches_numpy_histograms() -> None:
         q = np.append(np.histogram(produced, edges)[0], avatars[name].isna().sum())
         assert by_variable[name] == pytest.approx(
             hellinger_distance(p.astype(float), q.astype(float)), abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "table", [("MASS", "Pima.tr"), ("MASS", "birthwt"), ("carData", "Mroz"),
+              ("carData", "Salaries")])
+def test_correlation_target_is_what_a_fresh_sample_of_the_table_reaches(
+    table: tuple[str, str]
+) -> None:
+    from avatar_engine import AvatarizationParameters, avatarize
+
+    original = rtable(*table)
+    avatars = avatarize(original, AvatarizationParameters(k=20, seed=1)).shuffled
+    entry = compute_signal_metrics(original, avatars)["metrics"]["correlation_difference_ratio"]
+    # on a table of 189-753 rows two samples of the population differ by more than 10 %
+    assert entry["target"] > 10.0
+    assert entry["passed"] is True, entry
+    rng = np.random.default_rng(0)
+    independent = pd.DataFrame(
+        {c: original[c].to_numpy()[rng.permutation(len(original))] for c in original.columns})
+    broken = compute_signal_metrics(original, independent)["metrics"][
+        "correlation_difference_ratio"]
+    assert broken["value"] > 90.0
+    assert broken["passed"] is False

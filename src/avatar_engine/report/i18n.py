@@ -502,7 +502,8 @@ _METRICS: dict[str, dict[str, MetricWording]] = {
         "correlation_difference_ratio": MetricWording(
             "Correlation difference ratio",
             "Total change of the correlations between variables, as a percentage of the "
-            "original correlations (0 = relations fully kept).",
+            "original correlations (0 = relations fully kept). Target: 10, or what two fresh "
+            "samples of the table's size differ by (90th percentile) when that is higher.",
         ),
     },
     "fr": {
@@ -552,7 +553,8 @@ _METRICS: dict[str, dict[str, MetricWording]] = {
         "correlation_difference_ratio": MetricWording(
             "Écart relatif des corrélations",
             "Variation totale des corrélations entre variables, en pourcentage des corrélations "
-            "d’origine (0 = liens entièrement conservés).",
+            "d’origine (0 = liens entièrement conservés). Objectif : 10, ou l’écart entre deux "
+            "échantillons neufs de la taille de la table (90e centile) s’il est plus grand.",
         ),
     },
 }
