@@ -103,3 +103,24 @@ def test_parameters_advised_for_one_table(server: LiveServer) -> None:
     assert summary["variety"]["distinct"] == iris["variety"].nunique()
     assert summary["variety"]["type"] == "categorical"
     assert pd.isna(summary["variety"]["mean"])
+
+
+def test_links_advised_then_applied_and_run(server: LiveServer) -> None:
+    result = run_flow("links_advice_flow", server, server.admin_key)
+    # each foreign key of visit gets its parent, from the names of the keys
+    assert sorted(result["links"]) == [
+        ["doctor", "d_id", "visit", "doctor_id", "linear_sum_assignment", "high"],
+        ["patient", "p_id", "visit", "patient_id", "linear_sum_assignment", "high"],
+    ]
+    assert result["unlinked"] == []
+    # applied by the client, stored in the schema the run used (the usual links check back on)
+    assert result["schema_links"]["patient"] == [
+        ["p_id", "visit", "patient_id", "linear_sum_assignment"]
+    ]
+    assert result["schema_links"]["doctor"] == [
+        ["d_id", "visit", "doctor_id", "linear_sum_assignment"]
+    ]
+    assert result["check_links"] is None
+    assert result["status"] == "finished"
+    assert result["visit_rows"] == len(pd.read_csv(FIXTURES / "visit.csv"))
+    assert result["visit_parents_known"]

@@ -23,6 +23,7 @@ TableStats = Callable[[str], list[dict[str, Any]]]
 
 _METRICS_FILE = re.compile(r"^(?P<table>.+)\.(?P<kind>privacy_metrics|signal_metrics)\.json$")
 _ADVICE_FILE = re.compile(r"^(?P<table>.+)\.advice\.json$")
+_LINKS_ADVICE_FILE = re.compile(r"^(?P<table>.+)\.links\.advice\.json$")
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -111,6 +112,10 @@ def client_view(path: Path, table_stats: TableStats | None = None) -> bytes:
         return metrics_summary(path)
     if client_figure_name(path.name) is not None:
         return figure_page(path)
+    links = _LINKS_ADVICE_FILE.fullmatch(path.name)
+    if links is not None:
+        stored_links: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return json.dumps([{"table_name": links["table"], "advice": stored_links}]).encode()
     advice = _ADVICE_FILE.fullmatch(path.name)
     if advice is not None:
         stored_advice: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))

@@ -212,6 +212,9 @@ class SchemaSpec(DocumentModel):
 
     tables: Annotated[list[TableSpec], Field(min_length=1, max_length=100)]
     schema_ref: Name | None = None
+    # False: the tables are not linked yet (a schema for the links advice; only an advice
+    # job runs on it). None or True: the usual schema.
+    check_links_between_tables: bool | None = None
 
 
 class SchemaDocument(DocumentModel):
@@ -454,7 +457,9 @@ class ReportDocument(DocumentModel):
 class AdviceOptions(DocumentModel):
     """What to advise on."""
 
-    advisor_type: Annotated[list[Literal["parameters", "variables"]], Field(min_length=1)] = Field(
+    advisor_type: Annotated[
+        list[Literal["parameters", "variables", "tables_links"]], Field(min_length=1)
+    ] = Field(
         default_factory=lambda: ["parameters"]  # type: ignore[arg-type]
     )
 

@@ -129,6 +129,18 @@ def create_job(
             f"The resource set has no parameters document named {body.parameters_name[:128]!r} "
             f"(available: {names}).",
         )
+    if kind != "advice" and any(
+        schema.spec.check_links_between_tables is False
+        for schema in resource_set.schemas.values()
+    ):
+        raise ApiError(
+            422,
+            "invalid_resource_set",
+            "The schema of this set says its tables are not linked yet "
+            "(check_links_between_tables: false): only an advice job runs on it. Add the "
+            "links (the links advice lists them), drop check_links_between_tables and store "
+            "the set again.",
+        )
     depends_on = list(dict.fromkeys(body.depends_on))
     _check_parents(db, user, kind, depends_on)
     job = Job(
