@@ -27,7 +27,7 @@ from avatar_server.routes import (
     users,
 )
 from avatar_server.settings import Settings
-from avatar_server.startup import initialize
+from avatar_server.startup import initialize, provision_admin
 from avatar_server.state import ServerState
 from avatar_server.version import SERVER_VERSION
 
@@ -60,6 +60,7 @@ async def start_server(state: ServerState) -> None:
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = state.settings.resolved_request_threads()
     state.supervisor.start()
+    await anyio.to_thread.run_sync(provision_admin, state)  # while the workers start
     state.started = True
 
 

@@ -8,8 +8,13 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from signal import SIGKILL
 from typing import Any
 
 import pandas as pd
@@ -22,6 +27,7 @@ from avatar_server.job_series_metrics import sequence_tables
 from avatar_server.job_tables import key_columns, load_table, not_measured
 from avatar_server.job_uploaded import read_uploaded, uploaded_dataset
 from avatar_server.resource_sets import AvatarizationDocument, ReportDocument
+from avatar_server.worker_lifetime import die_with_parent
 
 
 def _figures(ctx: JobContext, standard_dir: Path, table: str) -> dict[str, bytes]:
@@ -40,6 +46,57 @@ def _figures(ctx: JobContext, standard_dir: Path, table: str) -> dict[str, bytes
 _REPORT_PLOTS = ("correlation_difference", "contribution", "3d_projection")
 
 
+def _write_plot_files(output_dir: Path, name: str, plots: Mapping[str, Any]) -> None:
+    for kind, plot in plots.items():
+        (output_dir / f"{name}.{kind}.html").write_text(plot.html, encoding="utf-8")
+        (output_dir / f"{name}.{kind}.png").write_bytes(plot.png)
+
+
+class _PlotHelper:
+    """The plot kinds the report does not embed, drawn by a forked helper process meanwhile.
+
+    The helper shares the worker's imported libraries and data (fork), writes its files into
+    the job's output folder and exits; the job waits for it before it ends. Where ``fork`` is
+    not available, or when the helper fails, the job draws those kinds itself.
+    """
+
+    def __init__(self, output_dir: Path, name: str, draw: Callable[[Sequence[str]], Any]):
+        from avatar_engine.plots import PLOT_KINDS
+
+        self.output_dir = output_dir
+        self.name = name
+        self.draw = draw
+        self.kinds = [k for k in PLOT_KINDS if k not in _REPORT_PLOTS]
+        self.pid: int | None = None
+        if hasattr(os, "fork") and sys.platform.startswith("linux"):
+            self.pid = os.fork()
+            if self.pid == 0:  # the helper: draw, write, exit without the worker's cleanup
+                code = 1
+                try:
+                    die_with_parent()
+                    _write_plot_files(output_dir, name, draw(self.kinds))
+                    code = 0
+                finally:
+                    os._exit(code)
+
+    def finish(self) -> None:
+        """Wait for the helper; draw its kinds here if it could not."""
+        if self.pid is not None:
+            _pid, status = os.waitpid(self.pid, 0)
+            self.pid = None
+            if os.waitstatus_to_exitcode(status) == 0:
+                return
+        _write_plot_files(self.output_dir, self.name, self.draw(self.kinds))
+
+    def kill(self) -> None:
+        """Stop the helper now (the job was cancelled or failed)."""
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):
+                os.kill(self.pid, SIGKILL)
+                os.waitpid(self.pid, 0)
+            self.pid = None
+
+
 def _write_plots(
     ctx: JobContext,
     standard_dir: Path,
@@ -48,10 +105,12 @@ def _write_plots(
     avatars: pd.DataFrame,
     privacy: dict[str, Any],
     signal: dict[str, Any],
+    helpers: list[_PlotHelper],
 ) -> dict[str, bytes]:
     """Write every plot kind of a table (``<table>.<kind>.html`` and ``.png``).
 
-    Returns the PNGs of the kinds the report embeds.
+    The kinds the report embeds are drawn here; the others by a helper process appended to
+    ``helpers``, to be finished before the job ends. Returns the PNGs the report embeds.
     """
     from avatar_engine.plots import render_plots  # drawing libraries: report jobs only
 
@@ -59,12 +118,16 @@ def _write_plots(
         pd.read_csv(standard_dir / f"{name}.{kind}_projections.csv")
         for kind in ("original", "avatar")
     ]
-    plots = render_plots(
-        original, avatars, *projections, privacy_metrics=privacy, signal_metrics=signal
-    )
-    for kind, plot in plots.items():
-        (ctx.output_dir / f"{name}.{kind}.html").write_text(plot.html, encoding="utf-8")
-        (ctx.output_dir / f"{name}.{kind}.png").write_bytes(plot.png)
+
+    def draw(kinds: Sequence[str]) -> dict[str, Any]:
+        return render_plots(
+            original, avatars, *projections, privacy_metrics=privacy, signal_metrics=signal,
+            kinds=kinds,
+        )
+
+    helpers.append(_PlotHelper(ctx.output_dir, name, draw))
+    plots = draw(_REPORT_PLOTS)
+    _write_plot_files(ctx.output_dir, name, plots)
     return {kind.replace("_", " "): plots[kind].png for kind in _REPORT_PLOTS if kind in plots}
 
 
@@ -77,6 +140,25 @@ def _structure(privacy_dir: Path | None) -> dict[str, Any]:
 
 
 def run_report(ctx: JobContext, doc: ReportDocument) -> None:
+    """Write the report files of a run into ``ctx.output_dir``.
+
+    The plot kinds the report does not embed are drawn by helper processes meanwhile; the
+    job ends once they are written (stopped at once when the job fails or is cancelled).
+
+    Example:
+        >>> run_report(ctx, ctx.resource_set.parameters["report"])  # doctest: +SKIP
+    """
+    helpers: list[_PlotHelper] = []
+    try:
+        _run_report(ctx, doc, helpers)
+        for helper in helpers:
+            helper.finish()
+    finally:
+        for helper in helpers:
+            helper.kill()
+
+
+def _run_report(ctx: JobContext, doc: ReportDocument, helpers: list[_PlotHelper]) -> None:
     from avatar_engine.report import (  # drawing libraries: loaded by report jobs only
         ReportContent,
         TableReport,
@@ -133,7 +215,8 @@ def run_report(ctx: JobContext, doc: ReportDocument) -> None:
             figures = {
                 **figures,
                 **_write_plots(
-                    ctx, standard_dir, name, *(plotted or (original, avatars)), privacy, signal
+                    ctx, standard_dir, name, *(plotted or (original, avatars)), privacy, signal,
+                    helpers,
                 ),
             }
         reports.append(

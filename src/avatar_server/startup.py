@@ -67,6 +67,19 @@ def _hand_over(credentials: InitialCredentials, credentials_file: Path | None) -
     sys.stderr.flush()
 
 
+def provision_admin(state: ServerState) -> None:
+    """On the first start, create the admin and hand over its credentials (file or stderr).
+
+    Called once the workers are starting: hashing the password does not delay them.
+
+    Example:
+        >>> provision_admin(state)  # doctest: +SKIP
+    """
+    credentials = _bootstrap_admin(state)
+    if credentials is not None:
+        _hand_over(credentials, state.settings.credentials_file)
+
+
 def initialize(state: ServerState) -> None:
     """Prepare storage and database; recover jobs left running by a stopped server.
 
@@ -77,9 +90,6 @@ def initialize(state: ServerState) -> None:
     create_tables(state.engine)
     secret = load_or_create_jwt_secret(state.store.jwt_secret_path)
     state.access_tokens = AccessTokenCodec(secret, state.access_lifetime)
-    credentials = _bootstrap_admin(state)
-    if credentials is not None:
-        _hand_over(credentials, state.settings.credentials_file)
     state.supervisor.reap_strays()  # workers of a server that died write nothing more
     with state.sessions() as db:
         lost = mark_running_jobs_lost(db)

@@ -41,6 +41,18 @@ def _set_parent_death_signal() -> bool:
         return False
 
 
+def die_with_parent() -> None:
+    """Make this process (a helper forked by a worker) die when the process that forked it
+    dies; on platforms without a parent-death signal the helper only lives seconds anyway.
+
+    Example:
+        >>> die_with_parent()  # doctest: +SKIP
+    """
+    forked_by = os.getppid()
+    if _set_parent_death_signal() and os.getppid() != forked_by:
+        _kill_self()  # the parent died before the signal was armed
+
+
 def _kill_self() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 

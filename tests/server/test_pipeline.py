@@ -286,6 +286,26 @@ def test_report_job_writes_pdf_and_html(wbcd_run: dict[str, Any]) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("helper", ["fails", "unavailable"])
+def test_report_plots_are_all_written_when_the_helper_process_cannot_draw_them(
+    wbcd_run: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper: str
+) -> None:
+    import avatar_server.job_report as job_report
+
+    if helper == "unavailable":
+        monkeypatch.delattr(job_report.os, "fork")
+    else:  # the helper dies at once: the job draws its plot kinds itself
+        monkeypatch.setattr(job_report, "die_with_parent", lambda: job_report.os._exit(3))
+    parents = {k: v for k, v in wbcd_run["dirs"].items() if k != "report"}
+    ctx, _ = make_context(parse(wbcd_yaml()), "report", tmp_path / "out",
+                          wbcd_run["datasets"], parents)
+    run_job(ctx)
+    expected = sorted(p.name for p in wbcd_run["dirs"]["report"].iterdir())
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == expected
+    assert (tmp_path / "out" / "wbcd.distribution.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.slow
 def test_report_language_comes_from_the_yaml(wbcd_run: dict[str, Any], tmp_path: Path) -> None:
     rs = parse(wbcd_yaml().replace("language: en", "language: fr"))
     parents = {k: v for k, v in wbcd_run["dirs"].items() if k != "report"}
