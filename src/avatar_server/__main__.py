@@ -9,7 +9,10 @@ Example:
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -92,16 +95,35 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"avatars-server: {exc}")
     signal.signal(signal.SIGTERM, _exit_cleanly)
     signal.signal(signal.SIGINT, _exit_cleanly)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-        log_config=None,  # use the logging set up above (timestamps, one format)
-        access_log=False,  # our middleware logs paths without query strings
-        proxy_headers=False,
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # long-polls must not delay a stop
-    )
+    code: str | int | None = 0
+    try:
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level.lower(),
+            log_config=None,  # use the logging set up above (timestamps, one format)
+            access_log=False,  # our middleware logs paths without query strings
+            proxy_headers=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # long-polls: no delay
+        )
+    except SystemExit as stop:
+        code = stop.code
+    _exit_now(code)
+
+
+def _exit_now(code: str | int | None) -> None:
+    """End the stopped server: exit hooks and log flush, then no module-by-module teardown
+    (it took longer than the rest of the stop, and whoever stopped the server waits for it)."""
+    if isinstance(code, str):
+        sys.stderr.write(code + "\n")
+        code = 1
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":

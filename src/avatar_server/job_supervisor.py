@@ -23,7 +23,7 @@ from avatar_server.jobs import (
 from avatar_server.models import Job
 from avatar_server.schemas import JobStatus
 from avatar_server.settings import Settings
-from avatar_server.worker import worker_main
+from avatar_server.worker import worker_process_main
 from avatar_server.worker_channel import WorkerChannel
 from avatar_server.worker_lifetime import WorkerRegistry
 from avatar_server.worker_start import worker_context
@@ -130,7 +130,7 @@ class JobSupervisor:
     def _spawn_worker(self) -> None:
         channel, worker_end = WorkerChannel.create(self._context)
         process = self._context.Process(
-            target=worker_main, args=(self.settings, worker_end), name="avatar-worker"
+            target=worker_process_main, args=(self.settings, worker_end), name="avatar-worker"
         )
         try:
             process.start()
