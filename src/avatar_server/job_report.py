@@ -205,20 +205,19 @@ def _run_report(ctx: JobContext, doc: ReportDocument, helpers: list[_PlotHelper]
         avatars = avatars.drop(columns=identifiers, errors="ignore")
         privacy = read_json(privacy_dir / f"{name}.privacy_metrics.json") if privacy_dir else {}
         signal = read_json(signal_dir / f"{name}.signal_metrics.json") if signal_dir else {}
+        plots: dict[str, bytes] = {}
+        if doc.spec.report_type != "pia":  # first: its helper process draws meanwhile
+            plots = _write_plots(
+                ctx, standard_dir, name, *(plotted or (original, avatars)), privacy, signal,
+                helpers,
+            )
         figures = _figures(ctx, standard_dir, name)
         series = (signal.get("details") or {}).get("time_series")
         if isinstance(series, dict) and series.get("variables"):
             from avatar_engine.timeseries.figures import render_series_curves
 
             figures = {**figures, "time_series": render_series_curves(series)}
-        if doc.spec.report_type != "pia":
-            figures = {
-                **figures,
-                **_write_plots(
-                    ctx, standard_dir, name, *(plotted or (original, avatars)), privacy, signal,
-                    helpers,
-                ),
-            }
+        figures = {**figures, **plots}
         reports.append(
             TableReport(
                 name=name,
