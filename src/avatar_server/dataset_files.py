@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -100,6 +101,26 @@ def _read_csv(path: Path, name: str) -> pd.DataFrame:
             f"dataset {name!r}: the header could not be read as {len(header)} column names; "
             "check the delimiter and the quotes of the first row."
         )
+    return _decimal_commas(data) if delimiter != "," else data
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+(,\d+)?\s*$")
+
+
+def _decimal_commas(data: pd.DataFrame) -> pd.DataFrame:
+    """Numbers written with a decimal comma (``72,5``) in a non-comma-separated file."""
+    for column in data.columns:
+        series = data[column]
+        if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+            continue
+        present = series.dropna()
+        if present.empty or not present.map(lambda v: isinstance(v, str)).all():
+            continue
+        text = present.astype(str)
+        if text.str.contains(",", regex=False).any() and text.str.match(_DECIMAL_COMMA).all():
+            data[column] = pd.to_numeric(
+                series.str.strip().str.replace(",", ".", regex=False), errors="coerce"
+            )
     return data
 
 

@@ -12,7 +12,9 @@ Example:
 
 from __future__ import annotations
 
+import codecs
 import csv
+import functools
 import io
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,13 @@ from typing import Any
 from avatar_server.job_failures import JobFailure
 from avatar_server.resource_sets import ResourceSetError
 
-__all__ = ["csv_dialect", "dataset_format", "read_columns"]
+__all__ = [
+    "csv_dialect",
+    "csv_header_problems",
+    "dataset_format",
+    "header_problems",
+    "read_columns",
+]
 
 MAX_COLUMN_NAME_CHARS = 1024
 _SNIFF_BYTES = 64 * 1024
@@ -34,21 +42,47 @@ def dataset_format(path: Path) -> str:
 
 
 def _csv_encoding(path: Path, name: str) -> str:
+    """Encoding of a CSV dataset: a byte-order mark wins, else UTF-8, else cp1252 or latin-1.
+
+    Spreadsheets on Windows export cp1252 (a superset of latin-1 for text); a file that is not
+    valid UTF-8 from start to end is read as cp1252, or latin-1 when cp1252 cannot decode a
+    byte, so that accents arrive intact whatever tool wrote the file.
+    """
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
     if not head.strip():
         raise JobFailure(f"dataset {name!r} is empty; upload a CSV file with a header row.")
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     if b"\x00" in head:
         raise JobFailure(
-            f"dataset {name!r} looks like a binary file, not CSV text; upload a UTF-8 CSV or a "
-            "Parquet file."
+            f"dataset {name!r} looks like a binary file, not CSV text; upload a CSV (UTF-8, "
+            "cp1252 or latin-1) or a Parquet file."
         )
-    return "utf-8-sig"
+    stat = path.stat()
+    return _text_encoding(str(path), stat.st_size, stat.st_mtime_ns)
 
 
-def csv_header(path: Path, name: str) -> tuple[list[str], str, str]:
+@functools.lru_cache(maxsize=64)
+def _text_encoding(path: str, size: int, mtime_ns: int) -> str:
+    """``utf-8-sig`` when the whole file decodes as UTF-8, else ``cp1252``, else ``latin-1``."""
+    del size, mtime_ns  # part of the cache key only: a replaced file is sniffed again
+    for encoding in ("utf-8", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return "utf-8-sig" if encoding == "utf-8" else encoding
+    return "latin-1"
+
+
+def csv_header(path: Path, name: str, *, check: bool = True) -> tuple[list[str], str, str]:
     """Header columns, delimiter and encoding of a CSV dataset."""
     encoding = _csv_encoding(path, name)
     try:
@@ -66,7 +100,8 @@ def csv_header(path: Path, name: str) -> tuple[list[str], str, str]:
     except csv.Error:
         delimiter = ","
     header = next(csv.reader(io.StringIO(first), delimiter=delimiter))
-    check_header(name, header)
+    if check:
+        check_header(name, header)
     return header, delimiter, encoding
 
 
@@ -84,32 +119,60 @@ def csv_dialect(path: Path, name: str) -> tuple[int, str, str]:
     return len(header), delimiter, encoding
 
 
-def check_header(name: str, header: list[str]) -> None:
+def header_problems(name: str, header: list[str]) -> list[str]:
+    """Every problem of a header row: unnamed, over-long and repeated column names.
+
+    Example:
+        >>> header_problems("t.csv", ["a", "", "a"])[0]
+        "dataset 't.csv': column 2 has no name; give every column a name in the header row"
+    """
+    problems: list[str] = []
     seen: set[str] = set()
     for position, column in enumerate(header, start=1):
         if not column:
-            raise JobFailure(
+            problems.append(
                 f"dataset {name!r}: column {position} has no name; give every column a name "
-                "in the header row."
+                "in the header row"
             )
-        if len(column) > MAX_COLUMN_NAME_CHARS:
-            raise JobFailure(
+        elif len(column) > MAX_COLUMN_NAME_CHARS:
+            problems.append(
                 f"dataset {name!r}: the name of column {position} is {len(column)} characters "
                 f"long (limit {MAX_COLUMN_NAME_CHARS}); is the first row really a header?"
             )
-        if column in seen:
-            raise JobFailure(
+        elif column in seen:
+            problems.append(
                 f"dataset {name!r}: column {column[:80]!r} appears twice in the header; "
-                "rename one of them."
+                "rename one of them"
             )
         seen.add(column)
+    return problems
+
+
+def check_header(name: str, header: list[str]) -> None:
+    """Raise :class:`JobFailure` listing every problem of the header row."""
+    problems = header_problems(name, header)
+    if problems:
+        raise JobFailure("; ".join(problems) + ".")
+
+
+def csv_header_problems(path: Path, name: str) -> tuple[list[str], str, str]:
+    """Header, delimiter and encoding of a CSV dataset, without raising on header problems.
+
+    Raises:
+        JobFailure: the file is empty, binary or its first line is empty.
+
+    Example:
+        >>> csv_header_problems(Path("fixtures/wbcd.csv"), "wbcd.csv")[1:]
+        (',', 'utf-8-sig')
+    """
+    return csv_header(path, name, check=False)
 
 
 def encoding_failure(name: str, exc: UnicodeDecodeError) -> JobFailure:
     byte = exc.object[exc.start : exc.start + 1].hex() if exc.object else "?"
     return JobFailure(
-        f"dataset {name!r} is not UTF-8 text (byte 0x{byte} cannot be decoded); save it as "
-        "UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet) or as Parquet and upload it again."
+        f"dataset {name!r} is not {exc.encoding} text (byte 0x{byte} cannot be decoded); "
+        "save it as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet) or as Parquet and upload it again."
     )
 
 

@@ -24,13 +24,14 @@ from avatar_server.compat.upload_urls import user_prefix
 from avatar_server.errors import ApiError
 from avatar_server.models import Job, ResourceSetRow, User
 from avatar_server.resource_sets import ResourceSetError, parse_resource_set, validate_resource_set
-from avatar_server.routes.datasets import dataset_columns_lookup
+from avatar_server.routes.datasets import dataset_columns_lookup, dataset_rows_lookup
 from avatar_server.routes.resources import (
     find_resource_set,
     read_yaml_body,
     receive_resource_set,
 )
 from avatar_server.schemas import JobStatus, ResourceSetResponse
+from avatar_server.state import ServerState
 
 router = APIRouter(prefix="/api/resources")
 
@@ -90,7 +91,9 @@ def get_user_volume(
     return Response(volume_document(volume_name, url), media_type="text/plain")
 
 
-def _append(db: Session, user: User, set_name: str, text: str, max_bytes: int) -> ResourceSetRow:
+def _append(
+    db: Session, user: User, state: ServerState, set_name: str, text: str, max_bytes: int
+) -> ResourceSetRow:
     row = find_resource_set(db, user, set_name)
     busy = db.scalar(
         select(Job.name).where(Job.set_name == row.set_name, Job.status.in_(_BUSY)).limit(1)
@@ -104,7 +107,9 @@ def _append(db: Session, user: User, set_name: str, text: str, max_bytes: int) -
     combined = row.yaml_text.rstrip("\n") + "\n---\n" + text
     try:
         resource_set = parse_resource_set(combined, max_bytes=max_bytes)
-        validate_resource_set(resource_set, dataset_columns_lookup(db, user).get)
+        validate_resource_set(
+            resource_set, dataset_columns_lookup(db, user).get, dataset_rows_lookup(user, state)
+        )
     except ResourceSetError as exc:
         raise ApiError(422, exc.code, exc.detail) from exc
     row.yaml_text = combined
@@ -119,7 +124,7 @@ async def create_resource(
     """Add the documents of the YAML body to a stored set (same set name afterwards)."""
     limit = state.settings.max_resource_set_bytes
     text = await read_yaml_body(request, limit)
-    row = await anyio.to_thread.run_sync(_append, db, user, set_name, text, limit)
+    row = await anyio.to_thread.run_sync(_append, db, user, state, set_name, text, limit)
     await anyio.to_thread.run_sync(
         events.record, state, user.id, "update", "resource_set", row.set_name
     )

@@ -17,17 +17,22 @@ __all__ = ["validate_resource_set"]
 
 
 def validate_resource_set(
-    rs: ResourceSet, dataset_columns: Callable[[str], list[str] | None]
+    rs: ResourceSet,
+    dataset_columns: Callable[[str], list[str] | None],
+    dataset_rows: Callable[[str, int], int] | None = None,
 ) -> None:
-    """Check the set against the user's datasets: files exist, named columns exist.
+    """Check the set against the user's datasets: files exist, named columns exist, k fits.
 
     Args:
         rs: A set returned by :func:`parse_resource_set`.
         dataset_columns: Dataset name -> its column names, or None if the user has no such
             dataset.
+        dataset_rows: (dataset name, limit) -> its number of data rows counted up to limit;
+            when given, a table with no more rows than its ``k`` is refused.
 
     Raises:
-        ResourceSetError: ``unknown_dataset`` or ``unknown_column`` with the fix.
+        ResourceSetError: ``unknown_dataset``, ``unknown_column`` or ``too_few_rows`` with
+            the fix.
 
     Example:
         >>> validate_resource_set(rs, {"wbcd.csv": ["Class", "Mitoses"]}.get)
@@ -61,6 +66,35 @@ def validate_resource_set(
             available = columns_of.get(table_name, [])
             for path, column in used:
                 _column_exists(f"{doc.kind} {name!r}: {path}", column, available)
+    if dataset_rows is not None:
+        _check_rows_for_k(rs, dataset_rows)
+
+
+def _check_rows_for_k(rs: ResourceSet, dataset_rows: Callable[[str, int], int]) -> None:
+    """Every table with no more rows than its k, listed at once with the fix."""
+    files = {table.name: table.data.file for table in rs.tables() if table.data is not None}
+    problems: list[str] = []
+    for name, doc in rs.parameters.items():
+        if not isinstance(doc, AvatarizationDocument):
+            continue
+        for table, params in doc.spec.avatarization.items():
+            if table not in files:
+                continue
+            rows = dataset_rows(files[table], params.k + 1)
+            if rows > params.k:
+                continue
+            fix = (
+                f"lower spec.avatarization.{table}.k to {rows - 1} or less (k={rows - 1} in "
+                "set_parameters, --k on the command line), or add rows"
+                if rows > 2
+                else f"add rows (at least {params.k + 1})"
+            )
+            problems.append(
+                f"{doc.kind} {name!r}: table {table!r} has {rows} data row(s) but "
+                f"k={params.k}; every avatar mixes k other individuals, so {fix}"
+            )
+    if problems:
+        raise ResourceSetError("; ".join(problems) + ".", "too_few_rows")
 
 
 def _columns_used(doc: ParametersDocument) -> Iterator[tuple[str, list[tuple[str, str]]]]:

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
 from avatar_server.auth import CurrentUser, DbSession, State
-from avatar_server.dataset_checks import dataset_problems
+from avatar_server.dataset_checks import count_rows, dataset_problems
 from avatar_server.dataset_header import read_columns
 from avatar_server.errors import ApiError, error_responses
 from avatar_server.file_response import file_response
@@ -30,6 +31,7 @@ from avatar_server.job_failures import JobFailure
 from avatar_server.models import Dataset, User
 from avatar_server.resource_sets import ResourceSetError
 from avatar_server.schemas import DatasetList, DatasetResponse
+from avatar_server.state import ServerState
 from avatar_server.storage import InvalidNameError, check_name, fsync_dir
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
@@ -177,14 +179,14 @@ async def upload_dataset(
                 "transit, upload it again.",
             )
         try:
-            columns = await anyio.to_thread.run_sync(read_columns, temp, name)
             problems = await anyio.to_thread.run_sync(dataset_problems, temp, name)
+            if problems:
+                raise ApiError(422, "invalid_dataset", "; ".join(problems) + ".")
+            columns = await anyio.to_thread.run_sync(read_columns, temp, name)
         except ResourceSetError as exc:
             raise ApiError(422, exc.code, exc.detail) from exc
         except JobFailure as exc:
             raise ApiError(422, "invalid_dataset", exc.user_message) from exc
-        if problems:
-            raise ApiError(422, "invalid_dataset", "; ".join(problems) + ".")
         os.replace(temp, final)
         fsync_dir(folder)
     finally:
@@ -261,3 +263,16 @@ def dataset_columns_lookup(db: Session, user: User) -> dict[str, list[str]]:
         select(Dataset.name, Dataset.columns_json).where(Dataset.user_id == user.id)
     ).all()
     return {name: json.loads(columns) for name, columns in rows}
+
+
+def dataset_rows_lookup(user: User, state: ServerState) -> Callable[[str, int], int]:
+    """(dataset name, limit) -> its number of data rows, counted up to ``limit``."""
+
+    def rows(name: str, limit: int) -> int:
+        path = state.store.dataset_path(user.id, name)
+        try:
+            return count_rows(path, name, limit)
+        except (OSError, JobFailure):  # missing or unreadable: reported where it is read
+            return limit
+
+    return rows

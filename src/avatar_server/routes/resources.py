@@ -15,7 +15,11 @@ from avatar_server.auth import CurrentUser, DbSession, State
 from avatar_server.errors import ApiError, error_responses
 from avatar_server.models import ResourceSetRow, User
 from avatar_server.resource_sets import ResourceSetError, parse_resource_set, validate_resource_set
-from avatar_server.routes.datasets import BINARY_SCHEMA, dataset_columns_lookup
+from avatar_server.routes.datasets import (
+    BINARY_SCHEMA,
+    dataset_columns_lookup,
+    dataset_rows_lookup,
+)
 from avatar_server.schemas import ResourceSetResponse
 from avatar_server.state import ServerState
 
@@ -110,6 +114,7 @@ async def receive_resource_set(
             _validate_and_store,
             db,
             user,
+            state,
             display_name,
             text,
             limit,
@@ -121,6 +126,7 @@ async def receive_resource_set(
 def _validate_and_store(
     db: Session,
     user: User,
+    state: ServerState,
     display_name: str,
     text: str,
     max_bytes: int,
@@ -132,7 +138,7 @@ def _validate_and_store(
         resource_set = parse_resource_set(
             text, max_bytes=max_bytes, require_parameters=require_parameters
         )
-        validate_resource_set(resource_set, columns.get)
+        validate_resource_set(resource_set, columns.get, dataset_rows_lookup(user, state))
     except ResourceSetError as exc:
         raise ApiError(422, exc.code, exc.detail) from exc
     row = ResourceSetRow(
