@@ -151,6 +151,7 @@ class RunnerTables:
         sep: str | None = None,
         decimal: str | None = None,
         encoding: str | None = None,
+        sheet: str | None = None,
         identifier_policy: str = "drop",
         avatar_data: str | Path | pd.DataFrame | None = None,
     ) -> None:
@@ -176,6 +177,8 @@ class RunnerTables:
             sep: separator of a CSV file, instead of the sniffed one (e.g. ``";"``).
             decimal: decimal mark of a CSV file, instead of the sniffed one (e.g. ``","``).
             encoding: encoding of a CSV file, instead of the sniffed one (e.g. ``"latin-1"``).
+            sheet: the sheet of an ``.xlsx`` workbook holding the table, by name (default:
+                the first sheet).
             identifier_policy: ``"drop"`` (default): identifier columns are left out of the
                 avatars; ``"pseudonymize"``: they are released with fresh pseudonyms.
             avatar_data: avatars made elsewhere (a file or a DataFrame with the table's
@@ -205,7 +208,7 @@ class RunnerTables:
             path = Path(data).expanduser()
             if not path.is_file():
                 raise FileNotFoundError(f"No file {str(path)!r} for table {name!r}.")
-            frame = read_table(path, sep=sep, decimal=decimal, encoding=encoding)
+            frame = read_table(path, sep=sep, decimal=decimal, encoding=encoding, sheet=sheet)
             source = _Source(path=path) if _uploadable_as_is(path, sep, decimal, encoding) else (
                 _Source(frame=frame))
         else:

@@ -188,6 +188,7 @@ def read_table(
     sep: str | None = None,
     decimal: str | None = None,
     encoding: str | None = None,
+    sheet: str | None = None,
 ) -> pd.DataFrame:
     """Read a table file into a DataFrame, whatever tool wrote it.
 
@@ -196,6 +197,7 @@ def read_table(
         sep: CSV separator (default: sniffed; tab for ``.tsv``).
         decimal: CSV decimal mark (default: sniffed).
         encoding: CSV encoding (default: sniffed).
+        sheet: the sheet of an ``.xlsx`` workbook to read, by name (default: the first one).
 
     Returns:
         The table, one row per line of the file.
@@ -209,6 +211,11 @@ def read_table(
     """
     path = Path(path)
     kind = table_format(path)
+    if sheet is not None and kind != "excel":
+        raise TableReadError(
+            f"sheet={sheet!r} (--sheet) applies to .xlsx workbooks only; {path.name} is a "
+            f"{kind} file, so leave sheet out."
+        )
     if kind == "parquet":
         try:
             return pd.read_parquet(path)
@@ -218,17 +225,40 @@ def read_table(
                 "it again or use a CSV file."
             ) from None
     if kind == "excel":
-        try:
-            return pd.read_excel(path, sheet_name=0)
-        except Exception as exc:  # openpyxl raises zipfile, KeyError, ... on bad files
-            raise TableReadError(
-                f"{path.name} is not a readable .xlsx file ({type(exc).__name__}); save it "
-                "again from the spreadsheet, or as CSV."
-            ) from None
+        return _read_sheet(path, sheet)
     dialect = sniff_csv(
         path, sep=sep or ("\t" if kind == "tsv" else None), decimal=decimal, encoding=encoding
     )
     return read_csv(path, dialect)
+
+
+def _read_sheet(path: Path, sheet: str | None) -> pd.DataFrame:
+    """One sheet of a workbook (the first one by default), refused with the sheet names."""
+    try:
+        workbook = pd.ExcelFile(path)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, ... on bad files
+        raise TableReadError(
+            f"{path.name} is not a readable .xlsx file ({type(exc).__name__}); save it "
+            "again from the spreadsheet, or as CSV."
+        ) from None
+    with workbook:
+        names = [str(n) for n in workbook.sheet_names]
+        if sheet is not None and sheet not in names:
+            raise TableReadError(
+                f"{path.name} has no sheet {sheet!r}; its sheets are "
+                f"{', '.join(repr(n) for n in names)}: pass one of them (sheet='{names[0]}', "
+                f"or --sheet '{names[0]}')."
+            )
+        chosen = sheet if sheet is not None else names[0]
+        frame = workbook.parse(chosen)
+    if frame.empty:
+        raise TableReadError(
+            f"sheet {chosen!r} of {path.name} has no data rows"
+            + (f"; pick the sheet that holds the table (sheets: {', '.join(names)}; "
+               "sheet='NAME', or --sheet NAME)." if len(names) > 1 else
+               "; add one row per individual below the header.")
+        )
+    return frame
 
 
 def _sep_name(sep: str) -> str:

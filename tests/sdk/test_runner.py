@@ -374,6 +374,13 @@ def test_a_parquet_file_keeps_its_format_and_types(client: FakeClient, tmp_path:
     (tmp_path / "x.json").write_text("{}")
     with pytest.raises(ValueError, match=r"CSV \(.csv\), TSV \(.tsv\), Parquet"):
         r.add_table("other", tmp_path / "x.json")
+    with pd.ExcelWriter(tmp_path / "book.xlsx") as writer:
+        pd.DataFrame({"about": ["events"]}).to_excel(writer, sheet_name="about", index=False)
+        pd.read_parquet(tmp_path / "events.parquet").to_excel(
+            writer, sheet_name="events", index=False
+        )
+    r.add_table("booked", tmp_path / "book.xlsx", sheet="events")
+    assert list(r.describe_columns("booked").index) == ["when", "flag"]
 
 
 def test_add_table_reads_a_semicolon_latin1_export_and_uploads_it_normalized(

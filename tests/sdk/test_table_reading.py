@@ -86,3 +86,25 @@ def test_unknown_extension_names_the_accepted_ones(tmp_path: Path) -> None:
     path.write_text("{}")
     with pytest.raises(TableReadError, match=r"\.xlsx"):
         read_table(path)
+
+
+def test_sheet_of_a_workbook_is_read_by_name(tmp_path: Path) -> None:
+    cancer = rtable("survival", "cancer")
+    cars = rtable("datasets", "mtcars")
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"notes": ["exported 2024"]}).head(0).to_excel(
+            writer, sheet_name="Read me", index=False
+        )
+        cancer.to_excel(writer, sheet_name="cancer", index=False)
+        cars.to_excel(writer, sheet_name="cars", index=False)
+    read = read_table(path, sheet="cars")
+    pd.testing.assert_frame_equal(read, cars, check_dtype=False, check_column_type=False)
+    with pytest.raises(TableReadError, match=r"no data rows; pick the sheet .*--sheet"):
+        read_table(path)  # the first sheet is an empty cover sheet
+    with pytest.raises(TableReadError, match=r"no sheet 'Cars'.*'cancer', 'cars'.*--sheet"):
+        read_table(path, sheet="Cars")
+    csv = tmp_path / "cars.csv"
+    cars.to_csv(csv, index=False)
+    with pytest.raises(TableReadError, match=r"\.xlsx workbooks only"):
+        read_table(csv, sheet="cars")

@@ -34,11 +34,14 @@ _ROLE_LABELS = {
 
 
 def add_reading_options(parser: argparse.ArgumentParser) -> None:
-    """``--sep --decimal --encoding``: override what is sniffed from a CSV file."""
-    reading = parser.add_argument_group("reading a CSV file (sniffed when not given)")
+    """``--sep --decimal --encoding`` override what is sniffed from a CSV file; ``--sheet``."""
+    reading = parser.add_argument_group("reading the file (sniffed when not given)")
     reading.add_argument("--sep", help="field separator, e.g. ';' or '\\t'")
     reading.add_argument("--decimal", choices=[".", ","], help="decimal mark of the numbers")
     reading.add_argument("--encoding", help="text encoding, e.g. utf-8, latin-1, cp1252")
+    reading.add_argument(
+        "--sheet", metavar="NAME", help="sheet of an .xlsx workbook to read (default: the first)"
+    )
 
 
 def reading_options(args: argparse.Namespace) -> dict[str, str | None]:
@@ -46,10 +49,15 @@ def reading_options(args: argparse.Namespace) -> dict[str, str | None]:
 
     Example:
         >>> reading_options(argparse.Namespace(sep="\\\\t", decimal=None, encoding=None))
-        {'sep': '\\t', 'decimal': None, 'encoding': None}
+        {'sep': '\\t', 'decimal': None, 'encoding': None, 'sheet': None}
     """
     sep = args.sep.replace("\\t", "\t") if args.sep else None
-    return {"sep": sep, "decimal": args.decimal, "encoding": args.encoding}
+    return {
+        "sep": sep,
+        "decimal": args.decimal,
+        "encoding": args.encoding,
+        "sheet": getattr(args, "sheet", None),
+    }
 
 
 def _names(text: str) -> list[str]:

@@ -99,6 +99,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
                 runner.add_table(
                     table, str(path), types=types, sep=reading["sep"],
                     decimal=reading["decimal"], encoding=reading["encoding"],
+                    sheet=reading["sheet"],
                     identifier_policy=args.id_policy, avatar_data=str(avatars_path),
                 )
         except ValueError as exc:

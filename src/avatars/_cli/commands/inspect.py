@@ -41,7 +41,8 @@ def inspect_command(args: argparse.Namespace) -> int:
     reading = reading_options(args)
     try:
         frame = read_table(
-            path, sep=reading["sep"], decimal=reading["decimal"], encoding=reading["encoding"]
+            path, sep=reading["sep"], decimal=reading["decimal"], encoding=reading["encoding"],
+            sheet=reading["sheet"],
         )
         decisions = decide_columns(frame, column_types(args))
     except ValueError as exc:

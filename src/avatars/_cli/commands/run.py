@@ -223,6 +223,7 @@ def run_command(args: argparse.Namespace) -> int:
                 runner.add_table(
                     table, str(path), types=types, sep=reading["sep"],
                     decimal=reading["decimal"], encoding=reading["encoding"],
+                    sheet=reading["sheet"],
                     identifier_policy=args.id_policy,
                 )
             runner.set_parameters(
