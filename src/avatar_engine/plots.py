@@ -4,8 +4,9 @@ Each kind is drawn twice from the same numbers: an interactive page (plotly; the
 plotly.js from its CDN) and a static PNG (matplotlib) for notebooks, files, offline use and
 the report. Kinds: ``correlation``, ``correlation_difference``, ``contribution``,
 ``2d_projection``, ``3d_projection``, ``distribution``, ``aggregate_stats`` and
-``metrics_summary``. The time-series kinds (``raw_series``, ``normalized_series``) and
-``class_projection_2d`` need time series and class augmentation, which the engine does not run.
+``metrics_summary``; for a time-series table ``raw_series`` and ``normalized_series``
+(``avatar_engine.plots_series``), for a table augmented by class ``class_projection_2d``
+(``avatar_engine.plots_classes``).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from avatar_engine.figures import (
     _sample_rows,
     column_kinds,
 )
+from avatar_engine.plots_series import SeriesData
 
-__all__ = ["PLOT_KINDS", "Plot", "render_plots"]
+__all__ = ["PLOT_KINDS", "Plot", "SeriesData", "render_plots"]
 
 PLOT_KINDS = (
     "correlation",
@@ -40,6 +42,9 @@ PLOT_KINDS = (
     "distribution",
     "aggregate_stats",
     "metrics_summary",
+    "raw_series",
+    "normalized_series",
+    "class_projection_2d",
 )
 _MAX_ROWS = 5_000
 _MAX_VARIABLES = 40
@@ -288,6 +293,8 @@ def render_plots(
     privacy_metrics: Mapping[str, Any] | None = None,
     signal_metrics: Mapping[str, Any] | None = None,
     kinds: Sequence[str] = PLOT_KINDS,
+    series: SeriesData | None = None,
+    class_column: str | None = None,
 ) -> dict[str, Plot]:
     """Draw the plots of one table, each as an interactive HTML page and a PNG.
 
@@ -298,7 +305,11 @@ def render_plots(
         avatar_projections: the avatars' coordinates in the same space.
         privacy_metrics: the privacy metrics dict (for ``metrics_summary``).
         signal_metrics: the signal metrics dict (for ``metrics_summary``).
-        kinds: the plot kinds to draw (default: all of ``PLOT_KINDS``).
+        kinds: the plot kinds to draw (default: all of ``PLOT_KINDS`` that apply).
+        series: the long tables of a time-series table (``raw_series``,
+            ``normalized_series``); without it those kinds are not drawn.
+        class_column: the target class of a class augmentation (``class_projection_2d``,
+            coloured by it); without it that kind is not drawn.
 
     Raises:
         ValueError: an unknown plot kind.
@@ -338,4 +349,15 @@ def render_plots(
     if "metrics_summary" in kinds:
         plots["metrics_summary"] = _metrics_summary(
             {"privacy": privacy_metrics or {}, "signal": signal_metrics or {}})
+    if series is not None:
+        from avatar_engine.plots_series import render_series_plots
+
+        for kind, (page, png) in render_series_plots(series, kinds).items():
+            plots[kind] = Plot(page, png)
+    if "class_projection_2d" in kinds and class_column is not None:
+        from avatar_engine.plots_classes import render_class_projection
+
+        if class_column in original.columns and class_column in avatars.columns:
+            plots["class_projection_2d"] = Plot(
+                *render_class_projection(original, avatars, class_column))
     return plots

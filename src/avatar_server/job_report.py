@@ -23,6 +23,7 @@ from avatar_server.figures_on_demand import FiguresUnavailableError, ensure_figu
 from avatar_server.job_context import JobContext, check_stop
 from avatar_server.job_failures import JobFailure
 from avatar_server.job_files import parent_dir, read_json, read_result, result_file, tables_in
+from avatar_server.job_series import individual_of
 from avatar_server.job_series_metrics import sequence_tables
 from avatar_server.job_tables import key_columns, load_table, not_measured
 from avatar_server.job_uploaded import read_uploaded, uploaded_dataset
@@ -43,7 +44,10 @@ def _figures(ctx: JobContext, standard_dir: Path, table: str) -> dict[str, bytes
 
 
 # Plot kinds embedded in the report beside the standard figures.
-_REPORT_PLOTS = ("correlation_difference", "contribution", "3d_projection")
+_REPORT_PLOTS = (
+    "correlation_difference", "contribution", "3d_projection", "raw_series",
+    "class_projection_2d",
+)
 
 
 def _write_plot_files(output_dir: Path, name: str, plots: Mapping[str, Any]) -> None:
@@ -106,8 +110,13 @@ def _write_plots(
     privacy: dict[str, Any],
     signal: dict[str, Any],
     helpers: list[_PlotHelper],
+    series: Any = None,
+    class_column: str | None = None,
 ) -> dict[str, bytes]:
     """Write every plot kind of a table (``<table>.<kind>.html`` and ``.png``).
+
+    ``series`` (a ``SeriesData``) adds the time-series kinds, ``class_column`` (the target of
+    a class augmentation) the class projection.
 
     The kinds the report embeds are drawn here; the others by a helper process appended to
     ``helpers``, to be finished before the job ends. Returns the PNGs the report embeds.
@@ -122,7 +131,7 @@ def _write_plots(
     def draw(kinds: Sequence[str]) -> dict[str, Any]:
         return render_plots(
             original, avatars, *projections, privacy_metrics=privacy, signal_metrics=signal,
-            kinds=kinds,
+            kinds=kinds, series=series, class_column=class_column,
         )
 
     helpers.append(_PlotHelper(ctx.output_dir, name, draw))
@@ -190,7 +199,16 @@ def _run_report(ctx: JobContext, doc: ReportDocument, helpers: list[_PlotHelper]
             ctx, name) else read_result(result_file(standard_dir, name, "shuffled"), table)
         run_metadata = read_json(standard_dir / f"{name}.run_metadata.json")
         plotted: tuple[pd.DataFrame, pd.DataFrame] | None = None
-        if table.time_column() is not None:
+        series_data = None
+        time_column = table.time_column()
+        if time_column is not None:
+            from avatar_engine.plots import SeriesData
+
+            individual = individual_of(table, all_tables)
+            series_data = SeriesData(
+                original, avatars, individual, time_column,
+                [c for c in identifiers if c not in (individual, time_column)],
+            )
             # the projections are those of the sequences (one row per individual)
             reference = rs.parameters.get(str(run_metadata.get("parameters_name", "")))
             plotted = sequence_tables(
@@ -209,7 +227,8 @@ def _run_report(ctx: JobContext, doc: ReportDocument, helpers: list[_PlotHelper]
         if doc.spec.report_type != "pia":  # first: its helper process draws meanwhile
             plots = _write_plots(
                 ctx, standard_dir, name, *(plotted or (original, avatars)), privacy, signal,
-                helpers,
+                helpers, series_data,
+                (run_metadata.get("data_augmentation") or {}).get("target_column"),
             )
         figures = _figures(ctx, standard_dir, name)
         series = (signal.get("details") or {}).get("time_series")

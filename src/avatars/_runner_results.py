@@ -28,7 +28,19 @@ REPORT_PLOT_KINDS = (
     "distribution",
     "aggregate_stats",
     "metrics_summary",
+    "raw_series",
+    "normalized_series",
+    "class_projection_2d",
 )
+# Kinds drawn only for some tables, and which.
+_DRAWN_FOR = {
+    "raw_series": "time-series tables (a column with time_series_time)",
+    "normalized_series": "time-series tables (a column with time_series_time)",
+    "class_projection_2d": (
+        "tables augmented by class (data_augmentation_strategy with "
+        "data_augmentation_target_column)"
+    ),
+}
 _INTERACTIVE_OF = {
     "projection": "2d_projection",
     "distributions": "distribution",
@@ -255,7 +267,9 @@ class RunnerResults(RunnerTables):
         (PNG, waits for the ``standard`` job). ``correlation``, ``correlation_difference``,
         ``contribution``, ``2d_projection``, ``3d_projection``, ``distribution``,
         ``aggregate_stats`` and ``metrics_summary`` are drawn by the ``report`` job, each as a
-        PNG and as an interactive page (plotly). In a notebook the plot is displayed; with
+        PNG and as an interactive page (plotly), and so are ``raw_series`` and
+        ``normalized_series`` for a time-series table and ``class_projection_2d`` for a table
+        augmented by class. In a notebook the plot is displayed; with
         ``path`` it is also saved there.
 
         Args:
@@ -286,6 +300,11 @@ class RunnerResults(RunnerTables):
             self._table(table)
             name, files = self._files_of(REPORT)
             file = f"{table}.{kind}.{'html' if interactive else 'png'}"
+            if file not in files.get(kind, []) and kind in _DRAWN_FOR:
+                raise ValueError(
+                    f"The report job {name} has no {kind} plot for table {table!r}: it is "
+                    f"drawn for {_DRAWN_FOR[kind]} only."
+                )
             if file not in files.get(kind, []):
                 raise ValueError(
                     f"The report job {name} has no {kind} plot for table {table!r} (it ran on a "

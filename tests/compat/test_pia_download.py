@@ -70,8 +70,12 @@ def test_download_report_pia_as_docx_and_pdf_in_french(server: LiveServer, tmp_p
     assert (tmp_path / "iris.html").read_bytes() == page
     assert b"Plotly.newPlot" in runner.render_plot("iris", "correlations", interactive=True)
     assert runner.render_plot("iris", "projection").startswith(b"\x89PNG")
-    with pytest.raises(ValueError, match="Unknown plot kind"):
+    with pytest.raises(ValueError, match="drawn for time-series tables"):
         runner.render_plot("iris", "raw_series")
+    with pytest.raises(ValueError, match="tables augmented by class"):
+        runner.render_plot("iris", "class_projection_2d")
+    with pytest.raises(ValueError, match="Unknown plot kind"):
+        runner.render_plot("iris", "raw_serie")
 
 
 def test_documented_example_runs(server: LiveServer, tmp_path: Path,

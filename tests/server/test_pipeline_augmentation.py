@@ -30,6 +30,10 @@ spec:
   seed: 2
   avatarization:
     penguins: {{k: 6, ncp: 4, data_augmentation: {augmentation}}}
+---
+kind: AvatarReportParameters
+metadata: {{name: report}}
+spec: {{report_type: basic, output_format: pdf, language: en}}
 """
 
 
@@ -60,6 +64,25 @@ def test_minority_class_is_brought_up_to_the_majority(tmp_path: Path, penguins_c
     # the extra Chinstraps are avatars: not copies of original rows
     merged = shared.merge(original.drop_duplicates(), how="inner")
     assert len(merged) < 0.05 * len(shared)
+
+
+def test_report_draws_the_projection_by_class(tmp_path: Path, penguins_csv: Path) -> None:
+    rs = parse(YAML.format(
+        augmentation="{augmentation_strategy: not_majority, target_column: species}"))
+    ctx, _ = make_context(rs, "standard", tmp_path / "standard", {"penguins.csv": penguins_csv})
+    run_job(ctx)
+    ctx, _ = make_context(rs, "report", tmp_path / "report", {"penguins.csv": penguins_csv},
+                          {"standard": tmp_path / "standard"})
+    run_job(ctx)
+    page = (tmp_path / "report" / "penguins.class_projection_2d.html").read_text()
+    top = int(pd.read_csv(penguins_csv)["species"].value_counts().max())
+    for species in ("Adelie", "Chinstrap", "Gentoo"):  # every class brought up to the top
+        assert f"{species} ({top})" in page
+    png = (tmp_path / "report" / "penguins.class_projection_2d.png").read_bytes()
+    assert png.startswith(b"\x89PNG")
+    html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert "Figure “class projection 2d”" in html
+    assert not (tmp_path / "report" / "penguins.raw_series.png").exists()
 
 
 def test_a_ratio_adds_records_and_the_original_table_can_be_kept(

@@ -179,6 +179,12 @@ def test_report_shows_original_and_avatar_curves(chick_run: dict[str, Path]) -> 
     assert "Mean curve of each time-varying variable" in html
     assert "Mean curve error (worst variable)" in html
     assert (chick_run["report"] / "report.pdf").read_bytes().startswith(b"%PDF")
+    # the series plot kinds, as PNG and interactive page; the sequences shown in the report
+    for kind in ("raw_series", "normalized_series"):
+        assert (chick_run["report"] / f"chick.{kind}.png").read_bytes().startswith(b"\x89PNG")
+        assert "Plotly.newPlot" in (chick_run["report"] / f"chick.{kind}.html").read_text()
+    assert "Figure “raw series”" in html
+    assert not (chick_run["report"] / "chick.class_projection_2d.png").exists()
 
 
 @pytest.fixture(scope="module")

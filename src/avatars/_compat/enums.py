@@ -53,6 +53,9 @@ class PlotKind(StrEnum):
     PROJECTION_3D = "3d_projection"
     AGGREGATE_STATS = "aggregate_stats"
     METRICS_SUMMARY = "metrics_summary"
+    RAW_SERIES = "raw_series"
+    NORMALIZED_SERIES = "normalized_series"
+    CLASS_PROJECTION_2D = "class_projection_2d"
 
 
 # The figure kind of this SDK (``render_plot(table, kind)``) behind each established name.
