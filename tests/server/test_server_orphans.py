@@ -125,3 +125,36 @@ def test_a_starting_server_kills_the_workers_of_a_dead_server_only(tmp_path: Pat
         for process in (stray, kept, reused):
             process.kill()
             process.wait()
+
+
+HELPER_PARENT = """
+import os, sys, time
+from avatar_server.worker_lifetime import die_with_parent
+pid = os.fork()
+if pid == 0:
+    die_with_parent()
+    time.sleep(60)
+    os._exit(0)
+print(pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_helper_forked_by_a_worker_dies_with_that_worker() -> None:
+    """The report job's plot helper (forked by its worker) does not outlive the worker."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", HELPER_PARENT], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout is not None
+        helper = int(parent.stdout.readline())
+        started = process_start_time(helper)
+        assert _alive(helper, started)
+        parent.kill()  # kill -9 of the worker
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _alive(helper, started):
+            assert time.monotonic() < deadline, "the helper survived its worker"
+            time.sleep(0.05)
+    finally:
+        parent.kill()
