@@ -81,12 +81,15 @@ def test_download_report_pia_as_docx_and_pdf_in_french(server: LiveServer, tmp_p
 def test_documented_example_runs(server: LiveServer, tmp_path: Path,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     docs = Path(__file__).resolve().parents[2] / "docs" / "reports_and_plots.md"
-    (block,) = re.findall(r"```python\n(.*?)```", docs.read_text(), flags=re.S)
+    blocks = re.findall(r"```python\n(.*?)```", docs.read_text(), flags=re.S)
+    assert len(blocks) == 2
     (tmp_path / "fixtures").mkdir()
     (tmp_path / "fixtures" / "iris.csv").write_bytes((FIXTURES / "iris.csv").read_bytes())
     monkeypatch.chdir(tmp_path)
     namespace = {"manager": Manager(base_url=server.url, api_key=server.admin_key)}
-    exec(compile(block, str(docs), "exec"), namespace)
+    for index, block in enumerate(blocks):
+        exec(compile(block, f"{docs}:block{index}", "exec"), namespace)
     assert docx.Document("aipd.docx").paragraphs[0].text.startswith("Analyse d’impact")
     assert b"scatter3d" in Path("iris-3d.html").read_bytes()
     assert os.path.getsize("iris-3d.html") > 1000
+    assert Path("chick-sequences.png").read_bytes().startswith(b"\x89PNG")
