@@ -236,9 +236,10 @@ def _infer(name: str, series: pd.Series) -> ColumnDecision:
                 f"free text: {_share(distinct, n)} distinct values, {mean_words:.1f} words on "
                 "average",
             )
-        if distinct >= _ID_TEXT_SHARE * n and n >= _ID_MIN_ROWS and pd.to_numeric(
+        # names such as car models may be partly numbers ('90', '100'): mostly text suffices
+        if distinct >= _ID_TEXT_SHARE * n and n >= _ID_MIN_ROWS and float(pd.to_numeric(
             strings, errors="coerce"
-        ).isna().all():
+        ).notna().mean()) < _TEXT_SHARE:
             return ColumnDecision(
                 name, ColumnType.CATEGORY, ColumnRole.IDENTIFIER,
                 f"identifier: short text distinct on {_share(distinct, n)} of the rows",

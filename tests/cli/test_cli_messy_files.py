@@ -170,3 +170,18 @@ def test_inspect_reads_the_sheet_named_by_sheet(
     assert "nodes" in out
     assert main(["inspect", str(path), "--sheet", "Patients"]) == 2
     assert "its sheets are 'about', 'patients'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["penguins_raw", "cancer", "Cars93"])
+def test_run_with_defaults_on_public_tables_releases_no_identifier(
+    shared_server: LocalServer, shared_home: Path, tmp_path: Path, name: str
+) -> None:
+    """Ids, sample numbers, dates, free-text comments, codes and missing values, no option."""
+    from held_out import TABLES, check_run
+
+    outcome = check_run(name, TABLES[name](), tmp_path, shared_home)
+    assert outcome.exit_code == 0, outcome.problems
+    assert outcome.problems == []
+    assert outcome.missing_gap <= 0.02
+    assert outcome.roles.get("rownames", "identifier") == "identifier"
