@@ -286,7 +286,8 @@ class RunnerParameters(RunnerProcessors):
             if "variable_names" not in exclude:
                 raise ValueError(
                     "exclude_replacement_strategy needs exclude_variable_names (the columns to "
-                    "keep out of the projection)."
+                    "keep out of the projection): pass exclude_variable_names=[...] too, or "
+                    "leave exclude_replacement_strategy out."
                 )
             avatarization["exclude_variables"] = exclude
         if "known_variables" in given:
@@ -355,7 +356,10 @@ def _set_method(params: TableParameters, given: dict[str, Any]) -> None:
             params.avatarization.pop("preprocess_budget_ratio", None)
         if ratio is not None:
             if params.method != "avatarization_open_dp":
-                raise ValueError("preprocess_budget_ratio goes with open_dp_epsilon.")
+                raise ValueError(
+                    "preprocess_budget_ratio goes with open_dp_epsilon: pass open_dp_epsilon "
+                    "too, or leave preprocess_budget_ratio out."
+                )
             params.avatarization["preprocess_budget_ratio"] = _ratio(ratio)
         return
     name = chosen[0]
@@ -375,7 +379,10 @@ def _set_method(params: TableParameters, given: dict[str, Any]) -> None:
     params.avatarization = {**kept, "epsilon": float(epsilon)}
     if ratio is not None:
         if name != "open_dp_epsilon":
-            raise ValueError("preprocess_budget_ratio goes with open_dp_epsilon.")
+            raise ValueError(
+                "preprocess_budget_ratio goes with open_dp_epsilon: pass open_dp_epsilon too, "
+                "or leave preprocess_budget_ratio out."
+            )
         params.avatarization["preprocess_budget_ratio"] = _ratio(ratio)
 
 
@@ -418,9 +425,13 @@ def _set_augmentation(
         current["should_anonymize_original_table"] = bool(
             given["data_augmentation_should_anonymize_original_table"])
     if "augmentation_strategy" not in current:
-        raise ValueError("data_augmentation_* needs data_augmentation_strategy.")
+        raise ValueError(
+            "data_augmentation_* needs data_augmentation_strategy: pass it too (e.g. "
+            "data_augmentation_strategy=0.5, or 'minority' with data_augmentation_target_column)."
+        )
     if not isinstance(current["augmentation_strategy"], float) and "target_column" not in current:
         raise ValueError(
             f"data_augmentation_strategy {current['augmentation_strategy']!r} needs "
-            "data_augmentation_target_column.")
+            "data_augmentation_target_column: pass data_augmentation_target_column='COLUMN' "
+            "(the class column), or a ratio such as data_augmentation_strategy=0.5.")
     avatarization["data_augmentation"] = current

@@ -89,7 +89,8 @@ class RunnerProcessors(RunnerTables):
             if not isinstance(processed, pd.DataFrame):
                 raise TypeError(
                     f"{type(processor).__name__}.preprocess returned "
-                    f"{type(processed).__name__}, not a DataFrame."
+                    f"{type(processed).__name__}, not a DataFrame: make preprocess return "
+                    "the processed DataFrame."
                 )
             inputs.append(processed)
         processed = inputs.pop()

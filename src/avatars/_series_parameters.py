@@ -110,6 +110,6 @@ def set_time_series(params: TableParameters, given: dict[str, Any]) -> None:
         if alignment.get("method") == "specified" and "nb_points" not in alignment:
             raise ValueError(
                 "time_series_method 'specified' needs time_series_nb_points (the number of "
-                "points of the common grid)."
+                "points of the common grid): pass time_series_nb_points=N too."
             )
         series["alignment"] = alignment

@@ -315,7 +315,7 @@ class Manager(EstablishedManagerCalls):
             ... # doctest: +SKIP
         """
         if not Path(yaml_path).is_file():
-            raise FileNotFoundError(f"No YAML file {yaml_path!r}.")
+            raise FileNotFoundError(f"No YAML file {yaml_path!r}: check the yaml_path.")
         runner = self.create_runner(set_name=set_name)
         runner.from_yaml(yaml_path)
         return runner

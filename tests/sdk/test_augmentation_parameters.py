@@ -48,11 +48,11 @@ def test_augmentation_reaches_the_server_model(runner: Runner, kwargs: dict, exp
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"data_augmentation_strategy": "minority"}, "needs data_augmentation_target_column"),
+        ({"data_augmentation_strategy": "minority"}, "pass data_augmentation_target_column="),
         ({"data_augmentation_strategy": "lots", "data_augmentation_target_column": "species"},
          "Unknown data_augmentation_strategy"),
         ({"data_augmentation_strategy": 20.0}, r"in \]0, 10\]"),
-        ({"data_augmentation_target_column": "species"}, "needs data_augmentation_strategy"),
+        ({"data_augmentation_target_column": "species"}, "strategy: pass it too"),
         ({"data_augmentation_strategy": "minority", "data_augmentation_target_column": "kind"},
          "not in table"),
     ],

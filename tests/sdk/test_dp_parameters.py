@@ -62,7 +62,7 @@ def test_switching_between_k_and_epsilon(runner: Runner) -> None:
         ({"k": 5, "open_dp_epsilon": 1.0}, "either k or open_dp_epsilon"),
         ({"open_dp_epsilon": 1.0, "fast_dp_epsilon": 1.0}, "not both"),
         ({"open_dp_epsilon": 0}, r"open_dp_epsilon must be a number in \]0, 100\]"),
-        ({"fast_dp_epsilon": 1.0, "preprocess_budget_ratio": 0.2}, "goes with open_dp_epsilon"),
+        ({"fast_dp_epsilon": 1.0, "preprocess_budget_ratio": 0.2}, "pass open_dp_epsilon too"),
         ({"open_dp_epsilon": 1.0, "preprocess_budget_ratio": 1.0}, "must be in"),
         ({"open_dp_epsilon": 1.0, "column_weights": {"species": 2.0}}, "column_weights"),
     ],

@@ -148,7 +148,7 @@ def test_update_and_delete_parameters(runner: Runner) -> None:
         ({"column_weights": {"nope": 1.0}}, "'nope'"),
         ({"imputation_method": "magic"}, "Unknown imputation_method"),
         ({"imputation_training_fraction": 1.5}, "training_fraction"),
-        ({"exclude_replacement_strategy": "row_order"}, "needs exclude_variable_names"),
+        ({"exclude_replacement_strategy": "row_order"}, "pass exclude_variable_names"),
         ({"exclude_variable_names": ["x"]}, "'x'"),
         ({"target": "nope"}, "'nope'"),
     ],

@@ -80,7 +80,7 @@ def test_time_series_parameters_updated_and_deleted_one_by_one() -> None:
     [
         ({"time_series_projection_type": "wavelet"}, "Unknown time_series_projection_type"),
         ({"time_series_method": "median"}, "Unknown time_series_method"),
-        ({"time_series_method": "specified"}, "needs time_series_nb_points"),
+        ({"time_series_method": "specified"}, "pass time_series_nb_points=N"),
         ({"time_series_nf": 0}, "time_series_nf must be a positive integer"),
     ],
 )

@@ -13,7 +13,7 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], role: str) -> None
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"{role}: columns {missing} are not in the table; its columns are "
-                         f"{list(df.columns)}.")
+                         f"{list(df.columns)}: fix the column names given to {role}.")
 
 
 def replace_columns(

@@ -59,7 +59,11 @@ class GeolocationNormalizationProcessor:
         known = ~(np.isnan(lat) | np.isnan(lon))
         lat, lon = lat[known], lon[known]
         if lat.size == 0:
-            raise ValueError("GeolocationNormalizationProcessor needs located rows.")
+            raise ValueError(
+                f"GeolocationNormalizationProcessor: no row has both {self.latitude_variable!r} "
+                f"and {self.longitude_variable!r}; pass the columns that hold the coordinates "
+                "(latitude_variable=, longitude_variable=) or leave this processor out."
+            )
         edges = np.linspace(lat.min(), lat.max(), self.n_reference_lat + 1)
         self.latitude_edges = edges[1:-1]
         bands = np.searchsorted(self.latitude_edges, lat, side="right")

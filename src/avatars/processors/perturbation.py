@@ -51,7 +51,8 @@ class PerturbationProcessor:
         if len(source) != len(dest):
             raise ValueError(
                 f"postprocess needs the avatars in the order of the originals: got {len(dest)} "
-                f"avatars for {len(source)} originals."
+                f"avatars for {len(source)} originals; pass the unshuffled avatars (one per "
+                "original row, as the run returns them to processors)."
             )
         out = dest.copy()
         for column, level in self.perturbation_level.items():
