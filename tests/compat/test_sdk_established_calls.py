@@ -474,11 +474,26 @@ def test_established_client_calls_on_this_sdk(server: LiveServer, tmp_path: Path
         == {n: len(pd.read_csv(FIXTURES / f"{n}.csv")) for n in ("patient", "doctor", "visit")},
         True,
     )
+    unlinked = manager.create_runner("compat-links")
+    unlinked.add_table("patient", str(FIXTURES / "patient.csv"), primary_key="p_id")
+    unlinked.add_table("doctor", str(FIXTURES / "doctor.csv"), primary_key="d_id")
+    unlinked.add_table(
+        "visit",
+        str(FIXTURES / "visit.csv"),
+        primary_key="visit_id",
+        foreign_keys=["patient_id", "doctor_id"],
+    )
     c(
-        "runner.advise_links() [not provided]",
-        lambda: multi.advise_links(),  # type: ignore[attr-defined]
-        lambda _: True,
-        False,
+        "runner.advise_links()",
+        lambda: unlinked.advise_links(),
+        lambda advice: sorted(
+            (link.parent_table, link.child_field, link.confidence) for link in advice.links
+        )
+        == [("doctor", "doctor_id", "high"), ("patient", "patient_id", "high")]
+        and not advice.unlinked_foreign_keys
+        and sorted(link.to_table for link in unlinked.tables["visit"].links)
+        == ["doctor", "patient"],
+        True,
     )
 
     # -- cancelling a run still going, deleting --------------------------------------------

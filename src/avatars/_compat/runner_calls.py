@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -19,6 +20,12 @@ import pandas as pd
 
 from avatars._compat.enums import JobStatus, Results, plain
 from avatars._compat.jobs import cancel_unfinished, delete_in_batches
+from avatars._compat.links_advice import (
+    LINKS_ADVICE_NAME,
+    TablesLinksAdvice,
+    links_advice_yaml,
+    parse_links_advice,
+)
 from avatars._compat.metrics import metrics_records
 from avatars._runner_results import RunnerResults
 from avatars._table_reading import read_table
@@ -45,6 +52,60 @@ class EstablishedRunnerCalls(RunnerResults):
     """The established client's Runner calls that this SDK's Runner has no name for."""
 
     client: ApiClient
+
+    if TYPE_CHECKING:
+
+        def _upload_tables(self) -> None: ...
+
+        def get_yaml(self, path: str | None = None) -> str: ...
+
+    # -- links advice ----------------------------------------------------------------------
+    def advise_links(self, *, apply: bool = True) -> TablesLinksAdvice:
+        """Ask the server which parent table each foreign key not linked yet points at.
+
+        Declare the primary and foreign keys with ``add_table`` first. An advice job reads the
+        tables (uploading them) and advises a link per foreign key, with a confidence
+        (``high``, ``medium``, ``low``); keys it cannot link come with their candidate tables.
+
+        Args:
+            apply: add each advised link with ``add_link`` (False: review it first).
+
+        Returns:
+            ``links`` (``parent_table``, ``parent_field``, ``child_table``, ``child_field``,
+            ``method``, ``confidence``) and ``unlinked_foreign_keys``.
+
+        Example:
+            >>> runner.advise_links().links[0].confidence  # doctest: +SKIP
+            'high'
+        """
+        if len(self._rs.tables) < 2:
+            raise ValueError(
+                f"Expected at least two tables to advise links, got {len(self._rs.tables)}: "
+                "add the tables with their primary_key and foreign_keys first."
+            )
+        self._upload_tables()
+        set_name = self._calls.put_resources(self.display_name, links_advice_yaml(self.get_yaml()))
+        job = self._calls.create_job(set_name, LINKS_ADVICE_NAME, [])
+        self.jobs[LINKS_ADVICE_NAME] = job
+        name, files = self._files_of(LINKS_ADVICE_NAME)
+        contents = []
+        for file in files.get("advice", []):
+            if file.endswith(".links.advice.json"):
+                entry = json.loads(self._calls.read_bytes(name, file))
+                contents.append(
+                    json.dumps({**entry, "table": file.removesuffix(".links.advice.json")}).encode()
+                )
+        advice = parse_links_advice(contents)
+        if apply:
+            for link in advice.links:
+                self.add_link(
+                    link.parent_table,
+                    link.parent_field,
+                    link.child_table,
+                    link.child_field,
+                    method=link.method,
+                )
+        return advice
 
     # -- jobs ------------------------------------------------------------------------------
     def _names_of(self, job_names: str | Sequence[str] | None) -> list[str]:
