@@ -11,6 +11,7 @@ from avatars._cli.commands.run import (
     _cli_words,
     _same_permissions,
     _warnings_as_lines,
+    add_output_options,
     check_data_file,
     prepare_output,
     print_outcome,
@@ -47,25 +48,12 @@ def register(commands: SubParsers) -> None:
     evaluate.add_argument("avatars", metavar="AVATARS",
                           help="the avatars to judge, same columns, same format options")
     evaluate.add_argument("--table", help="table name (default: ORIGINAL's file name)")
-    evaluate.add_argument(
-        "--out", default="results",
-        help="output folder (default: ./results); refused when it holds earlier results, "
-        "unless --overwrite",
-    )
-    evaluate.add_argument("--overwrite", action="store_true",
-                          help="replace the results of an earlier run in --out")
+    add_output_options(evaluate)
     evaluate.add_argument("--seed", type=seed, help="random seed of the metrics' attacks")
-    evaluate.add_argument("--language", choices=["en", "fr"], default="en",
-                          help="report language")
     evaluate.add_argument(
         "--report-type", choices=["basic", "pia"], default="basic",
         help="basic: report.pdf (default); pia: pia.pdf and pia.docx",
     )
-    noise = evaluate.add_mutually_exclusive_group()
-    noise.add_argument("--quiet", "-q", action="store_true",
-                       help="print only errors, warnings and the metrics")
-    noise.add_argument("--verbose", "-v", action="store_true",
-                       help="print every step's timing, also on a terminal")
     add_column_options(evaluate)
     add_reading_options(evaluate)
     add_server_options(evaluate)

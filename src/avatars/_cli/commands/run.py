@@ -61,21 +61,12 @@ def register(commands: SubParsers) -> None:
     run.add_argument("--k", type=positive_int, default=20, help="neighbours per avatar (20)")
     run.add_argument("--ncp", type=positive_int, default=5, help="projection dimensions (5)")
     run.add_argument("--table", help="table name (default: the file name without extension)")
-    run.add_argument(
-        "--out", default="results",
-        help="output folder (default: ./results); refused when it holds earlier results, "
-        "unless --overwrite",
-    )
-    run.add_argument(
-        "--overwrite", action="store_true",
-        help="replace the results of an earlier run in --out (its files are removed first)",
-    )
+    add_output_options(run)
     run.add_argument("--seed", type=seed, help="random seed, for reproducible avatars")
     run.add_argument(
         "--imputation-method", choices=["knn", "mode", "median", "mean", "fast_knn"],
         help="how missing values are filled before the projection (server default: knn)",
     )
-    run.add_argument("--language", choices=["en", "fr"], default="en", help="report language")
     pia = run.add_argument_group("privacy impact assessment (printed in the report)")
     pia.add_argument("--pia-recipient", choices=[v.value for v in DataRecipient],
                      default="unknown", help="who receives the avatars")
@@ -85,16 +76,31 @@ def register(commands: SubParsers) -> None:
                      default="unknown", help="whose data the table describes")
     pia.add_argument("--pia-sensitivity", choices=[v.value for v in SensitivityLevel],
                      default="undefined", help="how sensitive the data is")
-    noise = run.add_mutually_exclusive_group()
-    noise.add_argument("--quiet", "-q", action="store_true",
-                       help="print only errors, warnings and the metrics")
-    noise.add_argument("--verbose", "-v", action="store_true",
-                       help="print every step's timing, also on a terminal")
     add_privacy_options(run)
     add_column_options(run)
     add_reading_options(run)
     add_server_options(run)
     run.set_defaults(handler=run_command)
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """``--out --overwrite --language --quiet --verbose`` of `avatars run` and `evaluate`."""
+    parser.add_argument(
+        "--out", default="results",
+        help="output folder (default: ./results); refused when it holds earlier results, "
+        "unless --overwrite",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true",
+        help="replace the results of an earlier run in --out (its files are removed first)",
+    )
+    parser.add_argument("--language", choices=["en", "fr"], default="en",
+                        help="report language")
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument("--quiet", "-q", action="store_true",
+                       help="print only errors, warnings and the metrics")
+    noise.add_argument("--verbose", "-v", action="store_true",
+                       help="print every step's timing, also on a terminal")
 
 
 def check_data_file(text: str) -> tuple[Path, str]:
