@@ -22,6 +22,7 @@ from avatar_server.job_files import parent_dir, read_result, result_file, write_
 from avatar_server.job_series_metrics import series_metrics
 from avatar_server.job_tables import (
     avatarization_parameters,
+    engine_links,
     engine_types,
     is_dp_run,
     key_columns,
@@ -33,11 +34,13 @@ from avatar_server.job_tables import (
 from avatar_server.job_uploaded import measured_types, read_uploaded, uploaded_dataset
 from avatar_server.resource_sets import (
     AvatarizationDocument,
+    AvatarizationSpec,
     PrivacyMetricsDocument,
     SignalMetricsDocument,
     TableMetrics,
     TableSpec,
 )
+from avatar_server.structure_holdout import pair_avatarizer
 from avatar_server.structure_metrics import write_structure_metrics
 
 
@@ -159,11 +162,22 @@ def run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocu
         write_json(ctx.output_dir / f"{table.name}.{suffix}.json", metrics)
         check_stop(ctx)
     if privacy:
-        _structure(ctx, standard_dir, tables, doc.spec.seed)
+        reference = rs.parameters.get(doc.spec.avatarization_ref)
+        _structure(
+            ctx,
+            standard_dir,
+            tables,
+            doc.spec.seed,
+            reference.spec if isinstance(reference, AvatarizationDocument) else None,
+        )
 
 
 def _structure(
-    ctx: JobContext, standard_dir: Path, tables: list[TableSpec], seed: int | None
+    ctx: JobContext,
+    standard_dir: Path,
+    tables: list[TableSpec],
+    seed: int | None,
+    spec: AvatarizationSpec | None,
 ) -> None:
     """Structure metrics of the links (multi-table runs only)."""
     _, links = primary_keys_and_links(tables)
@@ -183,4 +197,9 @@ def _structure(
         links,
         lambda name: not_measured(key_columns(by_name[name], tables), originals[name]),
         seed=seed,
+        pair_avatarizer=None
+        if spec is None
+        else lambda link: pair_avatarizer(
+            spec, tables, originals, engine_links(tables, [link])[0], ctx.should_stop
+        ),
     )

@@ -3,7 +3,7 @@
 For every link of the schema the joined child-parent view of the originals is compared with the
 joined view of the avatars (each child avatar with the parent avatar it was attached to):
 children-per-parent Hellinger, cross-table correlation and association gaps, privacy metrics of
-the joined rows,
+the joined rows (the WP29 risks against a control set of whole parents)
 and the own-parent attachment the standard job measured. Written as ``structure_metrics.json``.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from avatar_engine.relational.holdout import PairAvatarizer
 from avatar_engine.relational.structure import structure_metrics
 
 __all__ = ["write_structure_metrics"]
@@ -30,6 +31,7 @@ def write_structure_metrics(
     links: list[tuple[str, str, str, str]],
     identifiers: Callable[[str], list[str]],
     seed: int | None = None,
+    pair_avatarizer: Callable[[tuple[str, str, str, str]], PairAvatarizer | None] | None = None,
 ) -> dict[str, Any]:
     """Compute the structure metrics of every link and write ``structure_metrics.json``.
 
@@ -41,6 +43,8 @@ def write_structure_metrics(
         links: ``(child, field, parent, key)`` links.
         identifiers: table name -> its columns left out of the metrics.
         seed: seed of the privacy metrics.
+        pair_avatarizer: link -> how to avatarize its parents with their children again (the
+            WP29 risks of the joined view; ``None``: not applicable).
 
     Returns:
         Link name -> its metrics (also written).
@@ -62,6 +66,8 @@ def write_structure_metrics(
             identifiers=[*identifiers(child), *identifiers(parent)],
             seed=seed,
             ncp=3,
+            avatarize_pair=None if pair_avatarizer is None else pair_avatarizer(
+                (child, field, parent, key)),
         )
         metadata_file = standard_dir / f"{child}.run_metadata.json"
         attachment = method = None
@@ -75,6 +81,7 @@ def write_structure_metrics(
             "cross_table_association_gap": _finite(metrics["cross_table_association_gap"]),
             "joined_hidden_rate": metrics["joined_hidden_rate"],
             "joined_privacy_metrics": metrics["joined_privacy"],
+            "joined_holdout": metrics["joined_holdout"],
             "own_parent_attachment": attachment,
             "method": method,
         }

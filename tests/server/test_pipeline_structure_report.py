@@ -56,9 +56,29 @@ def test_report_has_a_section_per_table_and_per_link(tmp_path: Path) -> None:
     assert text.count("Cross-table associations (gap)") == 2
     # the joined view's privacy block: hidden rate and the WP29 risks, once per link more
     assert text.count("Hidden rate") >= 5
+    flat = re.sub(r"\s+", " ", text.replace("&lt;", "<").replace("&gt;", ">"))
     hellinger = structure["visit.patient_id->patient"]["children_per_parent_hellinger"]
     assert hellinger <= 0.05
-    flat = re.sub(r"\s+", " ", text.replace("&lt;", "<"))
+    # the joined view's WP29 risks, against a control set of whole parents: measured with
+    # their 95 % interval, no longer "n/a"
+    for link, measures in structure.items():
+        risks = measures["joined_privacy_metrics"]
+        holdout = measures["joined_holdout"]
+        assert holdout["split"] == "parents", link
+        assert holdout["control_parents"] > 0
+        for name in ("singling_out_risk", "linkability_risk", "inference_risk"):
+            low, high = risks[name]["ci"]
+            assert low <= risks[name]["value"] <= high, (link, name)
+            assert risks[name]["passed"] is True, (link, name, risks[name])
+        assert risks["dcr_share"]["value"] is not None
+    section = flat.split("Structure “visit.patient_id->patient”")[-1]
+    risk_row = r"Singling-out risk .*?\(95 % CI\)\. ([0-9.]+) \[[0-9.]+–[0-9.]+\] < 0\.1 ✔ Pass"
+    shown = re.search(risk_row, section)
+    assert shown is not None, section[:3000]
+    singling_out = structure["visit.patient_id->patient"]["joined_privacy_metrics"]
+    assert float(shown.group(1)) == pytest.approx(
+        singling_out["singling_out_risk"]["value"], abs=1e-3
+    )
     rows = re.findall(r"Children per parent \(Hellinger\) .*? ([0-9.]+) < 0\.05 ✔ Pass", flat)
     assert [float(value) for value in rows] == pytest.approx(
         [m["children_per_parent_hellinger"] for m in structure.values()], abs=1e-3

@@ -351,6 +351,7 @@ def compute_privacy_metrics(
     paired: bool = True,
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
+    control_attacks: Callable[[], dict[str, Any] | None] | None = None,
 ) -> dict[str, Any]:
     """Compute the privacy metrics of ``unshuffled`` avatars against ``original``.
 
@@ -381,6 +382,9 @@ def compute_privacy_metrics(
         paired: whether row i of ``unshuffled`` is the avatar of original row i.
         progress: progress(fraction, phase) callback.
         should_stop: cancellation poll.
+        control_attacks: instead of ``holdout_avatarize``, returns the control-set attacks
+            (what ``holdout_attacks`` returns) made by the caller, e.g. on a joined view whose
+            control set is made of whole parents (see ``relational.holdout``).
 
     Returns:
         {"metrics": {...}, "passed": bool, "failures": [leak messages], "verdict_rule": str,
@@ -397,7 +401,9 @@ def compute_privacy_metrics(
             result = _compute(original, unshuffled, types, ncp, known_variables, target,
                               progress, should_stop, paired)
             holdout = None
-            if holdout_avatarize is not None:
+            if control_attacks is not None:
+                holdout = control_attacks()
+            elif holdout_avatarize is not None:
                 holdout = _holdout(original, holdout_avatarize, known_variables, target,
                                    n_attacks, 0 if seed is None else seed)
             return _with_holdout(result, holdout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,7 @@ import pandas as pd
 
 from avatar_engine.metrics import compute_privacy_metrics
 from avatar_engine.metrics.signal import hellinger_distance
+from avatar_engine.relational.holdout import PairAvatarizer, joined_holdout_attacks
 
 __all__ = [
     "children_per_parent_hellinger",
@@ -177,8 +179,13 @@ def structure_metrics(
     identifiers: list[str],
     seed: int | None = None,
     ncp: int = 5,
+    avatarize_pair: PairAvatarizer | None = None,
 ) -> dict[str, Any]:
     """Children-per-parent Hellinger, cross-table correlation and association gaps, privacy.
+
+    With ``avatarize_pair`` (avatarizes parents with their children as the release was
+    made), the WP29 risks of the joined view are measured against a control set of whole
+    parents (``joined_holdout_attacks``); without it they are not applicable.
 
     The avatars are the unshuffled ones (row i of ``avatar_child`` is the avatar of row i of
     ``original_child``); the joined views pair each child with its parent (original, or the
@@ -208,8 +215,16 @@ def structure_metrics(
     gap = cross_table_correlation_gap(joined_o, joined_a, child_columns, parent_columns)
     association = cross_table_association_gap(joined_o, joined_a, child_columns, parent_columns)
     kept = [*child_columns, *parent_columns]
+    attacks = None
+    if avatarize_pair is not None:
+        attacks = partial(
+            joined_holdout_attacks, original_child, original_parent, avatarize_pair,
+            field=field, key=key, parent_name=parent_name, columns=kept,
+            seed=0 if seed is None else seed,
+        )
     privacy = compute_privacy_metrics(
-        joined_o[kept], joined_a[kept], ncp=min(ncp, max(1, len(kept))), seed=seed
+        joined_o[kept], joined_a[kept], ncp=min(ncp, max(1, len(kept))), seed=seed,
+        control_attacks=attacks,
     )
     return {
         "children_per_parent_hellinger": hellinger,
@@ -217,4 +232,5 @@ def structure_metrics(
         "cross_table_association_gap": association,
         "joined_hidden_rate": privacy["metrics"]["hidden_rate"]["value"],
         "joined_privacy": privacy["metrics"],
+        "joined_holdout": privacy["details"].get("holdout"),
     }
