@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from avatar_engine.metrics.holdout_attacks import DEFAULT_ATTACKS, holdout_attacks
+from avatar_engine.relational.structure import joined_view
 
 __all__ = ["PairAvatarizer", "joined_holdout_attacks"]
 
@@ -26,16 +27,6 @@ PairAvatarizer = Callable[[pd.DataFrame, pd.DataFrame], tuple[pd.DataFrame, pd.D
 
 HOLDOUT_TRAIN_SHARE = 0.75
 HOLDOUT_MIN_CONTROL = 20
-
-
-def _joined(
-    child: pd.DataFrame, parent: pd.DataFrame, field: str, key: str, parent_name: str
-) -> pd.DataFrame:
-    renamed = parent.rename(columns={c: f"{parent_name}.{c}" for c in parent.columns})
-    out = child.merge(
-        renamed, left_on=field, right_on=f"{parent_name}.{key}", how="left", sort=False
-    )
-    return out.drop(columns=[f"{parent_name}.{key}"])
 
 
 def joined_holdout_attacks(
@@ -87,10 +78,10 @@ def joined_holdout_attacks(
     children = original_child[child_in_train].reset_index(drop=True)
     avatar_parents, avatar_children = avatarize_pair(parents, children)
     kept = [str(c) for c in columns]
-    train = _joined(children, parents, field, key, parent_name)[kept]
-    avatars = _joined(avatar_children.reset_index(drop=True), avatar_parents, field, key,
+    train = joined_view(children, parents, field, key, parent_name)[kept]
+    avatars = joined_view(avatar_children.reset_index(drop=True), avatar_parents, field, key,
                       parent_name)[kept]
-    control = _joined(
+    control = joined_view(
         original_child[child_in_control].reset_index(drop=True),
         original_parent[~in_train].reset_index(drop=True),
         field, key, parent_name,

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from avatar_engine.metrics import compute_privacy_metrics
 from avatar_engine.metrics.signal import hellinger_distance
-from avatar_engine.relational.holdout import PairAvatarizer, joined_holdout_attacks
+
+if TYPE_CHECKING:  # holdout builds on the joined view defined here
+    from avatar_engine.relational.holdout import PairAvatarizer
 
 __all__ = [
     "children_per_parent_hellinger",
@@ -217,6 +219,8 @@ def structure_metrics(
     kept = [*child_columns, *parent_columns]
     attacks = None
     if avatarize_pair is not None:
+        from avatar_engine.relational.holdout import joined_holdout_attacks
+
         attacks = partial(
             joined_holdout_attacks, original_child, original_parent, avatarize_pair,
             field=field, key=key, parent_name=parent_name, columns=kept,
