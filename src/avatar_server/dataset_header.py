@@ -6,7 +6,7 @@ Every problem the user can fix raises :class:`~avatar_server.job_failures.JobFai
 the file and column.
 
 Example:
-    >>> read_columns(Path("wbcd.csv"), "wbcd.csv")[:2]
+    >>> read_columns(Path("fixtures/wbcd.csv"), "wbcd.csv")[:2]
     ['Clump_Thickness', 'Uniformity_of_Cell_Size']
 """
 

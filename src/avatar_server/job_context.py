@@ -3,8 +3,9 @@
 Example:
     >>> ctx = JobContext(kind="standard", parameters_name="standard", resource_set=rs,
     ...                  dataset_paths={"wbcd.csv": Path("wbcd.csv")}, parent_outputs={},
-    ...                  output_dir=Path("out"))
-    >>> check_stop(ctx)  # raises JobCancelled once ctx.should_stop() is True
+    ...                  output_dir=Path("out"))  # doctest: +SKIP
+    >>> # check_stop raises JobCancelled once ctx.should_stop() is True
+    >>> check_stop(ctx)  # doctest: +SKIP
 """
 
 from __future__ import annotations

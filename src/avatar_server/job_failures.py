@@ -10,6 +10,9 @@ class JobFailure(Exception):  # noqa: N818 (contract name)
 
     Example:
         >>> raise JobFailure("column 'age': row 3 is not a number; fix the data.")
+        Traceback (most recent call last):
+        ...
+        avatar_server.job_failures.JobFailure: column 'age': row 3 is not a number; fix the data.
     """
 
     def __init__(self, user_message: str) -> None:

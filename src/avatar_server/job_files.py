@@ -1,8 +1,8 @@
 """Result files of the pipeline's jobs: writing tables and JSON, finding a parent's results.
 
 Example:
-    >>> write_json(Path("out/wbcd.advice.json"), {"k": 10})
-    >>> read_json(Path("out/wbcd.advice.json"))
+    >>> write_json(Path("out/wbcd.advice.json"), {"k": 10})  # doctest: +SKIP
+    >>> read_json(Path("out/wbcd.advice.json"))  # doctest: +SKIP
     {'k': 10}
 """
 

@@ -1,8 +1,8 @@
 """Table preparation for the pipeline's jobs: tables of a schema, keys, links, types, parameters.
 
 Example:
-    >>> tables = tables_of(rs, "schema")
-    >>> key_columns(tables[0], tables)
+    >>> tables = tables_of(rs, "schema")  # doctest: +SKIP
+    >>> key_columns(tables[0], tables)  # doctest: +SKIP
     ['id']
 """
 

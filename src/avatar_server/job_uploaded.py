@@ -9,8 +9,9 @@ Nothing says which original each uploaded avatar stands for, so the privacy metr
 them unpaired (see ``avatar_engine.compute_privacy_metrics(paired=False)``).
 
 Example:
-    >>> result = uploaded_result(ctx, table, original, types, identifiers=[], ncp=5)
-    >>> result.metadata["avatars_source"]
+    >>> result = uploaded_result(
+    ...     ctx, table, original, types, identifiers=[], ncp=5)  # doctest: +SKIP
+    >>> result.metadata["avatars_source"]  # doctest: +SKIP
     'uploaded'
 """
 

@@ -10,9 +10,9 @@ into ``ctx.output_dir``. Each job kind has its module: ``job_standard``, ``job_m
 Example:
     >>> ctx = JobContext(kind="standard", parameters_name="standard", resource_set=rs,
     ...                  dataset_paths={"wbcd.csv": Path("wbcd.csv")}, parent_outputs={},
-    ...                  output_dir=Path("out"), progress=lambda f, p: None,
+    ...                  output_dir=Path("out"), progress=lambda f, p: None,  # doctest: +SKIP
     ...                  should_stop=lambda: False)
-    >>> run_job(ctx)
+    >>> run_job(ctx)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ def run_job(ctx: JobContext) -> None:
         JobFailure: With a user-facing message (``JobCancelled`` when stopped).
 
     Example:
-        >>> run_job(ctx)
-        >>> sorted(p.name for p in ctx.output_dir.iterdir())[:2]
+        >>> run_job(ctx)  # doctest: +SKIP
+        >>> sorted(p.name for p in ctx.output_dir.iterdir())[:2]  # doctest: +SKIP
         ['wbcd.avatar_projections.csv', 'wbcd.original_projections.csv']
     """
     doc = ctx.resource_set.parameters.get(ctx.parameters_name)

@@ -81,7 +81,8 @@ class DataStore:
 
     Example:
         >>> store = DataStore(Path("/tmp/avatars-doc"))
-        >>> store.dataset_path("u1", "wbcd.csv").name
+        >>> user_id = "0b6e9f0c-2a31-4f7e-9d15-5c3a7e1f2b40"
+        >>> store.dataset_path(user_id, "wbcd.csv").name
         'wbcd.csv'
     """
 

@@ -9,8 +9,8 @@ Importing the package has no side effect: no logging setup, no environment chang
 
 Example:
     >>> from avatars import Manager
-    >>> manager = Manager(api_key="...")          # or AVATAR_API_KEY in the environment
-    >>> runner = manager.create_runner(set_name="demo")
+    >>> manager = Manager(api_key="...")  # doctest: +SKIP
+    >>> runner = manager.create_runner(set_name="demo")  # doctest: +SKIP
 """
 
 from avatars._version import __version__

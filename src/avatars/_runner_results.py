@@ -58,7 +58,7 @@ class MetricsResult(dict[str, Any]):
     Example:
         >>> m = MetricsResult({"metrics": {"hidden_rate": {"label": "Hidden rate",
         ...     "value": 95.0, "target": 90.0, "passed": True}}, "passed": True})
-        >>> m.to_frame().loc["hidden_rate", "value"]
+        >>> float(m.to_frame().loc["hidden_rate", "value"])
         95.0
     """
 

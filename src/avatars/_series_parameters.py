@@ -8,7 +8,7 @@ Example:
     >>> params = TableParameters()
     >>> set_time_series(params, {"time_series_nf": 3})
     >>> params.time_series
-    {'projection': {'projection_type': 'fpca', 'nf': 3}}
+    {'projection': {'nf': 3, 'projection_type': 'fpca'}}
 """
 
 from __future__ import annotations

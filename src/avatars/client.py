@@ -146,7 +146,7 @@ class BaseClient:
 
         Example:
             >>> with client.stream("GET", f"/results/{job}/wbcd.shuffled.csv") as response:
-            ...     for chunk in response.iter_bytes():
+            ...     for chunk in response.iter_bytes():  # doctest: +SKIP
             ...         sink.write(chunk)
         """
         with self._session.stream(
@@ -166,7 +166,7 @@ class BaseClient:
         """Send a request below ``base_url`` and return its (successful, read) response.
 
         Example:
-            >>> client.request("GET", "/health").json()["status"]
+            >>> client.request("GET", "/health").json()["status"]  # doctest: +SKIP
             'ok'
         """
         return self._session.request(
@@ -211,7 +211,7 @@ class ApiClient(BaseClient):
     Example:
         >>> from avatars.client import ApiClient
         >>> client = ApiClient(base_url="https://instance/api", api_key="your-api-key")
-        >>> jobs = client.jobs.get_jobs().jobs
+        >>> jobs = client.jobs.get_jobs().jobs  # doctest: +SKIP
     """
 
     def __init__(
@@ -311,7 +311,7 @@ class ApiClient(BaseClient):
 
         Example:
             >>> client = ApiClient(base_url="https://instance/api")
-            >>> client.authenticate("user", "pass")
+            >>> client.authenticate("user", "pass")  # doctest: +SKIP
         """
         if self.api_key is not None:
             raise ValueError(
@@ -340,7 +340,7 @@ class ApiClient(BaseClient):
         The server answers the same whether or not the address is known.
 
         Example:
-            >>> client.forgotten_password("user@example.com")
+            >>> client.forgotten_password("user@example.com")  # doctest: +SKIP
         """
         self.auth.forgotten_password(email, timeout=_timeout(timeout))
 
@@ -359,7 +359,8 @@ class ApiClient(BaseClient):
             ValidationError: if the token is invalid or expired, or the password too weak.
 
         Example:
-            >>> client.reset_password("user@example.com", "n3w-pass!", "n3w-pass!", token)
+            >>> client.reset_password(
+            ...     "user@example.com", "n3w-pass!", "n3w-pass!", token)  # doctest: +SKIP
         """
         if new_password != new_password_repeated:
             raise ValueError("new_password and new_password_repeated differ: type it again")
@@ -376,7 +377,7 @@ class ApiClient(BaseClient):
                 avatars API.
 
         Example:
-            >>> client.verify_compatibility()
+            >>> client.verify_compatibility()  # doctest: +SKIP
         """
         self.compatibility.verify(timeout=timeout)
 

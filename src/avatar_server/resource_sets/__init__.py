@@ -7,9 +7,10 @@ problem is reported as a :class:`ResourceSetError` whose ``detail`` names the do
 path and what to do.
 
 Example:
-    >>> rs = parse_resource_set(text, max_bytes=1_000_000)
-    >>> validate_resource_set(rs, lambda name: ["a", "b"] if name == "t.csv" else None)
-    >>> rs.job_kind("standard")
+    >>> rs = parse_resource_set(text, max_bytes=1_000_000)  # doctest: +SKIP
+    >>> validate_resource_set(
+    ...     rs, lambda name: ["a", "b"] if name == "t.csv" else None)  # doctest: +SKIP
+    >>> rs.job_kind("standard")  # doctest: +SKIP
     'standard'
 """
 

@@ -33,7 +33,7 @@ def check_structure(
             the document, the path and the fix.
 
     Example:
-        >>> check_structure(rs.documents, rs)
+        >>> check_structure(rs.documents, rs)  # doctest: +SKIP
     """
     _check_unique_names(documents)
     if sum(isinstance(d, MetadataDocument) for d in documents) > 1:

@@ -15,7 +15,9 @@ class ResourceSetError(Exception):
         detail: What is wrong, where, and how to fix it.
 
     Example:
-        >>> raise ResourceSetError("spec.avatarization.wbcd.k: must be >= 2", "invalid_parameter")
+        >>> error = ResourceSetError("spec.avatarization.wbcd.k: must be >= 2", "invalid_parameter")
+        >>> error.code, error.detail
+        ('invalid_parameter', 'spec.avatarization.wbcd.k: must be >= 2')
     """
 
     def __init__(self, detail: str, code: str = "invalid_resource_set") -> None:

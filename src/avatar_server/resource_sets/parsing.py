@@ -27,8 +27,8 @@ def parse_resource_set(
         ResourceSetError: With a ``detail`` naming the document, YAML path and fix.
 
     Example:
-        >>> rs = parse_resource_set(open("set.yaml").read(), max_bytes=1_000_000)
-        >>> rs.dataset_names()
+        >>> rs = parse_resource_set(open("set.yaml").read(), max_bytes=1_000_000)  # doctest: +SKIP
+        >>> rs.dataset_names()  # doctest: +SKIP
         ['wbcd.csv']
     """
     raw_documents = load_documents(yaml_text, max_bytes)

@@ -24,8 +24,8 @@ class ResourceSet:
     """A parsed, internally consistent resource set.
 
     Example:
-        >>> rs = parse_resource_set(text, max_bytes=1_000_000)
-        >>> rs.parameter_names()
+        >>> rs = parse_resource_set(text, max_bytes=1_000_000)  # doctest: +SKIP
+        >>> rs.parameter_names()  # doctest: +SKIP
         ['standard', 'privacy_metrics', 'signal_metrics', 'report']
     """
 
@@ -91,7 +91,7 @@ class ResourceSet:
         """Job kind of the parameters document ``parameters_name``, or None if there is none.
 
         Example:
-            >>> rs.job_kind("standard"), rs.job_kind("nope")
+            >>> rs.job_kind("standard"), rs.job_kind("nope")  # doctest: +SKIP
             ('standard', None)
         """
         doc = self.parameters.get(parameters_name)
@@ -124,7 +124,7 @@ class ResourceSet:
         an avatarized schema), for the tables that have one.
 
         Example:
-            >>> rs.uploaded_avatars()
+            >>> rs.uploaded_avatars()  # doctest: +SKIP
             {'wbcd': 'wbcd_avatars.csv'}
         """
         found: dict[str, str] = {}

@@ -25,8 +25,8 @@ class AuthResource(Resource):
         """Exchange a username and password for tokens (prefer ``ApiClient.authenticate``).
 
         Example:
-            >>> tokens = client.auth.login("user", "pass")
-            >>> tokens.token_type
+            >>> tokens = client.auth.login("user", "pass")  # doctest: +SKIP
+            >>> tokens.token_type  # doctest: +SKIP
             'bearer'
         """
         return self._call(
@@ -39,7 +39,7 @@ class AuthResource(Resource):
         """Exchange a refresh token for a new token pair (the old refresh token stops working).
 
         Example:
-            >>> pair = client.auth.refresh(client.auth_tokens.refresh)
+            >>> pair = client.auth.refresh(client.auth_tokens.refresh)  # doctest: +SKIP
         """
         return self._call(
             refresh.sync_detailed,
@@ -51,7 +51,7 @@ class AuthResource(Resource):
         """Ask for a password-reset token by email (same answer whether the user exists or not).
 
         Example:
-            >>> client.auth.forgotten_password("user@example.com")
+            >>> client.auth.forgotten_password("user@example.com")  # doctest: +SKIP
         """
         self._call(
             forgotten_password.sync_detailed,
@@ -73,7 +73,7 @@ class AuthResource(Resource):
 
         Example:
             >>> client.auth.reset_password("user@example.com", "n3w-passw0rd!", "n3w-passw0rd!",
-            ...                             token)
+            ...                             token)  # doctest: +SKIP
         """
         self._call(
             reset_password.sync_detailed,

@@ -45,9 +45,10 @@ class DatasetsResource(Resource):
         CSV file (``file_format``, default from the extension of ``name``), then streamed.
 
         Example:
-            >>> client.datasets.upload_dataset("wbcd.csv", "fixtures/wbcd.csv").size
+            >>> client.datasets.upload_dataset(
+            ...     "wbcd.csv", "fixtures/wbcd.csv").size  # doctest: +SKIP
             19889
-            >>> client.datasets.upload_dataset("wbcd.parquet", df).sha256
+            >>> client.datasets.upload_dataset("wbcd.parquet", df).sha256  # doctest: +SKIP
         """
         if isinstance(source, str | os.PathLike):
             path = Path(source)
@@ -79,7 +80,7 @@ class DatasetsResource(Resource):
         """Your datasets.
 
         Example:
-            >>> [d.name for d in client.datasets.get_datasets().datasets]
+            >>> [d.name for d in client.datasets.get_datasets().datasets]  # doctest: +SKIP
             ['wbcd.csv']
         """
         return self._call(get_datasets.sync_detailed, timeout=timeout)
@@ -88,7 +89,7 @@ class DatasetsResource(Resource):
         """One dataset's size, checksum and date.
 
         Example:
-            >>> client.datasets.get_dataset("wbcd.csv").sha256
+            >>> client.datasets.get_dataset("wbcd.csv").sha256  # doctest: +SKIP
         """
         return self._call(get_dataset.sync_detailed, name=name, timeout=timeout)
 
@@ -102,7 +103,7 @@ class DatasetsResource(Resource):
         """Stream a dataset to ``destination`` (written atomically) and return the path.
 
         Example:
-            >>> client.datasets.download_dataset("wbcd.csv", "copy.csv")
+            >>> client.datasets.download_dataset("wbcd.csv", "copy.csv")  # doctest: +SKIP
             PosixPath('copy.csv')
         """
         url = f"/api/datasets/{quote(name, safe='')}/content"
@@ -112,7 +113,7 @@ class DatasetsResource(Resource):
         """Stream a dataset straight into a DataFrame.
 
         Example:
-            >>> client.datasets.read_dataset("wbcd.csv").shape
+            >>> client.datasets.read_dataset("wbcd.csv").shape  # doctest: +SKIP
             (683, 10)
         """
         with self._client._session.stream(
@@ -124,7 +125,7 @@ class DatasetsResource(Resource):
         """Delete a dataset.
 
         Example:
-            >>> client.datasets.delete_dataset("wbcd.csv")
+            >>> client.datasets.delete_dataset("wbcd.csv")  # doctest: +SKIP
         """
         self._call(delete_dataset.sync_detailed, name=name, timeout=timeout, allow_empty=True)
 

@@ -43,8 +43,8 @@ class JobsResource(Resource):
         one.
 
         Example:
-            >>> job = client.jobs.create_job(stored.set_name, "standard")
-            >>> job.name
+            >>> job = client.jobs.create_job(stored.set_name, "standard")  # doctest: +SKIP
+            >>> job.name  # doctest: +SKIP
         """
         key = idempotency_key or self._client.idempotency_key_factory()
         body = JobCreate(
@@ -69,8 +69,8 @@ class JobsResource(Resource):
         """Your jobs, newest first, optionally filtered by run name or set.
 
         Example:
-            >>> all_jobs = client.jobs.get_jobs().jobs
-            >>> client.jobs.get_jobs(display_name="demo", limit=10).total
+            >>> all_jobs = client.jobs.get_jobs().jobs  # doctest: +SKIP
+            >>> client.jobs.get_jobs(display_name="demo", limit=10).total  # doctest: +SKIP
         """
         return self._call(
             get_jobs.sync_detailed,
@@ -88,8 +88,8 @@ class JobsResource(Resource):
         the job is done or when the wait ends (long poll).
 
         Example:
-            >>> job = client.jobs.get_job(job.name, wait=30)
-            >>> job.status, job.progress
+            >>> job = client.jobs.get_job(job.name, wait=30)  # doctest: +SKIP
+            >>> job.status, job.progress  # doctest: +SKIP
         """
         if wait is not None:
             if not 0 <= wait <= MAX_WAIT_SECONDS:
@@ -107,7 +107,7 @@ class JobsResource(Resource):
         """Ask the server to stop a job; returns its state.
 
         Example:
-            >>> client.jobs.cancel_job(job.name).status
+            >>> client.jobs.cancel_job(job.name).status  # doctest: +SKIP
         """
         return self._call(cancel_job.sync_detailed, name=name, timeout=timeout)
 
@@ -117,7 +117,7 @@ class JobsResource(Resource):
         """Delete up to 100 jobs and their results.
 
         Example:
-            >>> client.jobs.bulk_delete_jobs([job.name]).deleted_jobs
+            >>> client.jobs.bulk_delete_jobs([job.name]).deleted_jobs  # doctest: +SKIP
         """
         names = list(job_names)
         if len(names) > MAX_BULK_DELETE:

@@ -23,8 +23,8 @@ class ResourcesResource(Resource):
         the returned ``set_name`` is the server's id of this version.
 
         Example:
-            >>> stored = client.resources.put_resources("demo", runner.get_yaml())
-            >>> stored.set_name
+            >>> stored = client.resources.put_resources("demo", runner.get_yaml())  # doctest: +SKIP
+            >>> stored.set_name  # doctest: +SKIP
             '0b5e...'
         """
         response = self._client._session.request(
@@ -40,7 +40,7 @@ class ResourcesResource(Resource):
         """The YAML of a stored resource set version.
 
         Example:
-            >>> print(client.resources.get_resources(runner.set_name))
+            >>> print(client.resources.get_resources(runner.set_name))  # doctest: +SKIP
         """
         response = self._client._session.request(
             "GET", f"/api/resources/{quote(set_name, safe='')}", timeout=timeout

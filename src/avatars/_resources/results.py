@@ -25,7 +25,7 @@ class ResultsResource(Resource):
         """The files of a job, by result kind (``{"shuffled": ["wbcd.shuffled.csv"], ...}``).
 
         Example:
-            >>> client.results.get_results(job.name)["shuffled"]
+            >>> client.results.get_results(job.name)["shuffled"]  # doctest: +SKIP
             ['wbcd.shuffled.csv']
         """
         parsed = self._call(get_results.sync_detailed, job_name=job_name, timeout=timeout)
@@ -35,7 +35,7 @@ class ResultsResource(Resource):
         """One result file, in memory (use :meth:`download_result_file` for large files).
 
         Example:
-            >>> metrics = json.loads(client.results.get_result_file(job.name,
+            >>> metrics = json.loads(client.results.get_result_file(job.name,  # doctest: +SKIP
             ...                                                     "wbcd.privacy_metrics.json"))
         """
         return self._client._session.request(
@@ -53,7 +53,8 @@ class ResultsResource(Resource):
         """Stream one result file to ``destination`` (written atomically).
 
         Example:
-            >>> client.results.download_result_file(job.name, "report.pdf", "report.pdf")
+            >>> client.results.download_result_file(
+            ...     job.name, "report.pdf", "report.pdf")  # doctest: +SKIP
             PosixPath('report.pdf')
         """
         return download(
@@ -66,7 +67,8 @@ class ResultsResource(Resource):
         """Stream a CSV or Parquet result file straight into a DataFrame.
 
         Example:
-            >>> df = client.results.read_result_dataframe(job.name, "wbcd.shuffled.csv")
+            >>> df = client.results.read_result_dataframe(
+            ...     job.name, "wbcd.shuffled.csv")  # doctest: +SKIP
         """
         with self._client._session.stream(
             "GET", self._path(job_name, file), timeout=timeout

@@ -17,7 +17,7 @@ class UsersResource(Resource):
         """The account the client is authenticated as.
 
         Example:
-            >>> client.users.get_me().username
+            >>> client.users.get_me().username  # doctest: +SKIP
             'admin'
         """
         return self._call(get_me.sync_detailed, timeout=timeout)
@@ -34,7 +34,8 @@ class UsersResource(Resource):
         """Create an account (administrators only).
 
         Example:
-            >>> client.users.create_user("alice", "a-long-passw0rd", email="alice@example.com")
+            >>> client.users.create_user(
+            ...     "alice", "a-long-passw0rd", email="alice@example.com")  # doctest: +SKIP
         """
         body = UserCreate(username=username, password=password, email=email, is_admin=is_admin)
         return self._call(create_user.sync_detailed, body=body, timeout=timeout)
@@ -43,7 +44,7 @@ class UsersResource(Resource):
         """All accounts (administrators only).
 
         Example:
-            >>> [user.username for user in client.users.get_users().users]
+            >>> [user.username for user in client.users.get_users().users]  # doctest: +SKIP
         """
         return self._call(get_users.sync_detailed, timeout=timeout)
 
@@ -51,6 +52,6 @@ class UsersResource(Resource):
         """One account by id (administrators only).
 
         Example:
-            >>> client.users.get_user(user_id).is_admin
+            >>> client.users.get_user(user_id).is_admin  # doctest: +SKIP
         """
         return self._call(get_user.sync_detailed, user_id=user_id, timeout=timeout)
