@@ -36,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="folder for the database, datasets, results")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in --data-dir)")
     parser.add_argument(
+        "--storage-url", help="keep datasets and results in s3://bucket/prefix (default: data dir)"
+    )
+    parser.add_argument("--storage-endpoint-url", help="endpoint of a non-AWS S3 store")
+    parser.add_argument(
         "--workers", type=int, help="number of job worker processes (default: one per CPU)"
     )
     parser.add_argument("--max-upload-bytes", type=int, help="largest accepted dataset upload")

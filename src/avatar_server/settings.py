@@ -75,6 +75,17 @@ class Settings(BaseSettings):
         "not when the first job is queued",
     )
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    storage_url: str | None = Field(
+        default=None,
+        pattern=r"^s3://[^/?#]+(/[^?#]*)?$",
+        description="keep datasets and results on an S3-compatible object store, "
+        "s3://bucket or s3://bucket/prefix (default: in the data folder); credentials come "
+        "from the standard AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)",
+    )
+    storage_endpoint_url: str | None = Field(
+        default=None, description="endpoint of a non-AWS object store, e.g. http://minio:9000"
+    )
+    storage_region: str | None = Field(default=None, description="object store region")
 
     def resolved_workers(self) -> int:
         """Job worker processes: the setting, else one per CPU (at most 8).

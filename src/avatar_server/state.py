@@ -44,7 +44,7 @@ class ServerState:
             pool_timeout=settings.database_pool_timeout_seconds,
         )
         sessions = make_session_factory(engine)
-        store = DataStore(settings.data_dir)
+        store = DataStore.from_settings(settings)
         return cls(
             settings=settings,
             engine=engine,

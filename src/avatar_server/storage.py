@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import shutil
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from avatar_server.object_store import ObjectStore
+    from avatar_server.settings import Settings
+
+logger = logging.getLogger("avatar_server")
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 JOB_NAME_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -76,8 +84,27 @@ def atomic_write_json(path: Path, value: Any, mode: int = 0o644) -> None:
     atomic_write_bytes(path, (json.dumps(value, indent=2, default=str) + "\n").encode(), mode)
 
 
+_CACHED_NAME = re.compile(r"^\.?[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+STORED_MARKER = ".stored"  # a results folder holding every object of the job's results
+_NOT_PUBLISHED = (".part", ".lock")
+
+
+def _cached_name(name: str) -> str:
+    """``name`` if it is a result file name safe to write in a folder (``.figures.json`` too)."""
+    if not _CACHED_NAME.fullmatch(name) or ".." in name:
+        raise InvalidNameError(f"Invalid object name {name[:64]!r} in the results.")
+    return name
+
+
 class DataStore:
-    """Paths inside the data folder; every user-supplied name is checked to stay inside.
+    """Per-user datasets and results: in the data folder, or on an object store.
+
+    Every user-supplied name is checked to stay inside its folder, and every object key is
+    built from the authenticated user's id (``users/<user id>/datasets/<name>``,
+    ``users/<user id>/results/<job>/<file>``): no request can name another user's object.
+    With an object store (``remote``), the data folder only caches the objects in use: the
+    ``save_*``/``fetch_*``/``publish_*``/``delete_*`` methods keep both in step, and are plain
+    local operations without one.
 
     Example:
         >>> store = DataStore(Path("/tmp/avatars-doc"))
@@ -86,15 +113,42 @@ class DataStore:
         'wbcd.csv'
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, remote: ObjectStore | None = None) -> None:
         self.root = root.resolve()
+        self.remote = remote
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DataStore:
+        """The store the settings describe (an object store when ``storage_url`` is set).
+
+        Example:
+            >>> DataStore.from_settings(Settings(data_dir=Path("/tmp/d"))).remote is None
+            True
+        """
+        if not settings.storage_url:
+            return cls(settings.data_dir)
+        from avatar_server.object_store import ObjectStore
+
+        remote = ObjectStore(
+            settings.storage_url,
+            endpoint_url=settings.storage_endpoint_url,
+            region=settings.storage_region,
+        )
+        return cls(settings.data_dir, remote)
 
     def ensure(self) -> None:
-        """Create the top-level folders."""
+        """Create the top-level folders (and the bucket, when there is none yet)."""
         for folder in (self.root, self.root / "users", self.outbox_dir):
             folder.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):
             os.chmod(self.root, 0o700)
+        if self.remote is not None:
+            from avatar_server.object_store import ObjectStoreUnavailableError
+
+            try:
+                self.remote.ensure_bucket()
+            except ObjectStoreUnavailableError as exc:  # requests answer 503 until it is back
+                logger.warning("%s", exc.detail)
 
     @property
     def outbox_dir(self) -> Path:
@@ -143,6 +197,115 @@ class DataStore:
         """Path of one result file of a job (the file may not exist)."""
         return self._inside(self.results_dir(user_id, job_name), file_name)
 
+
+    # Object-store aware operations (local-only when there is no object store).
+
+    def _dataset_key(self, user_id: str, name: str) -> str:
+        assert self.remote is not None
+        self._user_dir(user_id)  # checks the id
+        return self.remote.key("users", user_id, "datasets", check_name(name))
+
+    def _results_key(self, user_id: str, job_name: str) -> str:
+        assert self.remote is not None
+        job = self.results_dir(user_id, job_name).name  # checks both names
+        return self.remote.key("users", user_id, "results", job)
+
+    def _etag_path(self, user_id: str, name: str) -> Path:
+        return self.dataset_path(user_id, name).with_name(f".{name}.etag")
+
+    def save_dataset(self, user_id: str, name: str, temp: Path) -> Path:
+        """Store the complete file ``temp`` as dataset ``name`` (a failed upload keeps the old).
+
+        Example:
+            >>> store.save_dataset(user.id, "wbcd.csv", folder / ".upload.part")  # doctest: +SKIP
+        """
+        final = self.dataset_path(user_id, name)
+        if self.remote is not None:
+            key = self._dataset_key(user_id, name)
+            self.remote.put_file(key, temp)
+            etag = self.remote.etag(key) or ""
+            os.replace(temp, final)
+            atomic_write_bytes(self._etag_path(user_id, name), etag.encode(), 0o600)
+        else:
+            os.replace(temp, final)
+        fsync_dir(final.parent)
+        return final
+
+    def fetch_dataset(self, user_id: str, name: str) -> Path:
+        """Local path of dataset ``name``, downloaded first when the cache lacks or is stale.
+
+        The file does not exist when the dataset does not.
+
+        Example:
+            >>> store.fetch_dataset(user.id, "wbcd.csv").read_bytes()[:5]  # doctest: +SKIP
+            b'id,cl'
+        """
+        path = self.dataset_path(user_id, name)
+        if self.remote is None:
+            return path
+        key = self._dataset_key(user_id, name)
+        etag = self.remote.etag(key)
+        marker = self._etag_path(user_id, name)
+        if etag is None:
+            path.unlink(missing_ok=True)
+            marker.unlink(missing_ok=True)
+        elif not (path.is_file() and marker.is_file() and marker.read_text() == etag):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if self.remote.get_file(key, path):
+                atomic_write_bytes(marker, etag.encode(), 0o600)
+        return path
+
+    def delete_dataset(self, user_id: str, name: str) -> None:
+        """Delete dataset ``name`` (the object first, then the cached copy)."""
+        if self.remote is not None:
+            self.remote.delete(self._dataset_key(user_id, name))
+            self._etag_path(user_id, name).unlink(missing_ok=True)
+        self.dataset_path(user_id, name).unlink(missing_ok=True)
+
+    def publish_results(
+        self, user_id: str, job_name: str, names: Iterable[str] | None = None
+    ) -> None:
+        """Upload a finished job's result files (all, or ``names``) to the object store."""
+        if self.remote is None:
+            return
+        folder = self.results_dir(user_id, job_name)
+        prefix = self._results_key(user_id, job_name)
+        wanted = None if names is None else set(names)
+        for path in sorted(folder.iterdir()):
+            skipped = path.name == STORED_MARKER or path.name.endswith(_NOT_PUBLISHED)
+            if not path.is_file() or skipped or (wanted is not None and path.name not in wanted):
+                continue
+            self.remote.put_file(f"{prefix}/{path.name}", path)
+        if names is None:
+            atomic_write_bytes(folder / STORED_MARKER, b"", 0o600)
+
+    def fetch_results(self, user_id: str, job_name: str) -> Path:
+        """Local results folder of a job, downloaded first when this process lacks it.
+
+        The folder does not exist when the job has no results.
+        """
+        folder = self.results_dir(user_id, job_name)
+        if self.remote is None or (folder / STORED_MARKER).is_file():
+            return folder
+        prefix = self._results_key(user_id, job_name)
+        names = [n for n in self.remote.list_keys(prefix) if n and "/" not in n]
+        if not names:
+            return folder
+        temp = folder.parent / f".fetch-{job_name}-{uuid.uuid4().hex[:8]}"
+        temp.mkdir(parents=True)
+        try:
+            for name in names:
+                self.remote.get_file(f"{prefix}/{name}", temp / _cached_name(name))
+            (temp / STORED_MARKER).touch()
+            shutil.rmtree(folder, ignore_errors=True)
+            with contextlib.suppress(OSError):  # another request fetched it meanwhile
+                os.replace(temp, folder)
+        finally:
+            shutil.rmtree(temp, ignore_errors=True)
+        return folder
+
     def remove_results(self, user_id: str, job_name: str) -> None:
-        """Delete a job's results, if any."""
+        """Delete a job's results, if any (objects and cached copy)."""
+        if self.remote is not None:
+            self.remote.delete_prefix(self._results_key(user_id, job_name))
         shutil.rmtree(self.results_dir(user_id, job_name), ignore_errors=True)

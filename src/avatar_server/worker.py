@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from avatar_server.database import make_engine, make_session_factory
 from avatar_server.jobs import LOST_MESSAGE, ancestor_kinds, claim_next_job, finish_job
 from avatar_server.models import Job, JobDependency, ResourceSetRow
+from avatar_server.object_store import ObjectStoreUnavailableError
 from avatar_server.schemas import JobStatus
 from avatar_server.settings import Settings
 from avatar_server.storage import DataStore, fsync_dir
@@ -116,7 +117,7 @@ def _context_inputs(db: Session, store: DataStore, job: Job) -> tuple[str, dict[
         )
     )
     kinds = ancestor_kinds(db, parents)
-    parent_outputs = {kind: store.results_dir(job.user_id, name) for kind, name in kinds.items()}
+    parent_outputs = {kind: store.fetch_results(job.user_id, name) for kind, name in kinds.items()}
     return row.yaml_text, parent_outputs
 
 
@@ -131,7 +132,7 @@ def _execute(run: _Run, settings: Settings, store: DataStore) -> tuple[JobStatus
     resource_set = parse_resource_set(yaml_text, max_bytes=len(yaml_text.encode()) + 1)
     dataset_paths: dict[str, Path] = {}
     for name in resource_set.dataset_names():
-        path = store.dataset_path(job.user_id, name)
+        path = store.fetch_dataset(job.user_id, name)
         if not path.exists():
             return JobStatus.ERROR, f"Dataset {name!r} was deleted: upload it again and rerun."
         dataset_paths[name] = path
@@ -169,6 +170,7 @@ def _execute(run: _Run, settings: Settings, store: DataStore) -> tuple[JobStatus
         shutil.rmtree(final, ignore_errors=True)
         os.replace(temp, final)
         fsync_dir(root)
+        store.publish_results(job.user_id, job.name)
         return JobStatus.FINISHED, None
     finally:
         shutil.rmtree(temp, ignore_errors=True)
@@ -185,6 +187,10 @@ def _run_one(
     run = _Run(sessions, job, run_token, signals)
     try:
         status, message = _execute(run, settings, store)
+    except ObjectStoreUnavailableError as exc:
+        status, message = JobStatus.ERROR, exc.detail
+        with contextlib.suppress(Exception):
+            store.remove_results(job.user_id, job.name)
     except Exception as exc:
         logger.error(
             "job %s failed with %s\n%s",
@@ -220,7 +226,7 @@ def worker_main(settings: Settings, connection: Connection) -> None:
     )
     engine = make_engine(settings.resolved_database_url())
     sessions = make_session_factory(engine)
-    store = DataStore(settings.data_dir)
+    store = DataStore.from_settings(settings)
     prefix = f"{os.getpid()}-"
     try:
         while not signals.stopping() and _parent_alive():

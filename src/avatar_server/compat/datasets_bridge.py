@@ -12,7 +12,6 @@ from avatar_server.models import User
 from avatar_server.resource_sets import ResourceSetError
 from avatar_server.routes.datasets import store_dataset_row
 from avatar_server.state import ServerState
-from avatar_server.storage import fsync_dir
 
 
 def register_upload(state: ServerState, user_id: str, name: str, body: bytes) -> None:
@@ -25,7 +24,6 @@ def register_upload(state: ServerState, user_id: str, name: str, body: bytes) ->
         >>> register_upload(state, user.id, "wbcd.csv", b"a,b\\n1,2\\n")  # doctest: +SKIP
     """
     folder = state.store.datasets_dir(user_id)
-    final = state.store.dataset_path(user_id, name)
     temp = folder / f".upload-{uuid.uuid4().hex}.part"
     try:
         with temp.open("xb") as handle:
@@ -36,8 +34,7 @@ def register_upload(state: ServerState, user_id: str, name: str, body: bytes) ->
             columns = read_columns(temp, name)
         except ResourceSetError as exc:
             raise ApiError(422, exc.code, exc.detail) from exc
-        os.replace(temp, final)
-        fsync_dir(folder)
+        state.store.save_dataset(user_id, name, temp)
     finally:
         temp.unlink(missing_ok=True)
     with state.sessions() as db:

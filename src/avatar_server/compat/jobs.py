@@ -247,5 +247,5 @@ def get_results(
         raise ApiError(
             409, "job_not_finished", f"Job {job.name} is {job.status}: wait until it finishes."
         )
-    files = list_result_files(state.store.results_dir(user.id, job.name))
+    files = list_result_files(state.store.fetch_results(user.id, job.name))
     return result_urls(request, user, job.name, files)

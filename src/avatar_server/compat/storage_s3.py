@@ -95,11 +95,12 @@ class _Target:
         try:
             if len(parts) == 2:
                 self.dataset = check_name(parts[1])
-                self.path = state.store.dataset_path(user_id, self.dataset)
+                self.path = state.store.fetch_dataset(user_id, self.dataset)
             elif len(parts) == 4 and parts[1] == "results":
                 self.dataset = ""
                 self.job_name = parts[2]
                 stored = stored_file_name(check_name(parts[3]))
+                state.store.fetch_results(user_id, parts[2])
                 self.path = state.store.result_file(user_id, parts[2], stored)
             else:
                 raise InvalidNameError(key)

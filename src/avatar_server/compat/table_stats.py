@@ -62,7 +62,7 @@ def advised_table_stats(
     spec = next((t for t in resource_set.tables() if t.name == table), None)
     if spec is None or spec.data is None:
         return []
-    path = state.store.dataset_path(user_id, spec.data.file)
+    path = state.store.fetch_dataset(user_id, spec.data.file)
     if not path.is_file():
         return []
     return column_stats(read_dataset(path, spec.data.file))

@@ -32,7 +32,7 @@ from avatar_server.models import Dataset, User
 from avatar_server.resource_sets import ResourceSetError
 from avatar_server.schemas import DatasetList, DatasetResponse
 from avatar_server.state import ServerState
-from avatar_server.storage import InvalidNameError, check_name, fsync_dir
+from avatar_server.storage import InvalidNameError, check_name
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 
@@ -161,7 +161,6 @@ async def upload_dataset(
     if declared and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     expected = _expected_digest(content_digest)
-    final = state.store.dataset_path(user.id, name)
     folder = state.store.datasets_dir(user.id)
     temp = folder / f".upload-{uuid.uuid4().hex}.part"
     try:
@@ -187,8 +186,7 @@ async def upload_dataset(
             raise ApiError(422, exc.code, exc.detail) from exc
         except JobFailure as exc:
             raise ApiError(422, "invalid_dataset", exc.user_message) from exc
-        os.replace(temp, final)
-        fsync_dir(folder)
+        await anyio.to_thread.run_sync(state.store.save_dataset, user.id, name, temp)
     finally:
         temp.unlink(missing_ok=True)
     row = await anyio.to_thread.run_sync(store_dataset_row, db, user, name, size, sha256, columns)
@@ -236,7 +234,7 @@ def download_dataset(
 ) -> StreamingResponse:
     """Download a dataset (streamed; a single ``Range: bytes=a-b`` gives 206)."""
     row = find_dataset(db, user, checked_name(name))
-    path = state.store.dataset_path(user.id, row.name)
+    path = state.store.fetch_dataset(user.id, row.name)
     try:
         return file_response(
             path, request, media_type="application/octet-stream", download_name=row.name
@@ -251,7 +249,7 @@ def download_dataset(
 def delete_dataset(name: str, user: CurrentUser, db: DbSession, state: State) -> Response:
     """Delete a dataset (jobs already created keep working with their results)."""
     row = find_dataset(db, user, checked_name(name))
-    state.store.dataset_path(user.id, row.name).unlink(missing_ok=True)
+    state.store.delete_dataset(user.id, row.name)
     db.delete(row)
     db.commit()
     return Response(status_code=204)
@@ -269,7 +267,7 @@ def dataset_rows_lookup(user: User, state: ServerState) -> Callable[[str, int], 
     """(dataset name, limit) -> its number of data rows, counted up to ``limit``."""
 
     def rows(name: str, limit: int) -> int:
-        path = state.store.dataset_path(user.id, name)
+        path = state.store.fetch_dataset(user.id, name)
         try:
             return count_rows(path, name, limit)
         except (OSError, JobFailure):  # missing or unreadable: reported where it is read

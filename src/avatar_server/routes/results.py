@@ -58,21 +58,22 @@ def draw_missing_figure(state: ServerState, user_id: str, job_name: str, file: s
     Raises:
         ApiError: 409 when the figure cannot be drawn any more (its dataset changed).
     """
-    folder = state.store.results_dir(user_id, job_name)
+    folder = state.store.fetch_results(user_id, job_name)
     table = table_of_figure(folder, file)
     if table is None:
         return
     try:
-        ensure_figures(folder, table, lambda name: state.store.dataset_path(user_id, name))
+        ensure_figures(folder, table, lambda name: state.store.fetch_dataset(user_id, name))
     except FiguresUnavailableError as exc:
         raise ApiError(409, "figures_unavailable", exc.detail) from None
+    state.store.publish_results(user_id, job_name, promised_figures(folder))
 
 
 @router.get("/{job_name}", response_model=ResultFiles, responses=error_responses(401, 404))
 def get_results(job_name: str, user: CurrentUser, db: DbSession, state: State) -> ResultFiles:
     """Files produced by a job, by result kind (empty until the job has finished)."""
     job = find_job(db, user, job_name)
-    return ResultFiles(list_result_files(state.store.results_dir(user.id, job.name)))
+    return ResultFiles(list_result_files(state.store.fetch_results(user.id, job.name)))
 
 
 @router.get(
@@ -103,6 +104,7 @@ def get_result_file(
     except InvalidNameError as exc:
         raise not_found from exc
     draw_missing_figure(state, user.id, job.name, path.name)
+    state.store.fetch_results(user.id, job.name)
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     try:
         return file_response(path, request, media_type=media_type, download_name=path.name)
