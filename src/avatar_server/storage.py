@@ -122,8 +122,12 @@ class DataStore:
         """The store the settings describe (an object store when ``storage_url`` is set).
 
         Example:
+            >>> from avatar_server.settings import Settings
             >>> DataStore.from_settings(Settings(data_dir=Path("/tmp/d"))).remote is None
             True
+            >>> remote = DataStore.from_settings(Settings(storage_url="s3://avatars/a")).remote
+            >>> remote.bucket, remote.key("users")
+            ('avatars', 'a/users')
         """
         if not settings.storage_url:
             return cls(settings.data_dir)
