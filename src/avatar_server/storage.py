@@ -224,6 +224,7 @@ class DataStore:
             >>> store.save_dataset(user.id, "wbcd.csv", folder / ".upload.part")  # doctest: +SKIP
         """
         final = self.dataset_path(user_id, name)
+        final.parent.mkdir(parents=True, exist_ok=True)
         if self.remote is not None:
             key = self._dataset_key(user_id, name)
             self.remote.put_file(key, temp)

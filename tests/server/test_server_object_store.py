@@ -146,3 +146,32 @@ def test_unreachable_store_answers_503(tmp_path: Path, s3_endpoint: str) -> None
         assert "test-secret-key" not in answer.text
         assert answer.headers["Retry-After"] == "5"
         assert paula.get("/api/datasets").json()["datasets"] == []  # nothing half-stored
+
+
+def test_large_files_go_in_parts_and_names_stay_in_their_folder(
+    tmp_path: Path, s3_endpoint: str
+) -> None:
+    from avatar_server.object_store import ObjectStore
+    from avatar_server.storage import DataStore, InvalidNameError
+
+    remote = ObjectStore(f"s3://{BUCKET}/big", endpoint_url=s3_endpoint)
+    store = DataStore(tmp_path / "data", remote)
+    store.ensure()
+    user = "0b6e9f0c-2a31-4f7e-9d15-5c3a7e1f2b40"
+    large = tmp_path / ".upload.part"
+    rows = load_penguins().dropna().to_csv(index=False).encode()
+    large.write_bytes(rows * (20 * 1024 * 1024 // len(rows) + 1))  # about 20 MiB
+    expected = large.read_bytes()
+    store.save_dataset(user, "penguins.csv", large)
+    key = f"big/users/{user}/datasets/penguins.csv"
+    etag = boto3.client("s3", endpoint_url=s3_endpoint).head_object(Bucket=BUCKET, Key=key)
+    assert etag["ContentLength"] == len(expected)
+    assert etag["ETag"].strip('"').endswith("-3")  # 3 parts of 8 MiB, never one 20 MiB body
+    cached = store.dataset_path(user, "penguins.csv")
+    cached.unlink()
+    assert store.fetch_dataset(user, "penguins.csv").read_bytes() == expected
+    for name in ("../other/penguins.csv", "..", ".hidden"):
+        with pytest.raises(InvalidNameError):
+            store.fetch_dataset(user, name)
+    with pytest.raises(InvalidNameError):
+        store.fetch_dataset("../" + user, "penguins.csv")
