@@ -449,11 +449,12 @@ def _avatarize(
             avatar_codes[:, indicators] = 0
         else:
             avatar_codes = calibrate_missing(avatar_codes, codes, indices, weights, indicators,
-                                             rng)
+                                             rng, in_place=True)
         del indices, weights
         nudged = avoid_copies(
             codec, avatar_continuous, avatar_codes,
-            codec.with_missing(encoded.continuous, encoded.codes), rng,
+            # the encoded originals already hold their missing values (NaN / code -1)
+            (encoded.continuous, encoded.codes), rng,
         )
         avatars = codec.decode(avatar_continuous, avatar_codes)
         # where the released avatars sit in the originals' projection (figures, exclusions)

@@ -20,7 +20,8 @@ from pandas.api import types as ptypes
 from avatar_engine.errors import InvalidDataError
 from avatar_engine.types import CONTINUOUS_TYPES, ColumnType
 
-__all__ = ["CategoricalSpec", "ContinuousSpec", "EncodedTable", "TableCodec", "row_hashes"]
+__all__ = ["CategoricalSpec", "ContinuousSpec", "EncodedTable", "TableCodec", "is_member",
+           "row_hashes", "sorted_unique"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -309,9 +310,23 @@ class TableCodec:
         """Number of modalities per categorical column, as the projection sees them."""
         return [spec.n_projected_modalities for spec in self.categorical_specs]
 
-    def with_missing(self, continuous: FloatArray, codes: IntArray) -> tuple[FloatArray,
-                                                                              IntArray]:
-        """Copies where the indicators' missing values are applied (NaN / code -1)."""
+    def with_missing(
+        self, continuous: FloatArray, codes: IntArray,
+        continuous_columns: Sequence[int] | None = None,
+    ) -> tuple[FloatArray, IntArray]:
+        """Copies where the indicators' missing values are applied (NaN / code -1).
+
+        ``continuous_columns``: which continuous columns ``continuous`` holds (default: all,
+        in order); the categorical codes are then left as they are (not copied).
+        """
+        if continuous_columns is not None:
+            continuous = continuous.copy()
+            position = {self.continuous_specs[j].name: at
+                        for at, j in enumerate(continuous_columns)}
+            for j, spec in enumerate(self.categorical_specs):
+                if spec.indicator_of in position:
+                    continuous[codes[:, j] == 1, position[spec.indicator_of]] = np.nan
+            return continuous, codes
         continuous = continuous.copy()
         codes = codes.copy()
         continuous_position = {spec.name: j for j, spec in enumerate(self.continuous_specs)}
@@ -427,3 +442,36 @@ def row_hashes(continuous: FloatArray, codes: IntArray) -> npt.NDArray[np.uint64
     )
     frame.columns = [str(c) for c in range(frame.shape[1])]
     return np.asarray(pd.util.hash_pandas_object(frame, index=False).to_numpy(), dtype=np.uint64)
+
+
+def sorted_unique(hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The distinct values of ``hashes``, sorted (``np.unique``, faster on millions of
+    distinct 64-bit hashes).
+
+    Example:
+        >>> sorted_unique(np.array([3, 1, 3], dtype=np.uint64)).tolist()
+        [1, 3]
+    """
+    ordered = np.sort(hashes)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def is_member(values: npt.NDArray[np.uint64], sorted_distinct: npt.NDArray[np.uint64]
+              ) -> npt.NDArray[np.bool_]:
+    """``np.isin(values, sorted_distinct)`` for a sorted array of distinct values (a binary
+    search per value instead of sorting both).
+
+    Example:
+        >>> is_member(np.array([2, 3], dtype=np.uint64), np.array([1, 3], dtype=np.uint64))
+        array([False,  True])
+    """
+    if not len(sorted_distinct):
+        return np.zeros(len(values), dtype=bool)
+    position = np.minimum(np.searchsorted(sorted_distinct, values), len(sorted_distinct) - 1)
+    found: npt.NDArray[np.bool_] = sorted_distinct[position] == values
+    return found

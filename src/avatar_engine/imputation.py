@@ -13,8 +13,9 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from avatar_engine.encoding import TableCodec
-from avatar_engine.neighbours import locality_order, query_nearest
+from avatar_engine.neighbours import locality_order
 from avatar_engine.projection import Famd
+from avatar_engine.threads import row_chunks, run_chunks
 from avatar_engine.types import ColumnType, infer_types
 
 __all__ = ["ImputationMethod", "impute", "impute_table"]
@@ -25,7 +26,7 @@ IntArray = npt.NDArray[np.int64]
 KNN_MAX_PAIRS = 50_000_000
 """Above this many (row with missing value) x (donor) pairs, ``knn`` runs as ``fast_knn``."""
 _FAST_KNN_COMPONENTS = 5
-_QUERY_CHUNK_ROWS = 65_536
+_QUERY_CHUNK_ROWS = 32_768
 
 
 class ImputationMethod(StrEnum):
@@ -192,12 +193,18 @@ def _fast_knn(problem: _Problem, k: int, donors: IntArray) -> tuple[FloatArray, 
     for candidates in (2 * k, 8 * k + 20, 32 * k + 100):
         neighbours = min(candidates, len(donors))
         unresolved = np.zeros(len(pending), dtype=bool)
-        for start in range(0, len(pending), _QUERY_CHUNK_ROWS):
-            part = slice(start, start + _QUERY_CHUNK_ROWS)
-            _, found = query_nearest(tree, coords[pending[part]], neighbours,
-                                     order=np.arange(len(pending[part])))
+
+        def fill(part: slice, pending: IntArray = pending, neighbours: int = neighbours,
+                 unresolved: npt.NDArray[np.bool_] = unresolved) -> None:
+            rows = pending[part]
+            _, found = tree.query(coords[rows], k=neighbours, workers=1)
+            found = np.asarray(found, dtype=np.int64).reshape(len(rows), neighbours)
             unresolved[part] = _fill_from_neighbours(
-                problem, k, pending[part], donors[found], continuous, codes)
+                problem, k, rows, donors[found], continuous, codes)
+
+        # chunks of rows in locality order, each searched and filled by one thread (the
+        # chunks fill different rows)
+        run_chunks(fill, row_chunks(len(pending), _QUERY_CHUNK_ROWS))
         pending = pending[unresolved]
         if not len(pending) or neighbours == len(donors):
             break

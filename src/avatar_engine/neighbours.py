@@ -15,12 +15,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
+from avatar_engine.threads import WORKERS, row_chunks, run_chunks
+
 __all__ = ["build_tree", "locality_order", "nearest_others", "query_nearest"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-QUERY_CHUNK_ROWS = 131_072
+QUERY_CHUNK_ROWS = 32_768
 LEAF_SIZE = 32
 
 
@@ -84,13 +86,14 @@ def query_nearest(
         order = locality_order(points)
     distances = np.empty((m, k), dtype=np.float64)
     indices = np.empty((m, k), dtype=np.int64)
-    for start in range(0, m, QUERY_CHUNK_ROWS):
-        rows = order[start : start + QUERY_CHUNK_ROWS]
-        found_d, found_i = tree.query(points[rows], k=k, workers=workers)
+
+    def search(part: slice) -> None:
+        rows = order[part]
+        found_d, found_i = tree.query(points[rows], k=k, workers=1)
         distances[rows] = np.asarray(found_d).reshape(len(rows), k)
         indices[rows] = np.asarray(found_i, dtype=np.int64).reshape(len(rows), k)
-        if check is not None:
-            check(min(m, start + QUERY_CHUNK_ROWS) / m)
+
+    run_chunks(search, row_chunks(m, QUERY_CHUNK_ROWS), check, _workers(workers))
     return distances, indices
 
 
@@ -124,10 +127,11 @@ def nearest_others(
     order = locality_order(coords, tree)
     distances = np.empty((n, k), dtype=np.float64)
     indices = np.empty((n, k), dtype=np.int64)
-    for start in range(0, n, QUERY_CHUNK_ROWS):
-        rows = order[start : start + QUERY_CHUNK_ROWS]
+
+    def search(part: slice) -> None:
+        rows = order[part]
         size = len(rows)
-        found_d, found_i = tree.query(coords[rows], k=k + 1, workers=workers)
+        found_d, found_i = tree.query(coords[rows], k=k + 1, workers=1)
         found_d = np.asarray(found_d).reshape(size, k + 1)
         found_i = np.asarray(found_i, dtype=np.int64).reshape(size, k + 1)
         # usually the row itself comes first; otherwise (duplicates at distance 0) drop it
@@ -145,6 +149,11 @@ def nearest_others(
             keep = ~own
             distances[rows[other]] = found_d[other][keep].reshape(-1, k)
             indices[rows[other]] = found_i[other][keep].reshape(-1, k)
-        if check is not None:
-            check(min(n, start + QUERY_CHUNK_ROWS) / n)
+
+    # chunks of consecutive leaves, each searched by one thread
+    run_chunks(search, row_chunks(n, QUERY_CHUNK_ROWS), check, _workers(workers))
     return distances, indices
+
+
+def _workers(workers: int) -> int:
+    return WORKERS if workers == -1 else max(1, workers)

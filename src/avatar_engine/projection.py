@@ -20,6 +20,7 @@ import numpy.typing as npt
 from threadpoolctl import threadpool_limits
 
 from avatar_engine.errors import InvalidParameterError, ResourceLimitError
+from avatar_engine.threads import run_chunks
 
 __all__ = ["MAX_ENCODED_DIMENSIONS", "Famd"]
 
@@ -355,14 +356,16 @@ class Famd:
                 table[m] = centre
             lookups.append(table)
             constant += centre
-        for rows in self._chunks(n):
+        def project(rows: slice) -> None:
             part = self._continuous_block(continuous[rows]) @ self.axes[:c] - constant
             for j, m in enumerate(self.n_modalities):
                 column = codes[rows, j]
                 part += lookups[j][np.where(column >= 0, column, m)]
             coords[rows] = part
-            if check is not None:
-                check()
+
+        # chunks of rows in threads (one BLAS thread each; the engine's entry points limit it)
+        run_chunks(project, list(self._chunks(n)),
+                   None if check is None else lambda _: check())
         return coords
 
     def fit_transform(

@@ -28,7 +28,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from avatar_engine.encoding import CategoricalSpec, ContinuousSpec, TableCodec, row_hashes
+from avatar_engine.encoding import (
+    CategoricalSpec,
+    ContinuousSpec,
+    TableCodec,
+    is_member,
+    row_hashes,
+    sorted_unique,
+)
 from avatar_engine.generation import cumulative_by_position, draw_from_cumulative
 from avatar_engine.threads import WORKERS, map_in_threads
 from avatar_engine.types import ColumnType
@@ -294,7 +301,7 @@ def _redraw_copies(
     among the values its neighbours hold that differ, up to ``max_rounds`` times."""
     no_continuous = np.zeros((len(drawn), 0))
     for _ in range(max_rounds):
-        copies = np.flatnonzero(np.isin(row_hashes(no_continuous, drawn), original_hashes))
+        copies = np.flatnonzero(is_member(row_hashes(no_continuous, drawn), original_hashes))
         if not len(copies):
             return
         rows = np.arange(len(copies))
@@ -342,23 +349,23 @@ def draw_categories(
     result = np.empty((n, len(specs)), dtype=np.int64)
     if not specs:
         return result
-    original_hashes = (np.unique(row_hashes(np.zeros((len(codes), 0)), codes))
+    original_hashes = (sorted_unique(row_hashes(np.zeros((len(codes), 0)), codes))
                        if avoid_copies_of_originals else np.empty(0, dtype=np.uint64))
-    columns = np.ascontiguousarray(codes.T)
+    reduced = any(spec.reduced_codes is not None for spec in specs)
     for start in range(0, n, _CHUNK_ROWS):
         rows = slice(start, min(n, start + _CHUNK_ROWS))
         neighbours = indices[rows]
-        drawn = np.empty((neighbours.shape[0], len(specs)), dtype=np.int64)
         cumulative = cumulative_by_position(weights[rows] ** CATEGORY_WEIGHT_POWER)
         # one neighbour gives all the categorical values of an avatar: the relations between
         # categorical variables are those of a real profile, however spread the weights are
         position = draw_from_cumulative(cumulative, rng)
-        for j, column in enumerate(columns):
-            drawn[:, j] = column[np.take_along_axis(neighbours, position[:, None], 1)[:, 0]]
+        drawn = codes[np.take_along_axis(neighbours, position[:, None], 1)[:, 0]]
         if avoid_copies_of_originals:
             _redraw_copies(drawn, codes, neighbours, original_hashes, rng)
-        for j, spec in enumerate(specs):
-            result[rows, j] = _expand_reduced(spec, drawn[:, j], rng)
+        if reduced:
+            for j, spec in enumerate(specs):
+                drawn[:, j] = _expand_reduced(spec, drawn[:, j], rng)
+        result[rows] = drawn
         if check is not None:
             check()
     return result
@@ -452,21 +459,22 @@ def avoid_copies(
     masks += [("q", j) for j, spec in enumerate(codec.categorical_specs)
               if spec.indicator_of is None]
     # a copy always matches an original on the nudgeable columns: a cheap first filter
-    core_original = np.unique(row_hashes(original[0][:, candidates], original[1][:, :0]))
+    core_original = sorted_unique(row_hashes(original[0][:, candidates], original[1][:, :0]))
     original_hashes: list[npt.NDArray[np.uint64]] = []
     nudges = 0
     for _ in range(max_rounds):
-        avatars = codec.with_missing(continuous, codes)
-        core = row_hashes(avatars[0][:, candidates], avatars[1][:, :0])
-        suspects = np.flatnonzero(np.isin(core, core_original))
+        core = row_hashes(codec.with_missing(continuous[:, candidates], codes, candidates)[0],
+                          codes[:, :0])
+        suspects = np.flatnonzero(is_member(core, core_original))
         if not len(suspects):
             break
         if not original_hashes:
-            original_hashes = [row_hashes(*_masked(*original, mask)) for mask in masks]
-        subset = (avatars[0][suspects], avatars[1][suspects])
+            original_hashes = [sorted_unique(row_hashes(*_masked(*original, mask)))
+                               for mask in masks]
+        subset = codec.with_missing(continuous[suspects], codes[suspects])
         copied_subset = np.zeros(len(suspects), dtype=bool)
         for mask, hashes in zip(masks, original_hashes, strict=True):
-            copied_subset |= np.isin(row_hashes(*_masked(*subset, mask)), hashes)
+            copied_subset |= is_member(row_hashes(*_masked(*subset, mask)), hashes)
         rows = suspects[copied_subset]
         if not len(rows):
             break

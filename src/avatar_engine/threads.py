@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-__all__ = ["WORKERS", "map_in_threads", "row_chunks"]
+__all__ = ["WORKERS", "map_in_threads", "row_chunks", "run_chunks"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -45,3 +45,34 @@ def row_chunks(n_rows: int, step: int) -> Sequence[slice]:
         [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
     """
     return [slice(start, min(n_rows, start + step)) for start in range(0, n_rows, step)]
+
+
+def run_chunks(
+    work: Callable[[slice], None],
+    chunks: Sequence[slice],
+    check: Callable[[float], None] | None = None,
+    workers: int = WORKERS,
+) -> None:
+    """Call ``work(chunk)`` for every chunk, in ``workers`` threads; ``check`` is called from
+    this thread with the fraction of chunks done after each chunk (progress, cancellation:
+    if it raises, the chunks not started are dropped and the error propagates).
+
+    Example:
+        >>> seen = []
+        >>> run_chunks(lambda rows: seen.append(rows.start), row_chunks(5, 2))
+        >>> sorted(seen)
+        [0, 2, 4]
+    """
+    if workers <= 1 or len(chunks) <= 1:
+        for done, chunk in enumerate(chunks, start=1):
+            work(chunk)
+            if check is not None:
+                check(done / len(chunks))
+        return
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        for done, _ in enumerate(pool.map(work, chunks), start=1):
+            if check is not None:
+                check(done / len(chunks))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
