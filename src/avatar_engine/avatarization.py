@@ -47,7 +47,9 @@ __all__ = [
     "AvatarizationParameters",
     "AvatarizationResult",
     "ExcludeStrategy",
+    "SharedProjection",
     "avatarize",
+    "prepare_table",
     "projection_columns",
 ]
 
@@ -148,6 +150,35 @@ class AvatarizationResult:
     original_projections: pd.DataFrame
     avatar_projections: pd.DataFrame
     metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SharedProjection:
+    """Typing, encoding, imputation donors and FAMD axes fitted once on a reference sample.
+
+    The batches of a large table share it (``batches.fit_shared_projection`` builds it): every
+    batch is encoded with the same codec, imputed with the reference's complete rows added to
+    its own donors, and projected on the same axes, so all batches live in one space.
+
+    Attributes:
+        columns: the avatarized columns (identifiers, excluded and constant ones left out).
+        passed: the constant or empty columns, passed through unchanged.
+        column_types: type of each avatarized column.
+        codec: the codec fitted on the reference sample.
+        famd: the projection fitted on the imputed reference sample.
+        donor_continuous: the reference's complete rows (continuous part), shared donors.
+        donor_codes: the reference's complete rows (projected codes).
+        reference_rows: rows in the reference sample.
+    """
+
+    columns: list[str]
+    passed: list[str]
+    column_types: dict[str, ColumnType]
+    codec: TableCodec
+    famd: Famd
+    donor_continuous: np.ndarray
+    donor_codes: np.ndarray
+    reference_rows: int
 
 
 def projection_columns(ncp: int) -> list[str]:
@@ -285,6 +316,70 @@ def _reattach_excluded(
     return data[list(excluded)].iloc[source].reset_index(drop=True)
 
 
+def prepare_table(
+    data: pd.DataFrame,
+    parameters: AvatarizationParameters,
+    types: Mapping[str, ColumnType] | None,
+    identifiers: Sequence[str],
+    excluded: Sequence[str],
+    shared: SharedProjection | None = None,
+) -> tuple[pd.DataFrame, list[str], list[str], dict[str, ColumnType], TableCodec, Any]:
+    """Check and type a table, fit its codec (or take the shared one) and encode it.
+
+    Returns:
+        The table (fresh index, string column names), the avatarized columns, the
+        passed-through ones, the column types, the codec and the encoded table.
+
+    Example:
+        >>> frame = pd.DataFrame({"age": range(30), "sex": ["f", "m", "f"] * 10})
+        >>> prepare_table(frame, AvatarizationParameters(k=5), None, (), ())[1]
+        ['age', 'sex']
+    """
+    columns = _check_table(data, identifiers, excluded, parameters)
+    if shared is not None:
+        missing = [c for c in shared.columns + shared.passed if c not in columns]
+        if missing:
+            raise InvalidDataError(
+                f"Column '{missing[0]}' of the reference sample is missing from this batch; "
+                f"every batch must have the table's columns.", column=missing[0],
+            )
+        table = data.reset_index(drop=True)
+        table.columns = [str(c) for c in table.columns]
+        encoded = shared.codec.encode(table[shared.columns])
+        return (table, list(shared.columns), list(shared.passed), dict(shared.column_types),
+                shared.codec, encoded)
+    passed = passed_through_columns(data, columns)
+    columns = [c for c in columns if c not in passed]
+    if not columns:
+        raise InvalidDataError(
+            "Every column of the table is constant or empty: there is nothing to "
+            "avatarize. Add columns that vary from one individual to another."
+        )
+    table = data.reset_index(drop=True)
+    table.columns = [str(c) for c in table.columns]
+    overrides = {str(k): v for k, v in (types or {}).items() if str(k) in columns}
+    unknown = [str(k) for k in (types or {}) if str(k) not in table.columns]
+    if unknown:
+        raise InvalidDataError(
+            f"A type is given for column '{unknown[0]}', which is not in the table.",
+            column=unknown[0],
+        )
+    column_types = infer_types(table[columns], overrides)
+    codec = TableCodec(column_types, categorical_reduction=parameters.use_categorical_reduction)
+    encoded = codec.fit_encode(table[columns])
+    n_modalities = codec.n_projected_modalities()
+    dims = encoded.continuous.shape[1] + sum(n_modalities)
+    if dims > MAX_ENCODED_DIMENSIONS:
+        widest = max(codec.categorical_specs, key=lambda s: s.n_projected_modalities)
+        raise ResourceLimitError(
+            f"The table has too many modalities: it encodes to {dims} columns (limit "
+            f"{MAX_ENCODED_DIMENSIONS}); column '{widest.name}' alone has "
+            f"{widest.n_projected_modalities}. Turn on use_categorical_reduction or "
+            f"exclude such columns (exclude_variables)."
+        )
+    return table, columns, passed, column_types, codec, encoded
+
+
 class _Clock:
     def __init__(self, tracker: ProgressTracker) -> None:
         self.timings: dict[str, float] = {}
@@ -307,6 +402,7 @@ def avatarize(
     identifiers: Sequence[str] = (),
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
+    shared: SharedProjection | None = None,
 ) -> AvatarizationResult:
     """Avatarize one table: each individual gets an avatar mixing its k nearest neighbours.
 
@@ -317,6 +413,8 @@ def avatarize(
         identifiers: key columns passed through unchanged (row i keeps row i's keys).
         progress: called as progress(fraction, phase) at each step.
         should_stop: polled between steps; True raises AvatarizationCancelled.
+        shared: a projection fitted on a reference sample (one batch of a large table, see
+            ``batches``): the table is encoded, imputed and projected with it, not its own.
 
     Returns:
         Shuffled and unshuffled avatars, both projections and the run's metadata.
@@ -334,7 +432,8 @@ def avatarize(
         # the engine's matrices are small (columns x columns): one BLAS thread is as fast,
         # and spinning BLAS threads collapse on a busy machine
         with threadpool_limits(1, user_api="blas"):
-            return _avatarize(data, parameters, types, identifiers, progress, should_stop)
+            return _avatarize(data, parameters, types, identifiers, progress, should_stop,
+                              shared)
     except EngineError:
         raise
     except MemoryError:
@@ -356,6 +455,7 @@ def _avatarize(
     identifiers: Sequence[str],
     progress: Progress | None,
     should_stop: ShouldStop | None,
+    shared: SharedProjection | None = None,
 ) -> AvatarizationResult:
     started = time.perf_counter()
     tracker = ProgressTracker(_PHASES, progress, should_stop)
@@ -370,41 +470,18 @@ def _avatarize(
             f"Column '{overlap[0]}' is both an identifier and excluded; pick one.",
         )
     with clock.phase("typing"):
-        columns = _check_table(data, identifiers, excluded, parameters)
-        passed = passed_through_columns(data, columns)
-        columns = [c for c in columns if c not in passed]
-        if not columns:
-            raise InvalidDataError(
-                "Every column of the table is constant or empty: there is nothing to "
-                "avatarize. Add columns that vary from one individual to another."
-            )
-        table = data.reset_index(drop=True)
-        table.columns = [str(c) for c in table.columns]
-        overrides = {str(k): v for k, v in (types or {}).items() if str(k) in columns}
-        unknown = [str(k) for k in (types or {}) if str(k) not in table.columns]
-        if unknown:
-            raise InvalidDataError(
-                f"A type is given for column '{unknown[0]}', which is not in the table.",
-                column=unknown[0],
-            )
-        column_types = infer_types(table[columns], overrides)
-        codec = TableCodec(column_types, categorical_reduction=parameters.use_categorical_reduction)
-        encoded = codec.fit_encode(table[columns])
-        n_modalities = codec.n_projected_modalities()
-        dims = encoded.continuous.shape[1] + sum(n_modalities)
-        if dims > MAX_ENCODED_DIMENSIONS:
-            widest = max(codec.categorical_specs, key=lambda s: s.n_projected_modalities)
-            raise ResourceLimitError(
-                f"The table has too many modalities: it encodes to {dims} columns (limit "
-                f"{MAX_ENCODED_DIMENSIONS}); column '{widest.name}' alone has "
-                f"{widest.n_projected_modalities}. Turn on use_categorical_reduction or "
-                f"exclude such columns (exclude_variables)."
-            )
+        table, _columns, passed, column_types, codec, encoded = prepare_table(
+            data, parameters, types, identifiers, excluded, shared
+        )
     rng = np.random.default_rng(parameters.seed)
+    n_modalities = codec.n_projected_modalities()
+    donors = 0 if shared is None else len(shared.donor_continuous)
     with clock.phase("imputation"):
         continuous, codes, imputation_info = impute(
-            encoded.continuous,
-            codec.projected_codes(encoded.codes),
+            encoded.continuous if shared is None else np.vstack(
+                [shared.donor_continuous, encoded.continuous]),
+            codec.projected_codes(encoded.codes) if shared is None else np.vstack(
+                [shared.donor_codes, codec.projected_codes(encoded.codes)]),
             n_modalities,
             method=ImputationMethod(parameters.imputation_method),
             k=parameters.imputation_k,
@@ -412,15 +489,21 @@ def _avatarize(
             rng=rng,
             check=tracker.check,
         )
+        # the shared reference donors come first: the batch's own rows follow them
+        continuous, codes = continuous[donors:], codes[donors:]
     with clock.phase("projection"):
-        famd = Famd(parameters.ncp)
-        continuous_weights, categorical_weights = _weights(codec, parameters.column_weights)
-        original_coords = famd.fit_transform(
-            continuous, codes, n_modalities,
-            continuous_weights=continuous_weights,
-            categorical_weights=categorical_weights,
-            check=tracker.check,
-        )
+        if shared is None:
+            famd = Famd(parameters.ncp)
+            continuous_weights, categorical_weights = _weights(codec, parameters.column_weights)
+            original_coords = famd.fit_transform(
+                continuous, codes, n_modalities,
+                continuous_weights=continuous_weights,
+                categorical_weights=categorical_weights,
+                check=tracker.check,
+            )
+        else:
+            famd = shared.famd
+            original_coords = famd.transform(continuous, codes, tracker.check)
     with clock.phase("neighbours"):
         distances, indices = nearest_others(
             original_coords, parameters.k,
@@ -481,7 +564,7 @@ def _avatarize(
         avatar_projections = pd.DataFrame(avatar_coords, columns=names)
     timings = dict(clock.timings)
     timings["total"] = round(time.perf_counter() - started, 6)
-    metadata = {
+    metadata: dict[str, Any] = {
         "engine_version": ENGINE_VERSION,
         "parameters": parameters.to_dict(),
         "n_rows": len(table),
@@ -518,6 +601,8 @@ def _avatarize(
         "copy_avoidance": {"nudged_values": int(nudged)},
         "timings_seconds": timings,
     }
+    if shared is not None:
+        metadata["projection"]["fitted_on_reference_rows"] = shared.reference_rows
     return AvatarizationResult(
         shuffled=shuffled,
         unshuffled=unshuffled,
