@@ -47,6 +47,21 @@ spec:
   seed: 3
   avatarization:
     penguins: {k: 8, ncp: 4}
+---
+kind: AvatarSchema
+metadata: {name: schema_avatarized}
+spec:
+  schema_ref: schema
+  tables:
+  - {name: penguins, avatars_data: {auto: true}}
+---
+kind: AvatarSignalMetricsParameters
+metadata: {name: signal_metrics}
+spec:
+  schema: schema_avatarized
+  avatarization_ref: standard
+  signal_metrics:
+    penguins: {ncp: 4}
 """
 
 
@@ -113,14 +128,19 @@ def test_job_flow_on_object_store(tmp_path: Path, s3_endpoint: str) -> None:
         assert shuffled.status_code == 200
         assert shuffled.content == stored[results_key + "penguins.shuffled.csv"]
         assert len(shuffled.content.splitlines()) == len(load_penguins().dropna()) + 1
+        # A dependent job reads the standard job's results and the dataset back from the store.
+        shutil.rmtree(server.settings.data_dir / "users")
+        signal = create_job(paula, set_name, "signal_metrics", [job])
+        assert wait_for_job(paula, signal, timeout=120)["status"] == "finished"
+        assert paula.get(f"/api/results/{signal}").json()["signal_metrics"]
         ranged = paula.get(
             "/api/datasets/penguins.csv/content", headers={"Range": "bytes=0-8"}
         )
         assert (ranged.status_code, ranged.content) == (206, penguins.read_bytes()[:9])
 
         # Deleting removes the objects, not only the cached copies.
-        deleted = paula.post("/api/jobs/bulk-delete", json={"job_names": [job]}).json()
-        assert deleted["deleted_jobs"] == [job]
+        deleted = paula.post("/api/jobs/bulk-delete", json={"job_names": [signal, job]}).json()
+        assert deleted["deleted_jobs"] == [signal, job]
         assert _objects(s3, results_key) == {}
         assert paula.delete("/api/datasets/penguins.csv").status_code == 204
         assert _objects(s3, datasets_key) == {}
