@@ -146,7 +146,9 @@ def test_job_flow_on_object_store(tmp_path: Path, s3_endpoint: str) -> None:
         assert _objects(s3, datasets_key) == {}
 
 
-def test_unreachable_store_answers_503(tmp_path: Path, s3_endpoint: str) -> None:
+def test_unreachable_store_answers_503(
+    tmp_path: Path, s3_endpoint: str, caplog: pytest.LogCaptureFixture
+) -> None:
     penguins = tmp_path / "penguins.csv"
     load_penguins().dropna().head(60).to_csv(penguins, index=False)
     closed = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
@@ -166,6 +168,9 @@ def test_unreachable_store_answers_503(tmp_path: Path, s3_endpoint: str) -> None
         assert "test-secret-key" not in answer.text
         assert answer.headers["Retry-After"] == "5"
         assert paula.get("/api/datasets").json()["datasets"] == []  # nothing half-stored
+    warned = [r.getMessage() for r in caplog.records if "object store" in r.getMessage()]
+    assert warned  # the start said so
+    assert not any("test-secret-key" in r.getMessage() for r in caplog.records)
 
 
 def test_large_files_go_in_parts_and_names_stay_in_their_folder(
