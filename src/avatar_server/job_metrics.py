@@ -41,7 +41,8 @@ from avatar_server.resource_sets import (
     TableSpec,
 )
 from avatar_server.structure_holdout import pair_avatarizer
-from avatar_server.structure_metrics import write_structure_metrics
+from avatar_server.structure_metrics import write_structure_metrics, write_structure_signal
+from avatar_server.structure_summary import write_summary
 
 
 def _holdout_avatarizer(
@@ -161,15 +162,16 @@ def run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocu
             metrics["details"]["excluded_variables_left_out"] = excluded
         write_json(ctx.output_dir / f"{table.name}.{suffix}.json", metrics)
         check_stop(ctx)
-    if privacy:
-        reference = rs.parameters.get(doc.spec.avatarization_ref)
-        _structure(
-            ctx,
-            standard_dir,
-            tables,
-            doc.spec.seed,
-            reference.spec if isinstance(reference, AvatarizationDocument) else None,
-        )
+    reference = rs.parameters.get(doc.spec.avatarization_ref)
+    _structure(
+        ctx,
+        standard_dir,
+        tables,
+        doc.spec.seed,
+        reference.spec if isinstance(reference, AvatarizationDocument) else None,
+        privacy,
+    )
+    write_summary(ctx.output_dir, "privacy_metrics" if privacy else "signal_metrics")
 
 
 def _structure(
@@ -178,10 +180,14 @@ def _structure(
     tables: list[TableSpec],
     seed: int | None,
     spec: AvatarizationSpec | None,
+    privacy: bool = True,
 ) -> None:
-    """Structure metrics of the links (multi-table runs only)."""
+    """Structure metrics of the links (multi-table runs only): privacy or signal ones."""
     _, links = primary_keys_and_links(tables)
-    if not links:
+    if not links or not (privacy or all(
+        any((standard_dir / f"{t.name}.unshuffled.{ext}").is_file() for ext in ("csv", "parquet"))
+        for t in tables
+    )):
         return
     ctx.progress(0.98, "structure")
     originals = {t.name: load_table(ctx, t)[0] for t in tables}
@@ -189,6 +195,12 @@ def _structure(
         t.name: read_result(result_file(standard_dir, t.name, "unshuffled"), t) for t in tables
     }
     by_name = {t.name: t for t in tables}
+    if not privacy:
+        write_structure_signal(
+            ctx.output_dir, originals, avatars, links,
+            lambda name: not_measured(key_columns(by_name[name], tables), originals[name]),
+        )
+        return
     write_structure_metrics(
         ctx.output_dir,
         standard_dir,

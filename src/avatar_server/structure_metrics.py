@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 
 from avatar_engine.relational.holdout import PairAvatarizer
-from avatar_engine.relational.structure import structure_metrics
+from avatar_engine.relational.structure import structure_metrics, structure_signal
 
-__all__ = ["write_structure_metrics"]
+__all__ = ["write_structure_metrics", "write_structure_signal"]
 
 
 def write_structure_metrics(
@@ -76,6 +76,8 @@ def write_structure_metrics(
             attachment = links_meta.get(name, {}).get("own_parent_attachment")
             method = links_meta.get(name, {}).get("method")
         payload[name] = {
+            "child": child,
+            "parent": parent,
             "children_per_parent_hellinger": metrics["children_per_parent_hellinger"],
             "cross_table_correlation_gap": _finite(metrics["cross_table_correlation_gap"]),
             "cross_table_association_gap": _finite(metrics["cross_table_association_gap"]),
@@ -86,6 +88,40 @@ def write_structure_metrics(
             "method": method,
         }
     (output_dir / "structure_metrics.json").write_text(
+        json.dumps(payload, indent=2, default=_plain), encoding="utf-8"
+    )
+    return payload
+
+
+def write_structure_signal(
+    output_dir: Path,
+    originals: Mapping[str, pd.DataFrame],
+    avatars: Mapping[str, pd.DataFrame],
+    links: list[tuple[str, str, str, str]],
+    identifiers: Callable[[str], list[str]],
+) -> dict[str, Any]:
+    """Signal measures of every link (``structure_signal_metrics.json``, signal metrics job).
+
+    Children-per-parent Hellinger and cross-table correlation and association gaps.
+
+    Example:
+        >>> write_structure_signal(out, originals, avatars, links, ids.get)  # doctest: +SKIP
+    """
+    payload: dict[str, Any] = {}
+    for child, field, parent, key in links:
+        measures = structure_signal(
+            originals[child], originals[parent], avatars[child], avatars[parent],
+            field=field, key=key, parent_name=parent,
+            identifiers=[*identifiers(child), *identifiers(parent)],
+        )
+        payload[f"{child}.{field}->{parent}"] = {
+            "child": child,
+            "parent": parent,
+            "children_per_parent_hellinger": measures["children_per_parent_hellinger"],
+            "cross_table_correlation_gap": _finite(measures["cross_table_correlation_gap"]),
+            "cross_table_association_gap": _finite(measures["cross_table_association_gap"]),
+        }
+    (output_dir / "structure_signal_metrics.json").write_text(
         json.dumps(payload, indent=2, default=_plain), encoding="utf-8"
     )
     return payload

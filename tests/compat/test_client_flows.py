@@ -41,14 +41,17 @@ def test_multi_table_patients_visits_doctors(server: LiveServer) -> None:
     assert {"patient_id", "doctor_id"} <= set(result["visit_columns"])
     assert result["privacy_tables"] == ["doctor", "patient", "visit"]
     assert "kind: AvatarSchema" in result["yaml"]
-    # the per-table summaries hold the values of each table's own metrics
+    # the summaries in that client's shape: {table: {reference: meta metric}}, the table alone
+    # ("standalone") and, for the visits, the joined view of each link (named by its parent)
     assert sorted(result["privacy_summary"]) == ["doctor", "patient", "visit"]
-    for name, hidden_rate in result["hidden_rates"].items():
-        assert result["privacy_summary"][name]["hidden_rate"] == hidden_rate
-    assert "hellinger_mean" in result["signal_summary"]["visit"]
+    for summary in (result["privacy_summary"], result["signal_summary"]):
+        assert sorted(summary["visit"]) == ["doctor", "patient", "standalone"]
+        assert sorted(summary["patient"]) == ["standalone"]
+        for references in summary.values():
+            assert all(value is None or 0 <= value <= 100 for value in references.values())
     assert result["summary_index"] == ["doctor", "patient", "visit"]
-    assert ["hidden_rate", "privacy"] in result["summary_columns"]
-    assert ["hellinger_mean", "signal"] in result["summary_columns"]
+    assert ["patient", "privacy"] in result["summary_columns"]
+    assert ["standalone", "signal"] in result["summary_columns"]
 
 
 def test_cancel_delete_keys_users_and_event_log(server: LiveServer) -> None:

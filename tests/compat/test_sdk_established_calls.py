@@ -319,19 +319,19 @@ def test_established_client_calls_on_this_sdk(server: LiveServer, tmp_path: Path
     c(
         "runner.render_privacy_metrics_summary()",
         runner.render_privacy_metrics_summary,
-        lambda summary: 0 <= summary["wbcd"]["hidden_rate"] <= 100,
+        lambda summary: 0 <= summary["wbcd"]["standalone"] <= 100,
         True,
     )
     c(
         "runner.render_signal_metrics_summary()",
         runner.render_signal_metrics_summary,
-        lambda summary: bool(summary["wbcd"]),
+        lambda summary: list(summary["wbcd"]) == ["standalone"],
         True,
     )
     c(
         "runner.metrics_summary()",
         runner.metrics_summary,
-        lambda frame: ("privacy", "hidden_rate") in frame.columns and "wbcd" in frame.index,
+        lambda frame: ("standalone", "privacy") in frame.columns and "wbcd" in frame.index,
         True,
     )
     c(
@@ -466,7 +466,31 @@ def test_established_client_calls_on_this_sdk(server: LiveServer, tmp_path: Path
     multi.add_link("doctor", "d_id", "visit", "doctor_id")
     for name in ("patient", "doctor", "visit"):
         multi.set_parameters(name, k=5, ncp=2)
-    multi.run(jobs_to_run=["standard", "privacy_metrics"])
+    multi.run(jobs_to_run=["standard", "privacy_metrics", "signal_metrics"])
+    c(
+        "runner.render_privacy_metrics_summary() of a multi-table run",
+        multi.render_privacy_metrics_summary,
+        lambda summary: {t: sorted(refs) for t, refs in summary.items()} == {
+            "patient": ["standalone"], "doctor": ["standalone"],
+            "visit": ["doctor", "patient", "standalone"],
+        } and all(0 <= v <= 100 for refs in summary.values() for v in refs.values()),
+        True,
+    )
+    c(
+        "runner.render_signal_metrics_summary() of a multi-table run",
+        multi.render_signal_metrics_summary,
+        # the joined references judge the children per parent (Hellinger <= 0.05)
+        lambda summary: summary["visit"]["patient"] == summary["visit"]["doctor"] == 100.0,
+        True,
+    )
+    c(
+        "runner.metrics_summary() of a multi-table run",
+        multi.metrics_summary,
+        lambda frame: list(frame.index) == ["doctor", "patient", "visit"]
+        and ("patient", "privacy") in frame.columns and ("standalone", "signal") in frame.columns
+        and pd.isna(frame.loc["patient", ("patient", "privacy")]),
+        True,
+    )
     c(
         "runner.shuffled(t) of a multi-table run",
         lambda: {name: len(multi.shuffled(name)) for name in ("patient", "doctor", "visit")},
@@ -547,7 +571,7 @@ def test_established_client_calls_on_this_sdk(server: LiveServer, tmp_path: Path
     c(
         "manager.delete_job(name)",
         lambda: manager.delete_job("compat-multi"),
-        lambda response: len(response.deleted_jobs) == 2,
+        lambda response: len(response.deleted_jobs) == 3,
         True,
     )
     c(

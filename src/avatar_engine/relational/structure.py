@@ -20,6 +20,7 @@ __all__ = [
     "cross_table_correlation_gap",
     "joined_view",
     "structure_metrics",
+    "structure_signal",
 ]
 
 
@@ -198,6 +199,53 @@ def structure_metrics(
         >>> structure_metrics(visit, patient, avatar_visit, avatar_patient,  # doctest: +SKIP
         ...     field="patient_id", key="p_id", parent_name="patient", identifiers=["visit_id"])
     """
+    signal = structure_signal(
+        original_child, original_parent, avatar_child, avatar_parent,
+        field=field, key=key, parent_name=parent_name, identifiers=identifiers,
+    )
+    joined_o, joined_a = signal.pop("joined_original"), signal.pop("joined_avatar")
+    kept = signal.pop("columns")
+    attacks = None
+    if avatarize_pair is not None:
+        from avatar_engine.relational.holdout import joined_holdout_attacks
+
+        attacks = partial(
+            joined_holdout_attacks, original_child, original_parent, avatarize_pair,
+            field=field, key=key, parent_name=parent_name, columns=kept,
+            seed=0 if seed is None else seed,
+        )
+    privacy = compute_privacy_metrics(
+        joined_o[kept], joined_a[kept], ncp=min(ncp, max(1, len(kept))), seed=seed,
+        control_attacks=attacks,
+    )
+    return {
+        **signal,
+        "joined_hidden_rate": privacy["metrics"]["hidden_rate"]["value"],
+        "joined_privacy": privacy["metrics"],
+        "joined_holdout": privacy["details"].get("holdout"),
+    }
+
+
+def structure_signal(
+    original_child: pd.DataFrame,
+    original_parent: pd.DataFrame,
+    avatar_child: pd.DataFrame,
+    avatar_parent: pd.DataFrame,
+    *,
+    field: str,
+    key: str,
+    parent_name: str,
+    identifiers: list[str],
+) -> dict[str, Any]:
+    """Children-per-parent Hellinger and cross-table correlation and association gaps.
+
+    Also returns the joined views (``joined_original``, ``joined_avatar``) and the measured
+    ``columns`` of the joined view (identifiers and keys left out).
+
+    Example:
+        >>> structure_signal(visit, patient, avatar_visit, avatar_patient,  # doctest: +SKIP
+        ...     field="patient_id", key="p_id", parent_name="patient", identifiers=["visit_id"])
+    """
     hellinger = children_per_parent_hellinger(
         original_parent[key], original_child[field], avatar_parent[key], avatar_child[field]
     )
@@ -216,25 +264,11 @@ def structure_metrics(
     ]
     gap = cross_table_correlation_gap(joined_o, joined_a, child_columns, parent_columns)
     association = cross_table_association_gap(joined_o, joined_a, child_columns, parent_columns)
-    kept = [*child_columns, *parent_columns]
-    attacks = None
-    if avatarize_pair is not None:
-        from avatar_engine.relational.holdout import joined_holdout_attacks
-
-        attacks = partial(
-            joined_holdout_attacks, original_child, original_parent, avatarize_pair,
-            field=field, key=key, parent_name=parent_name, columns=kept,
-            seed=0 if seed is None else seed,
-        )
-    privacy = compute_privacy_metrics(
-        joined_o[kept], joined_a[kept], ncp=min(ncp, max(1, len(kept))), seed=seed,
-        control_attacks=attacks,
-    )
     return {
         "children_per_parent_hellinger": hellinger,
         "cross_table_correlation_gap": gap,
         "cross_table_association_gap": association,
-        "joined_hidden_rate": privacy["metrics"]["hidden_rate"]["value"],
-        "joined_privacy": privacy["metrics"],
-        "joined_holdout": privacy["details"].get("holdout"),
+        "joined_original": joined_o,
+        "joined_avatar": joined_a,
+        "columns": [*child_columns, *parent_columns],
     }

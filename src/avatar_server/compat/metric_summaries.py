@@ -1,15 +1,18 @@
 """Per-table metric summaries the established client reads for multi-table runs.
 
 ``privacy_metrics_summary.json`` / ``signal_metrics_summary.json`` of a metrics job:
-``[{table: {metric: value}}]`` over every table the job measured (the client draws its
-``metrics_summary()`` table from the two).
+``[{table: {reference: meta_metric}}]`` as that client reads them (it draws its
+``metrics_summary()`` table from the two). The metrics job writes the file
+(``avatar_server.structure_summary``); a job finished before it did gets it made from the
+folder's files.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+
+from avatar_server.structure_summary import folder_summary
 
 SUMMARY_FILES = {
     "privacy_metrics_summary.json": "privacy_metrics",
@@ -25,7 +28,7 @@ def summary_name(folder_files: list[str]) -> str | None:
         'privacy_metrics_summary.json'
     """
     for name, kind in SUMMARY_FILES.items():
-        if any(file.endswith(f".{kind}.json") for file in folder_files):
+        if name in folder_files or any(file.endswith(f".{kind}.json") for file in folder_files):
             return name
     return None
 
@@ -35,14 +38,8 @@ def metrics_summary(path: Path) -> bytes:
 
     Example:
         >>> metrics_summary(folder / "privacy_metrics_summary.json")  # doctest: +SKIP
-        b'[{"patient": {"hidden_rate": 91.2, ...
+        b'[{"patient": {"standalone": 100.0}, "visit": {"standalone": 87.5, "patient": ...
     """
-    kind = SUMMARY_FILES[path.name]
-    summary: dict[str, dict[str, Any]] = {}
-    for file in sorted(path.parent.glob(f"*.{kind}.json")):
-        stored = json.loads(file.read_text(encoding="utf-8"))
-        table = file.name.removesuffix(f".{kind}.json")
-        summary[table] = {
-            name: item.get("value") for name, item in stored.get("metrics", {}).items()
-        }
-    return json.dumps([summary], default=str).encode()
+    if path.is_file():
+        return json.dumps([json.loads(path.read_text(encoding="utf-8"))]).encode()
+    return json.dumps([folder_summary(path.parent, SUMMARY_FILES[path.name])]).encode()

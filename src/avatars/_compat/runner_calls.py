@@ -219,42 +219,67 @@ class EstablishedRunnerCalls(RunnerResults):
         )
 
     def render_privacy_metrics_summary(self, open_in_browser: bool = False) -> dict[str, Any]:
-        """Privacy metric values of every table: ``{table: {metric: value}}``.
+        """Privacy meta metric of every table and reference: ``{table: {reference: meta}}``.
+
+        As on the established platform: each table has the reference ``standalone`` (the
+        table alone); a child table one more per parent table, the joined child-parent view
+        of that link (its privacy metrics and the own-parent attachment). The meta metric is
+        the share (%) of the reference's judged metrics that meet their targets. The metric
+        values themselves: ``metric_values_summary()``.
 
         Example:
-            >>> runner.render_privacy_metrics_summary()["wbcd"]["hidden_rate"]  # doctest: +SKIP
-            96.1
+            >>> runner.render_privacy_metrics_summary()["visit"]  # doctest: +SKIP
+            {'standalone': 100.0, 'patient': 100.0, 'doctor': 100.0}
         """
         return self._summary(PRIVACY_METRICS)
 
     def render_signal_metrics_summary(self) -> dict[str, Any]:
-        """Signal metric values of every table: ``{table: {metric: value}}``.
+        """Signal meta metric of every table and reference: ``{table: {reference: meta}}``.
+
+        The joined reference of a link judges its children-per-parent Hellinger (<= 0.05).
 
         Example:
-            >>> runner.render_signal_metrics_summary()  # doctest: +SKIP
+            >>> runner.render_signal_metrics_summary()["visit"]["patient"]  # doctest: +SKIP
+            100.0
         """
         return self._summary(SIGNAL_METRICS)
 
     def _summary(self, kind: str) -> dict[str, Any]:
-        summary: dict[str, Any] = {}
-        for table in self._rs.tables:
-            metrics = self._read_json(kind, kind, table).get("metrics") or {}
-            summary[table] = {name: item.get("value") for name, item in metrics.items()}
+        summary: dict[str, Any] = self._read_json(kind, f"{kind}_summary", None)
         return summary
 
     def metrics_summary(self) -> pd.DataFrame:
-        """Privacy and signal metrics of every table: one row per table.
+        """Privacy and signal meta metrics: one row per table, columns ``(reference, kind)``.
 
-        The columns are ``(kind, metric)`` pairs, ``kind`` being ``privacy`` or ``signal``.
+        ``kind`` is ``privacy`` or ``signal``, as the established client's ``metrics_summary``.
 
         Example:
-            >>> runner.metrics_summary().loc["wbcd", ("privacy", "hidden_rate")]
-            ... # doctest: +SKIP
+            >>> runner.metrics_summary().loc["visit", ("patient", "privacy")]  # doctest: +SKIP
+            100.0
         """
         parts = {
             "privacy": pd.DataFrame(self.render_privacy_metrics_summary()).T,
             "signal": pd.DataFrame(self.render_signal_metrics_summary()).T,
         }
+        frame = pd.concat(parts, axis=1).swaplevel(axis=1).sort_index(axis=1)
+        frame.index.name = "table_name"
+        return frame.sort_index()
+
+    def metric_values_summary(self) -> pd.DataFrame:
+        """Privacy and signal metric values of every table: columns ``(kind, metric)``.
+
+        Example:
+            >>> runner.metric_values_summary().loc["wbcd", ("privacy", "hidden_rate")]
+            ... # doctest: +SKIP
+            96.1
+        """
+        parts = {}
+        for label, kind in (("privacy", PRIVACY_METRICS), ("signal", SIGNAL_METRICS)):
+            values = {}
+            for table in self._rs.tables:
+                metrics = self._read_json(kind, kind, table).get("metrics") or {}
+                values[table] = {name: item.get("value") for name, item in metrics.items()}
+            parts[label] = pd.DataFrame(values).T
         frame = pd.concat(parts, axis=1)
         frame.index.name = "table_name"
         return frame
