@@ -7,6 +7,9 @@ its own. Also compares neighbour-search libraries on the same projected coordina
 Usage:
     .venv/bin/python benchmarks/engine_scale.py --sizes 1000 10000 100000 1000000
     .venv/bin/python benchmarks/engine_scale.py --sizes 1000 --no-write
+    .venv/bin/python benchmarks/engine_scale.py --batched --sizes 1000000 3000000 10000000
+
+``--batched``: the tables in batches on a 2-worker Dask LocalCluster (engine_scale_batched.py).
 """
 
 from __future__ import annotations
@@ -36,27 +39,33 @@ NCP = 5
 STEPS = ("typing", "imputation", "projection", "neighbours", "generation", "inverse", "assembly")
 
 
-def generate_table(rows: int, seed: int = 0, missing: float = 0.05) -> pd.DataFrame:
-    """10 numeric and 10 categorical columns driven by 3 latent factors, with missing values."""
+def generate_table(rows: int, seed: int = 0, missing: float = 0.05,
+                   rows_seed: int | None = None) -> pd.DataFrame:
+    """10 numeric and 10 categorical columns driven by 3 latent factors, with missing values.
+
+    With ``rows_seed``, the loadings come from ``seed`` and the rows from ``rows_seed``: the
+    chunks of a large table generated with rows_seed 0, 1, ... share one structure.
+    """
     rng = np.random.default_rng(seed)
-    latent = rng.normal(size=(rows, 3))
+    draws = rng if rows_seed is None else np.random.default_rng([seed, rows_seed])
+    latent = draws.normal(size=(rows, 3))
     columns: dict[str, Any] = {}
     for j in range(10):
-        signal = latent @ rng.normal(size=3) + rng.normal(0, 1, rows)
+        signal = latent @ rng.normal(size=3) + draws.normal(0, 1, rows)
         if j % 3 == 0:
             columns[f"num_{j}"] = np.round(40 + 10 * signal).astype("int64")
         else:
             columns[f"num_{j}"] = np.round(signal, 3)
     for j in range(10):
         modalities = 5 + j % 6
-        signal = latent @ rng.normal(size=3) + rng.normal(0, 1, rows)
+        signal = latent @ rng.normal(size=3) + draws.normal(0, 1, rows)
         edges = np.quantile(signal, np.linspace(0, 1, modalities + 1)[1:-1])
         columns[f"cat_{j}"] = np.array([f"m{i}" for i in range(modalities)])[
             np.searchsorted(edges, signal)
         ]
     table = pd.DataFrame(columns)
     for name in table.columns:
-        holes = rng.random(rows) < missing
+        holes = draws.random(rows) < missing
         if table[name].dtype == "int64":
             table[name] = table[name].astype("float64")
         table.loc[holes, name] = None
@@ -329,10 +338,17 @@ def main() -> int:
                         help="render from the JSON lines a previous run printed (one per size)")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--compare-neighbours", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--batched", action="store_true",
+                        help="batches on a Dask LocalCluster (see engine_scale_batched.py)")
+    parser.add_argument("--batch-rows", type=int, default=500_000, help="rows per batch")
+    parser.add_argument("--workers", type=int, default=2, help="LocalCluster workers")
+    parser.add_argument("--batched-worker", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.worker:
         print(json.dumps(worker(arguments.worker, arguments.compare_neighbours)))
         return 0
+    if arguments.batched_worker or arguments.batched:
+        return _batched_main(arguments)
     runs = []
     if arguments.from_json:
         lines = arguments.from_json.read_text(encoding="utf-8").splitlines()
@@ -353,6 +369,32 @@ def main() -> int:
     print(section)
     if not arguments.no_write:
         write_section(SECTION, section)
+    return 0
+
+
+def _batched_main(arguments: argparse.Namespace) -> int:
+    import engine_scale_batched as batched
+
+    if arguments.batched_worker:
+        print(json.dumps(batched.batched_worker(arguments.batched_worker, arguments.batch_rows,
+                                                arguments.workers)))
+        return 0
+    runs = []
+    if arguments.from_json:
+        lines = arguments.from_json.read_text(encoding="utf-8").splitlines()
+        runs = sorted((json.loads(line) for line in lines if line.startswith("{")),
+                      key=lambda run: run["rows"])
+    for rows in [] if arguments.from_json else arguments.sizes:
+        run = batched.run_batched(rows, arguments.batch_rows, arguments.workers)
+        print(json.dumps(run), flush=True)
+        runs.append(run)
+    command = "python benchmarks/engine_scale.py " + shlex.join(sys.argv[1:])
+    section = batched.render(runs, command.strip(), _machine(),
+                             dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                             arguments.load_note)
+    print(section)
+    if not arguments.no_write:
+        write_section(batched.SECTION, section)
     return 0
 
 

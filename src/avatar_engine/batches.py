@@ -61,6 +61,7 @@ __all__ = [
     "avatarize_batch",
     "avatarize_in_batches",
     "batch_sizes",
+    "count_rows",
     "fit_shared_projection",
     "read_chunks",
     "reference_sample",
@@ -207,12 +208,32 @@ def read_chunks(source: TableSource, chunk_rows: int = READ_CHUNK_ROWS) -> Itera
     )
 
 
+def count_rows(source: TableSource) -> int | None:
+    """Rows of a DataFrame or a Parquet file (its metadata); None for a CSV file (unknown).
+
+    Example:
+        >>> count_rows(pd.DataFrame({"a": range(5)}))
+        5
+    """
+    if isinstance(source, pd.DataFrame):
+        return len(source)
+    if Path(source).suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        with pq.ParquetFile(source) as reader:
+            return int(reader.metadata.num_rows)
+    return None
+
+
 def reference_sample(
-    chunks: Iterable[pd.DataFrame], rows: int, rng: np.random.Generator
+    chunks: Iterable[pd.DataFrame], rows: int, rng: np.random.Generator,
+    n_rows: int | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """A uniform sample of ``rows`` rows of a stream of chunks (one pass), and the row count.
 
-    Each row draws a random key; the rows with the smallest keys are kept, in table order.
+    With the row count known (``n_rows``), the sampled positions are drawn first and taken
+    from each chunk as it passes. Otherwise each row draws a random key and the rows with the
+    smallest keys are kept. Either way the sample is in table order.
 
     Example:
         >>> chunks = read_chunks(pd.DataFrame({"a": range(100)}), 30)
@@ -220,6 +241,8 @@ def reference_sample(
         >>> len(sample), total
         (10, 100)
     """
+    if n_rows is not None:
+        return _sample_positions(chunks, rows, rng, n_rows), n_rows
     kept: pd.DataFrame | None = None
     kept_keys = np.empty(0)
     kept_positions = np.empty(0, dtype=np.int64)
@@ -242,6 +265,24 @@ def reference_sample(
         raise InvalidDataError("The table is empty: it needs rows to avatarize.")
     order = np.argsort(kept_positions, kind="stable")
     return kept.iloc[order].reset_index(drop=True), total
+
+
+def _sample_positions(chunks: Iterable[pd.DataFrame], rows: int, rng: np.random.Generator,
+                      n_rows: int) -> pd.DataFrame:
+    positions = np.sort(rng.choice(n_rows, size=min(rows, n_rows), replace=False))
+    parts: list[pd.DataFrame] = []
+    start = 0
+    for chunk in chunks:
+        low, high = np.searchsorted(positions, [start, start + len(chunk)])
+        if high > low:
+            parts.append(chunk.iloc[positions[low:high] - start])
+        start += len(chunk)
+    if start != n_rows:
+        raise InvalidDataError(f"The table has {start} rows, not the {n_rows} its file "
+                               f"header announces; write the file again.")
+    if not parts:
+        raise InvalidDataError("The table is empty: it needs rows to avatarize.")
+    return pd.concat(parts, ignore_index=True)
 
 
 def batch_sizes(n_rows: int, batch_rows: int) -> list[int]:
@@ -498,16 +539,19 @@ def avatarize_in_batches(
     options.check(parameters.k)
     started = time.perf_counter()
     reader: Callable[[int], Iterator[pd.DataFrame]]
+    known: int | None = None
     if callable(source) and not isinstance(source, pd.DataFrame):
         reader = source
     else:
         table_source = source
+        known = count_rows(table_source)
 
         def reader(rows: int) -> Iterator[pd.DataFrame]:
             return read_chunks(table_source, rows)
 
     rng = np.random.default_rng(parameters.seed)
-    reference, n_rows = reference_sample(reader(READ_CHUNK_ROWS), options.reference_rows, rng)
+    reference, n_rows = reference_sample(reader(READ_CHUNK_ROWS), options.reference_rows, rng,
+                                         known)
     shared = fit_shared_projection(reference, parameters, types=types, identifiers=identifiers)
     del reference
     fitted = time.perf_counter() - started

@@ -140,6 +140,11 @@ def test_sizes_sample_and_bad_options() -> None:
     assert len(sample) == 100
     assert sample["a"].is_monotonic_increasing
     assert sample["a"].iloc[-1] > 500  # drawn from the whole table, not its head
+    known, _ = reference_sample(read_chunks(frame, 128), 100, np.random.default_rng(0), 1_000)
+    assert len(known) == 100
+    assert known["a"].is_monotonic_increasing
+    assert known["a"].iloc[-1] > 500
+    assert known["a"].is_unique
     with pytest.raises(InvalidParameterError, match="batch_rows"):
         avatarize_in_batches(frame, "x.parquet", PARAMETERS, BatchOptions(batch_rows=15))
     with pytest.raises(InvalidParameterError, match="reference_rows"):
