@@ -1,12 +1,19 @@
 """YAML written by the client's own writer (get_yaml): one table, a DataFrame, three linked
-tables, and the same files with the column types removed, as hand-written YAML has them."""
+tables, three levels ending in a time series (schools -> pupils by minimum distance -> each
+pupil's yearly tests, a time series; the CSV files are in the folder given as third argument),
+and the same files with the column types removed, as hand-written YAML has them."""
 
 import json
 import os
 import sys
 
 import pandas as pd
-from avatar_yaml.models.parameters import ExcludeVariablesMethod, ImputeMethod
+from avatar_yaml.models.parameters import (
+    AlignmentMethod,
+    ExcludeVariablesMethod,
+    ImputeMethod,
+    ProjectionType,
+)
 from avatar_yaml.models.schema import LinkMethod
 
 from avatars.manager import Manager
@@ -59,4 +66,33 @@ multi.set_parameters("patient", k=5)
 multi.set_parameters("doctor", k=5, ncp=2)
 multi.set_parameters("visit", k=5)
 out["multi"] = multi.get_yaml()
+
+folder = sys.argv[3]
+series = manager.create_runner("yaml-series", seed=2)
+series.add_table("school", os.path.join(folder, "school.csv"), primary_key="schoolid")
+series.add_table(
+    "pupil",
+    os.path.join(folder, "pupil.csv"),
+    primary_key="childid",
+    foreign_keys=["schoolid"],
+    individual_level=True,
+)
+series.add_table(
+    "test", os.path.join(folder, "test.csv"), foreign_keys=["childid"], time_series_time="year"
+)
+series.add_link(
+    "school", "schoolid", "pupil", "schoolid", method=LinkMethod.MINIMUM_DISTANCE_ASSIGNMENT
+)
+series.add_link("pupil", "childid", "test", "childid", method=LinkMethod.TIME_SERIES)
+series.set_parameters("school", k=5, ncp=3)
+series.set_parameters("pupil", k=10, ncp=3)
+series.set_parameters(
+    "test",
+    k=10,
+    time_series_nf=3,
+    time_series_projection_type=ProjectionType.FPCA,
+    time_series_nb_points=6,
+    time_series_method=AlignmentMethod.MEAN,
+)
+out["series"] = series.get_yaml()
 print(json.dumps(out))
