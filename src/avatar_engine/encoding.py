@@ -15,9 +15,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 from pandas.api import types as ptypes
 
 from avatar_engine.errors import InvalidDataError
+from avatar_engine.threads import WORKERS, map_in_threads, row_chunks, run_chunks
 from avatar_engine.types import CONTINUOUS_TYPES, ColumnType
 
 __all__ = ["CategoricalSpec", "ContinuousSpec", "EncodedTable", "TableCodec", "is_member",
@@ -34,6 +36,8 @@ _MAX_DECIMALS = 6
 _REDUCTION_MAX_MODALITIES = 20
 _REDUCTION_COVERAGE = 0.95
 _TIME_UNITS = (86_400.0, 3_600.0, 60.0, 1.0)
+_THREADED_ROWS = 50_000
+"""Tables from this many rows are encoded column by column in threads."""
 
 
 @dataclass
@@ -222,6 +226,24 @@ class TableCodec:
             return _to_seconds(parsed).to_numpy(dtype=np.float64, na_value=np.nan)
         return _parse_numeric(series, name).to_numpy(dtype=np.float64, na_value=np.nan)
 
+    def _fit_column(
+        self, name: str, series: pd.Series
+    ) -> tuple[FloatArray, ContinuousSpec] | tuple[IntArray, CategoricalSpec]:
+        ctype = self.types[name]
+        if ctype in CONTINUOUS_TYPES:
+            values = self._continuous_values(name, series)
+            return values, _continuous_spec(name, ctype, series, values)
+        column_codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        frequencies = np.bincount(column_codes[column_codes >= 0], minlength=len(uniques))
+        spec = CategoricalSpec(
+            name=name,
+            ctype=ctype,
+            dtype=series.dtype,
+            modalities=list(uniques),
+            frequencies=frequencies / max(1, frequencies.sum()),
+        )
+        return column_codes.astype(np.int64), spec
+
     def fit_encode(self, data: pd.DataFrame) -> EncodedTable:
         """Learn ranges and modalities from ``data`` (the originals) and encode it."""
         self.continuous_specs = []
@@ -229,29 +251,23 @@ class TableCodec:
         continuous: list[FloatArray] = []
         codes: list[IntArray] = []
         missing: list[tuple[str, npt.NDArray[np.bool_]]] = []
-        for name in self.columns:
-            series = data[name]
-            ctype = self.types[name]
-            if ctype in CONTINUOUS_TYPES:
-                values = self._continuous_values(name, series)
-                self.continuous_specs.append(_continuous_spec(name, ctype, series, values))
-                continuous.append(values)
-                isna = np.isnan(values)
+        # columns encoded in threads (sorting and factorizing release the interpreter lock);
+        # specs are kept in table order, and the first column in error raises first
+        columns = [(name, data[name]) for name in self.columns]
+        workers = WORKERS if len(data) >= _THREADED_ROWS else 1
+        for name, encoded in zip(self.columns, map_in_threads(
+                lambda item: self._fit_column(*item), columns, workers), strict=True):
+            if isinstance(encoded[1], ContinuousSpec):
+                self.continuous_specs.append(encoded[1])
+                continuous.append(encoded[0])
+                isna = np.isnan(encoded[0])
             else:
-                column_codes, uniques = pd.factorize(series, use_na_sentinel=True)
-                frequencies = np.bincount(column_codes[column_codes >= 0], minlength=len(uniques))
-                spec = CategoricalSpec(
-                    name=name,
-                    ctype=ctype,
-                    dtype=series.dtype,
-                    modalities=list(uniques),
-                    frequencies=frequencies / max(1, frequencies.sum()),
-                )
+                spec = encoded[1]
                 if self.categorical_reduction:
                     _reduce(spec)
                 self.categorical_specs.append(spec)
-                codes.append(column_codes.astype(np.int64))
-                isna = column_codes < 0
+                codes.append(encoded[0])
+                isna = encoded[0] < 0
             if isna.any():
                 missing.append((name, isna))
         for name, isna in missing:
@@ -297,7 +313,10 @@ class TableCodec:
         )
 
     def projected_codes(self, codes: IntArray) -> IntArray:
-        """Codes as the projection sees them (rare modalities grouped when reduction is on)."""
+        """Codes as the projection sees them (rare modalities grouped when reduction is on);
+        ``codes`` itself (not a copy) when no column is reduced."""
+        if all(spec.reduced_codes is None for spec in self.categorical_specs):
+            return codes
         result = codes.copy()
         for j, spec in enumerate(self.categorical_specs):
             if spec.reduced_codes is not None:
@@ -376,9 +395,11 @@ def _columns_to_matrix(n_rows: int, columns: Sequence[npt.NDArray[Any]], dtype: 
     matrix = np.empty((n_rows, len(columns)), dtype=dtype)
     if not columns:
         return matrix
-    for start in range(0, n_rows, _BLOCK_ROWS):
-        rows = slice(start, min(n_rows, start + _BLOCK_ROWS))
+
+    def fill(rows: slice) -> None:
         matrix[rows] = np.stack([column[rows] for column in columns], axis=1)
+
+    run_chunks(fill, row_chunks(n_rows, _BLOCK_ROWS))
     return matrix
 
 
@@ -418,13 +439,24 @@ def _decode_categorical(
     positions = np.where(codes >= 0, codes, len(spec.modalities))
     if missing is not None:
         positions = np.where(missing, len(spec.modalities), positions)
-    values = modalities[positions]
     dtype = spec.dtype
+    if _arrow_strings(dtype) and all(type(value) is str for value in spec.modalities):
+        # pandas' default text columns: built from the codes by pyarrow (no Python objects)
+        missing_code = positions == len(spec.modalities)
+        dictionary = pa.DictionaryArray.from_arrays(
+            pa.array(positions.astype(np.int32), mask=missing_code),
+            pa.array(spec.modalities, type=pa.large_string()))
+        return pd.Series(pd.array(dictionary.cast(pa.large_string()), dtype=dtype))
+    values = modalities[positions]
     if isinstance(dtype, pd.CategoricalDtype):
         return pd.Series(pd.Categorical(values, dtype=dtype))
     if ptypes.is_object_dtype(dtype):
         return pd.Series(values, dtype=object)
     return pd.Series(values, dtype=object).astype(dtype)
+
+
+def _arrow_strings(dtype: Any) -> bool:
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
 
 
 def row_hashes(continuous: FloatArray, codes: IntArray) -> npt.NDArray[np.uint64]:

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from threadpoolctl import threadpool_limits
 
 from avatar_engine.errors import InvalidParameterError, ResourceLimitError
-from avatar_engine.threads import run_chunks
+from avatar_engine.threads import WORKERS, map_in_threads, row_chunks, run_chunks
 
 __all__ = ["MAX_ENCODED_DIMENSIONS", "Famd"]
 
@@ -163,40 +163,50 @@ class Famd:
         """Raw Gram matrix of [scaled continuous block | dummies] and the block's column
         totals, by matrix products on chunks of dense one-hot rows. The dummies' products
         run in float32: sums of 0/1 over at most CHUNK_ROWS (< 2**24) rows are exact."""
-        n = continuous.shape[0]
         c = self.n_continuous
         size = int(sum(self.n_modalities))
         raw = np.zeros((c + size, c + size), dtype=np.float64)
         totals = np.zeros(c)
-        step = self._dense_rows()
-        buffer = np.empty(min(n, step) * self._dense_width(), dtype=np.float32)
         # thin products: one BLAS thread is as fast, and spinning threads collapse on a
         # busy machine (the engine's own entry points already limit it)
         with threadpool_limits(1, user_api="blas"):
-            self._accumulate_dense(continuous, codes, raw, totals, buffer, check)
+            self._accumulate_dense(continuous, codes, raw, totals, check)
         raw[c:, :c] = raw[:c, c:].T
         return raw, totals
 
     def _accumulate_dense(
         self, continuous: FloatArray, codes: IntArray, raw: FloatArray, totals: FloatArray,
-        buffer: npt.NDArray[np.float32], check: Callable[[], None] | None,
+        check: Callable[[], None] | None,
     ) -> None:
         n = continuous.shape[0]
         c = self.n_continuous
         size = int(sum(self.n_modalities))
-        step = self._dense_rows()
-        for start in range(0, n, step):
-            rows = slice(start, min(n, start + step))
+        chunks = row_chunks(n, self._dense_rows())
+        parts: list[tuple[FloatArray, FloatArray]] = [(np.empty(0), np.empty(0))] * len(chunks)
+
+        def products(position: int) -> None:
+            rows = chunks[position]
             block = self._continuous_block(continuous[rows])
-            raw[:c, :c] += block.T @ block
-            totals += block.sum(axis=0)
+            part = np.zeros_like(raw)
+            part[:c, :c] = block.T @ block
             if size:
-                flat = buffer[: (rows.stop - rows.start) * self._dense_width()]
-                flat[:] = 0.0
+                flat = np.zeros((rows.stop - rows.start) * self._dense_width(), np.float32)
                 flat[self._dummy_slots(codes[rows])] = 1.0
                 dummies = flat.reshape(rows.stop - rows.start, -1)[:, :size]
-                raw[:c, c:] += block.T @ dummies.astype(np.float64)
-                raw[c:, c:] += dummies.T @ dummies
+                part[:c, c:] = block.T @ dummies.astype(np.float64)
+                part[c:, c:] = dummies.T @ dummies
+            parts[position] = (part, block.sum(axis=0))
+
+        # each chunk's products in threads, added up in chunk order (the same sums as one
+        # chunk after the other)
+        for first in range(0, len(chunks), WORKERS):
+            group = range(first, min(len(chunks), first + WORKERS))
+            map_in_threads(products, group)
+            for position in group:
+                part, total = parts[position]
+                raw += part
+                totals += total
+                parts[position] = (np.empty(0), np.empty(0))
             if check is not None:
                 check()
 
