@@ -309,6 +309,26 @@ class DataStore:
             shutil.rmtree(temp, ignore_errors=True)
         return folder
 
+    def fetch_all(self, user_id: str) -> None:
+        """Bring every dataset and result of the user into the cache (for a full listing)."""
+        if self.remote is None:
+            return
+        datasets: set[str] = set()
+        jobs: set[str] = set()
+        self._user_dir(user_id)
+        for name in self.remote.list_keys(self.remote.key("users", user_id)):
+            kind, _, rest = name.partition("/")
+            if kind == "datasets" and "/" not in rest:
+                datasets.add(rest)
+            elif kind == "results" and "/" in rest:
+                jobs.add(rest.split("/", 1)[0])
+        for dataset in sorted(datasets):
+            with contextlib.suppress(InvalidNameError):
+                self.fetch_dataset(user_id, dataset)
+        for job in sorted(jobs):
+            with contextlib.suppress(InvalidNameError):
+                self.fetch_results(user_id, job)
+
     def remove_results(self, user_id: str, job_name: str) -> None:
         """Delete a job's results, if any (objects and cached copy)."""
         if self.remote is not None:

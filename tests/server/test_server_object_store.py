@@ -195,6 +195,9 @@ def test_large_files_go_in_parts_and_names_stay_in_their_folder(
     cached = store.dataset_path(user, "penguins.csv")
     cached.unlink()
     assert store.fetch_dataset(user, "penguins.csv").read_bytes() == expected
+    cached.unlink()
+    store.fetch_all(user)  # what a full listing needs: every object back in the cache
+    assert cached.read_bytes() == expected
     for name in ("../other/penguins.csv", "..", ".hidden"):
         with pytest.raises(InvalidNameError):
             store.fetch_dataset(user, name)

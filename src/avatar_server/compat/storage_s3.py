@@ -157,6 +157,7 @@ async def _read_body(request: Request, limit: int, payload_sha256: str) -> bytes
 
 def _list_xml(state: ServerState, user_id: str, prefix: str, delimiter: str, limit: int) -> str:
     keys: list[tuple[str, Path]] = []
+    state.store.fetch_all(user_id)  # with an object store, the cache may lack some
     datasets = state.store.datasets_dir(user_id)
     for path in sorted(datasets.iterdir()):
         if path.is_file() and not path.name.startswith("."):
