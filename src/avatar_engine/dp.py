@@ -15,10 +15,18 @@ and types, the set of categories of each categorical column, and the parameters 
    the first column), by OpenDP's count-by-categories + discrete Laplace; split equally over
    the tables (a record adds 1 to one cell of each table).
 
-Everything after is post-processing and consumes no budget: negative counts are set to zero,
-the number of records is the noisy total, the anchor is drawn from its noisy marginal and each
-other column from its noisy distribution given the anchor, and a value is drawn uniformly in
-its bin. Missing values form their own bin.
+No other step reads the data. Everything after is post-processing and consumes no budget: the
+bounds are the outer edges of the heaviest run of buckets above one noise scale; a continuous
+column's bins follow the power-of-two buckets inside its bounds when they span 3 or more
+(linear bins otherwise); the number of records of each anchor category is the mean of its
+noisy row totals over the tables; each row of a table is lowered by one amount and cut at zero
+so that it sums to that number (the noise of empty cells mostly falls to zero); the anchor is
+drawn from its noisy marginal, each other column from its noisy distribution given the anchor,
+and a value uniformly in its bin. Missing values form their own bin.
+
+DP noise comes from OpenDP's own secure random generator and is never seeded, on purpose: a
+seeded noise could be replayed and subtracted from the output. ``seed`` only seeds the draws
+that follow the noise, so two runs with the same seed still differ.
 
 ``fast=True`` (``avatarization_fast_dp``) is an approximate variant: the bounds of continuous
 columns are read from the data (``bounds_percentile`` and ``100 - bounds_percentile``
@@ -54,6 +62,24 @@ __all__ = ["DpParameters", "bound_buckets", "dp_avatarize"]
 
 _CONTINUOUS = {ColumnType.INT, ColumnType.FLOAT, ColumnType.DATETIME, ColumnType.DATETIME_TZ}
 _MISSING = "__missing__"
+def _norm_sub(noisy: np.ndarray, total: float) -> np.ndarray:
+    """Noisy counts made non-negative with the given total (post-processing, no budget).
+
+    The counts are lowered by the same amount and cut at zero, that amount chosen so that they
+    sum to ``total`` (the noisy cells of empty bins mostly fall to zero); counts already summing
+    to less are only cut at zero.
+    """
+    positive = np.clip(noisy, 0, None)
+    if positive.sum() <= total or total <= 0:
+        return positive
+    lo, hi = 0.0, float(noisy.max())
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if np.clip(noisy - mid, 0, None).sum() > total:
+            lo = mid
+        else:
+            hi = mid
+    return np.clip(noisy - hi, 0, None)
 
 
 @dataclass(frozen=True)
@@ -70,7 +96,7 @@ class DpParameters:
         bounds_percentile: percentile of the bounds of the fast variant, in [0, 50[.
         ncp: components of the projections written with the result (figures, metrics).
         seed: seed of the draws after the noise (None: fresh randomness); OpenDP's noise
-            comes from its own secure generator and is never seeded.
+            comes from its own secure generator and is never seeded, on purpose.
 
     Example:
         >>> DpParameters(epsilon=1.0).preprocess_budget_ratio
@@ -171,30 +197,48 @@ def _bucket_of(value: float, buckets: list[tuple[float, float]]) -> int:
 def _private_bounds(present: np.ndarray, epsilon: float) -> tuple[float, float]:
     """Bounds from a noisy histogram over the public power-of-two buckets, ``epsilon``-DP.
 
-    From the bucket of largest noisy count, the range grows outwards while the next bucket,
-    or the one after it, has a noisy count above ``1 / epsilon`` (an empty bucket passes with
-    probability ``e^-1 / 2``, about 18 %); the bounds are the outer edges of the range.
+    A bucket passes when its noisy count is above ``1 / epsilon`` (an empty bucket passes with
+    probability ``e^-1 / 2``, about 18 %); the range is the run of passing buckets (one failing
+    bucket may sit inside) of largest noisy total, so that a lone empty bucket whose noise
+    happens to be large does not become the range; the bounds are its outer edges.
     """
     buckets = bound_buckets()
     keys = [str(_bucket_of(float(v), buckets)) for v in present]
     noisy = _noisy_counts(keys, [str(i) for i in range(len(buckets))], epsilon)
-    passes = noisy > 1.0 / epsilon
-    first = last = int(np.argmax(noisy))
-    while True:
-        if first > 0 and passes[first - 1]:
-            first -= 1
-        elif first > 1 and passes[first - 2]:
-            first -= 2
-        else:
-            break
-    while True:
-        if last < len(buckets) - 1 and passes[last + 1]:
-            last += 1
-        elif last < len(buckets) - 2 and passes[last + 2]:
-            last += 2
-        else:
-            break
+    first, last = _heaviest_run(noisy, 1.0 / epsilon)
     return buckets[first][0], buckets[last][1]
+
+
+def _heaviest_run(noisy: np.ndarray, threshold: float, window: int = 4) -> tuple[int, int]:
+    """First and last bucket of the run of passing buckets (noisy count above ``threshold``)
+    of largest excess (sum of the passing counts minus the threshold each) among the runs that
+    meet the ``window`` consecutive buckets of largest noisy total.
+
+    A run may skip one failing bucket. The window holds most records, so that a few empty
+    buckets whose noise happens to be large, far from the data, do not become the range; the
+    bucket of largest noisy count of the window when no bucket of it passes.
+    """
+    window = min(window, len(noisy))
+    sums = np.convolve(noisy, np.ones(window), mode="valid")
+    low = int(np.argmax(sums))
+    high = low + window - 1
+    best = (low + int(np.argmax(noisy[low: high + 1])),) * 2
+    best_total = -math.inf
+    excess = np.clip(noisy - threshold, 0, None)
+    index = np.flatnonzero(excess > 0)
+    if not len(index):
+        return best
+    start = prev = int(index[0])
+    for i in [*index[1:].tolist(), None]:
+        if i is not None and i - prev <= 2:
+            prev = i
+            continue
+        total = float(excess[start: prev + 1].sum())
+        if total > best_total and start <= high and prev >= low:
+            best, best_total = (start, prev), total
+        if i is not None:
+            start = prev = i
+    return best
 
 
 def _bounds(values: np.ndarray, parameters: DpParameters, epsilon_each: float
@@ -213,6 +257,11 @@ def _bounds(values: np.ndarray, parameters: DpParameters, epsilon_each: float
 
 def _continuous_column(name: str, ctype: ColumnType, low: float, high: float, bins: int
                        ) -> _Column:
+    log_edges = _log_edges(low, high, bins)
+    if log_edges is not None:
+        column = _edges_column(name, ctype, log_edges)
+        if len(column.labels) >= 2:
+            return column
     if ctype is ColumnType.INT:
         low, high = math.floor(low), math.ceil(high)
         if high - low + 1 <= bins:
@@ -220,6 +269,40 @@ def _continuous_column(name: str, ctype: ColumnType, low: float, high: float, bi
         edges = np.linspace(low, high, bins + 1)
         return _Column(name, ctype, list(itertools.pairwise(edges)), integer=True)
     edges = np.linspace(low, high, bins + 1)
+    return _Column(name, ctype, list(itertools.pairwise(edges)))
+
+
+def _log_edges(low: float, high: float, bins: int) -> list[float] | None:
+    """Bin edges on the public power-of-two buckets of ``[low, high]`` when the range is on one
+    side of zero and spans 3 buckets or more (else None): each bucket is cut in
+    ``bins // buckets`` equal parts, or, past ``bins`` buckets, neighbouring buckets are merged.
+
+    A skewed column (most values small, a long tail) keeps its small values apart, and a range
+    one bucket too wide costs one empty bin rather than halving the width of every bin.
+    """
+    spanned = [b for b in bound_buckets() if b[0] >= low and b[1] <= high and b[1] > b[0]]
+    if len(spanned) < 3 or low < 0 < high:
+        return None
+    edges: set[float] = {low, high}
+    if len(spanned) > bins:
+        group = math.ceil(len(spanned) / bins)
+        edges.update(b[0] for b in spanned[::group])
+        return sorted(edges)
+    split = max(1, bins // len(spanned))
+    for a, b in spanned:
+        edges.update(np.linspace(a, b, split + 1).tolist())
+    return sorted(edges)
+
+
+def _edges_column(name: str, ctype: ColumnType, edges: list[float]) -> _Column:
+    """The bins between consecutive edges; an integer bin holds the integers of ``[a, b)``."""
+    if ctype is ColumnType.INT:
+        labels = []
+        for a, b in itertools.pairwise(edges):
+            first, last = math.ceil(a), math.ceil(b) - 1
+            if last >= first:
+                labels.append((first - 0.5, last + 0.5))
+        return _Column(name, ctype, labels, integer=True)
     return _Column(name, ctype, list(itertools.pairwise(edges)))
 
 
@@ -353,10 +436,12 @@ def dp_avatarize(
             keys = [f"{a}|{b}" for a, b in zip(codes[anchor], codes[i], strict=True)]
             categories = [f"{a}|{b}" for a in range(a_bins) for b in range(c_bins)]
             noisy = _noisy_counts(keys, categories, per_table).reshape(a_bins, c_bins)
-            joint[i] = np.where(noisy > floor, noisy, 0.0)
             totals.append(noisy.sum(axis=1))  # unbiased row totals
+            joint[i] = noisy
         anchor_counts = np.clip(np.mean(totals, axis=0), 0, None)
         anchor_counts = np.where(anchor_counts > floor, anchor_counts, 0.0)
+        for i in others:  # each row to the anchor's count (post-processing)
+            joint[i] = np.stack([_norm_sub(joint[i][a], anchor_counts[a]) for a in range(a_bins)])
     n_out = max(1, round(float(anchor_counts.sum())))
     anchor_p = anchor_counts / anchor_counts.sum() if anchor_counts.sum() > 0 else (
         np.full(a_bins, 1.0 / a_bins))
