@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api import types as ptypes
 from scipy.spatial import cKDTree
 from threadpoolctl import threadpool_limits
 
@@ -292,7 +293,17 @@ def passed_through_columns(data: pd.DataFrame, columns: Sequence[str]) -> list[s
         ...                        ["a", "b", "c"])
         ['a', 'b']
     """
-    return [name for name in columns if data[name].nunique(dropna=False) <= 1]
+    return [name for name in columns if _is_constant(data[name])]
+
+
+def _is_constant(series: pd.Series) -> bool:
+    """``series.nunique(dropna=False) <= 1``, without hashing every value (typed columns)."""
+    if ptypes.is_object_dtype(series.dtype) or len(series) == 0:
+        return bool(series.nunique(dropna=False) <= 1)
+    missing = int(series.isna().sum())
+    if missing:
+        return missing == len(series)
+    return bool((series == series.iloc[0]).all())
 
 
 def _weights(

@@ -19,7 +19,7 @@ import pyarrow as pa
 from pandas.api import types as ptypes
 
 from avatar_engine.errors import InvalidDataError
-from avatar_engine.threads import WORKERS, map_in_threads, row_chunks, run_chunks
+from avatar_engine.threads import map_in_threads, row_chunks, run_chunks, workers
 from avatar_engine.types import CONTINUOUS_TYPES, ColumnType
 
 __all__ = ["CategoricalSpec", "ContinuousSpec", "EncodedTable", "TableCodec", "is_member",
@@ -254,9 +254,9 @@ class TableCodec:
         # columns encoded in threads (sorting and factorizing release the interpreter lock);
         # specs are kept in table order, and the first column in error raises first
         columns = [(name, data[name]) for name in self.columns]
-        workers = WORKERS if len(data) >= _THREADED_ROWS else 1
+        threads = workers() if len(data) >= _THREADED_ROWS else 1
         for name, encoded in zip(self.columns, map_in_threads(
-                lambda item: self._fit_column(*item), columns, workers), strict=True):
+                lambda item: self._fit_column(*item), columns, threads), strict=True):
             if isinstance(encoded[1], ContinuousSpec):
                 self.continuous_specs.append(encoded[1])
                 continuous.append(encoded[0])

@@ -15,7 +15,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
-from avatar_engine.threads import WORKERS, row_chunks, run_chunks
+from avatar_engine.threads import row_chunks, run_chunks
+from avatar_engine.threads import workers as default_workers
 
 __all__ = ["build_tree", "locality_order", "nearest_others", "query_nearest"]
 
@@ -155,5 +156,5 @@ def nearest_others(
     return distances, indices
 
 
-def _workers(workers: int) -> int:
-    return WORKERS if workers == -1 else max(1, workers)
+def _workers(count: int) -> int:
+    return default_workers() if count == -1 else max(1, count)

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from threadpoolctl import threadpool_limits
 
 from avatar_engine.errors import InvalidParameterError, ResourceLimitError
-from avatar_engine.threads import WORKERS, map_in_threads, row_chunks, run_chunks
+from avatar_engine.threads import map_in_threads, row_chunks, run_chunks, workers
 
 __all__ = ["MAX_ENCODED_DIMENSIONS", "Famd"]
 
@@ -199,8 +199,8 @@ class Famd:
 
         # each chunk's products in threads, added up in chunk order (the same sums as one
         # chunk after the other)
-        for first in range(0, len(chunks), WORKERS):
-            group = range(first, min(len(chunks), first + WORKERS))
+        for first in range(0, len(chunks), workers()):
+            group = range(first, min(len(chunks), first + workers()))
             map_in_threads(products, group)
             for position in group:
                 part, total = parts[position]

@@ -37,7 +37,7 @@ from avatar_engine.encoding import (
     sorted_unique,
 )
 from avatar_engine.generation import cumulative_by_position, draw_from_cumulative
-from avatar_engine.threads import WORKERS, map_in_threads
+from avatar_engine.threads import map_in_threads, workers
 from avatar_engine.types import ColumnType
 
 __all__ = ["avoid_copies", "draw_categories", "finish_continuous_columns", "nudgeable_columns"]
@@ -274,8 +274,8 @@ def finish_continuous_columns(
     values = mixed + _gaussian_noise(covariance, n, rng)
     # the random numbers are drawn column after column, a few columns at a time (memory),
     # and the sorting work of those columns runs in threads
-    for first in range(0, c, WORKERS):
-        group = list(range(first, min(c, first + WORKERS)))
+    for first in range(0, c, workers()):
+        group = list(range(first, min(c, first + workers())))
         draws = [_column_draws(specs[j], n, rng) for j in group]
 
         def finish(position: int, group: list[int] = group,

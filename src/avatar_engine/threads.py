@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-__all__ = ["WORKERS", "map_in_threads", "row_chunks", "run_chunks"]
+__all__ = ["WORKERS", "map_in_threads", "row_chunks", "run_chunks", "workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -22,18 +22,30 @@ WORKERS = max(1, min(4, os.cpu_count() or 1))
 """Threads used for the engine's parallel array work (at most 4: the pieces are memory bound)."""
 
 
+def workers() -> int:
+    """The number of threads the engine's parallel pieces use (``WORKERS``).
+
+    Example:
+        >>> workers() >= 1
+        True
+    """
+    return WORKERS
+
+
 def map_in_threads(function: Callable[[T], R], items: Iterable[T],
-                   workers: int = WORKERS) -> list[R]:
-    """``[function(item) for item in items]``, computed in ``workers`` threads, in order.
+                   threads: int | None = None) -> list[R]:
+    """``[function(item) for item in items]``, computed in ``threads`` threads (default
+    ``workers()``), in order.
 
     Example:
         >>> map_in_threads(lambda x: x * 2, [1, 2, 3])
         [2, 4, 6]
     """
     pieces = list(items)
-    if workers <= 1 or len(pieces) <= 1:
+    threads = workers() if threads is None else threads
+    if threads <= 1 or len(pieces) <= 1:
         return [function(piece) for piece in pieces]
-    with ThreadPoolExecutor(max_workers=min(workers, len(pieces))) as pool:
+    with ThreadPoolExecutor(max_workers=min(threads, len(pieces))) as pool:
         return list(pool.map(function, pieces))
 
 
@@ -51,11 +63,12 @@ def run_chunks(
     work: Callable[[slice], None],
     chunks: Sequence[slice],
     check: Callable[[float], None] | None = None,
-    workers: int = WORKERS,
+    threads: int | None = None,
 ) -> None:
-    """Call ``work(chunk)`` for every chunk, in ``workers`` threads; ``check`` is called from
-    this thread with the fraction of chunks done after each chunk (progress, cancellation:
-    if it raises, the chunks not started are dropped and the error propagates).
+    """Call ``work(chunk)`` for every chunk, in ``threads`` threads (default ``workers()``);
+    ``check`` is called from this thread with the fraction of chunks done after each chunk
+    (progress, cancellation: if it raises, the chunks not started are dropped and the error
+    propagates).
 
     Example:
         >>> seen = []
@@ -63,13 +76,14 @@ def run_chunks(
         >>> sorted(seen)
         [0, 2, 4]
     """
-    if workers <= 1 or len(chunks) <= 1:
+    threads = workers() if threads is None else threads
+    if threads <= 1 or len(chunks) <= 1:
         for done, chunk in enumerate(chunks, start=1):
             work(chunk)
             if check is not None:
                 check(done / len(chunks))
         return
-    pool = ThreadPoolExecutor(max_workers=workers)
+    pool = ThreadPoolExecutor(max_workers=threads)
     try:
         for done, _ in enumerate(pool.map(work, chunks), start=1):
             if check is not None:
