@@ -8,6 +8,11 @@ each table as if they were there, and the first request of one (a result downloa
 then on. Drawing uses the job's own inputs: the uploaded dataset (checked to be the very file
 the job read) and the job's avatars and projections.
 
+A basic report job does the same for its files that ``report.pdf`` does not need (the other
+plot kinds, ``report.html``, ``pia.pdf``, ``pia.docx``): it promises them in the hidden file
+``.report_rest.json`` and the first request of one draws them all
+(``job_report.render_rest``). :func:`ensure_result_file` serves both kinds of promise.
+
 Example:
     >>> record_figure_inputs(output_dir, "wbcd", dataset_path, column_types={},
     ...                      identifiers=[], max_distribution_plots=None,
@@ -28,6 +33,7 @@ from avatar_server.storage import atomic_write_bytes
 
 FIGURE_NAMES = ("projection", "distributions", "correlations")
 INPUTS_FILE = ".figures.json"
+REST_FILE = ".report_rest.json"
 
 _locks: dict[tuple[str, str], threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -45,7 +51,13 @@ class FiguresUnavailableError(Exception):
         self.detail = detail
 
 
-def _fingerprint(path: Path) -> dict[str, int]:
+def file_fingerprint(path: Path) -> dict[str, int]:
+    """Size and modification time of a file: a replaced upload has another fingerprint.
+
+    Example:
+        >>> sorted(file_fingerprint(Path(__file__)))
+        ['mtime_ns', 'size']
+    """
     stat = path.stat()
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
@@ -72,7 +84,7 @@ def record_figure_inputs(
     inputs = _read_inputs(output_dir)
     inputs[table] = {
         "dataset": dataset_name,
-        "fingerprint": _fingerprint(dataset_path),
+        "fingerprint": file_fingerprint(dataset_path),
         "column_types": dict(column_types),
         "identifiers": list(identifiers),
         "max_distribution_plots": max_distribution_plots,
@@ -89,6 +101,20 @@ def _read_inputs(folder: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return loaded if isinstance(loaded, dict) else {}
+
+
+def read_rest(folder: Path) -> dict[str, Any]:
+    """What a report job's results folder promises to draw later (empty when nothing).
+
+    Example:
+        >>> read_rest(Path("/nonexistent"))
+        {}
+    """
+    try:
+        loaded = json.loads((folder / REST_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) and isinstance(loaded.get("files"), list) else {}
 
 
 def figure_file_name(table: str, figure: str) -> str:
@@ -108,7 +134,8 @@ def promised_figures(folder: Path) -> list[str]:
         >>> promised_figures(Path("/nonexistent"))
         []
     """
-    return [figure_file_name(t, f) for t in sorted(_read_inputs(folder)) for f in FIGURE_NAMES]
+    figures = [figure_file_name(t, f) for t in sorted(_read_inputs(folder)) for f in FIGURE_NAMES]
+    return figures + [str(name) for name in read_rest(folder).get("files", [])]
 
 
 def table_of_figure(folder: Path, file_name: str) -> str | None:
@@ -125,6 +152,39 @@ def table_of_figure(folder: Path, file_name: str) -> str | None:
         if file_name in {figure_file_name(table, f) for f in FIGURE_NAMES}:
             return table
     return None
+
+
+def ensure_result_file(
+    folder: Path,
+    file_name: str,
+    dataset_path: Callable[[str], Path],
+    results_dir: Callable[[str], Path] | None = None,
+) -> None:
+    """Draw ``file_name`` of a job's results if it is a promised file not drawn yet.
+
+    Args:
+        folder: The job's results folder.
+        file_name: The file asked for.
+        dataset_path: Dataset name -> path of the uploaded file.
+        results_dir: Job name -> its results folder (default: beside ``folder``).
+
+    Raises:
+        FiguresUnavailableError: The inputs the job read were deleted or replaced since.
+
+    Example:
+        >>> ensure_result_file(results, "pia.pdf", store_path)  # doctest: +SKIP
+    """
+    table = table_of_figure(folder, file_name)
+    if table is not None:
+        ensure_figures(folder, table, dataset_path)
+        return
+    if (folder / file_name).is_file() or file_name not in read_rest(folder).get("files", []):
+        return
+    from avatar_server.job_report import render_rest  # drawing libraries: on demand only
+
+    with _lock(folder, REST_FILE):
+        if not (folder / file_name).is_file():
+            render_rest(folder, dataset_path, results_dir or (lambda name: folder.parent / name))
 
 
 def _lock(folder: Path, table: str) -> threading.Lock:
@@ -176,7 +236,7 @@ def _draw(
     from avatar_engine import ColumnType, render_figures
     from avatar_server.dataset_files import read_dataset
 
-    if not original_path.is_file() or _fingerprint(original_path) != spec["fingerprint"]:
+    if not original_path.is_file() or file_fingerprint(original_path) != spec["fingerprint"]:
         raise FiguresUnavailableError(
             f"the dataset {spec['dataset']!r} this job read was deleted or replaced since, so "
             f"its figures cannot be drawn; run the avatarization again to get them."

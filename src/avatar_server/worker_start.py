@@ -7,8 +7,11 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.forkserver
+import multiprocessing.resource_tracker
+import os
 from multiprocessing.context import ForkServerContext, SpawnContext
 
 from avatar_server.settings import Settings
@@ -32,7 +35,24 @@ def worker_context(workers: int) -> ForkServerContext | SpawnContext:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(list(WORKER_PRELOAD))
         return context
+    _without_resource_tracker()
     return multiprocessing.get_context("spawn")
+
+
+def _without_resource_tracker() -> None:
+    """Spawn workers without starting multiprocessing's resource tracker process.
+
+    The tracker unlinks named semaphores and shared memory left by processes that died; the
+    workers create none (their channel is a pipe, see ``worker_channel``), so it would only
+    be one more Python process (12 MiB resident) per server. ``spawn`` starts it before its
+    first child unless a tracker pipe is already open: it gets one that discards what is
+    written to it. A tracker started earlier in this process is kept.
+    """
+    tracker = getattr(multiprocessing.resource_tracker, "_resource_tracker", None)
+    if tracker is None or getattr(tracker, "_fd", 0) is not None:
+        return
+    with contextlib.suppress(OSError):
+        tracker._fd = os.open(os.devnull, os.O_WRONLY)
 
 
 def start_forkserver_early(settings: Settings) -> None:

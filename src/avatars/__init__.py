@@ -13,9 +13,9 @@ Example:
     >>> runner = manager.create_runner(set_name="demo")  # doctest: +SKIP
 """
 
+from typing import TYPE_CHECKING, Any
+
 from avatars._version import __version__
-from avatars.client import ApiClient, AuthTokens
-from avatars.config import ClientConfig
 from avatars.errors import (
     ApiError,
     AuthenticationError,
@@ -34,9 +34,40 @@ from avatars.errors import (
     TimeoutError,
     ValidationError,
 )
-from avatars.manager import Manager
-from avatars.models import JobStatus
-from avatars.runner import Runner
+
+if TYPE_CHECKING:
+    from avatars.client import ApiClient, AuthTokens
+    from avatars.config import ClientConfig
+    from avatars.manager import Manager
+    from avatars.models import JobStatus
+    from avatars.runner import Runner
+
+# Imported when first used: `avatars` itself stays light (no pandas), so the `avatars`
+# command starts the local server before it loads the data libraries.
+_LAZY = {
+    "ApiClient": "avatars.client",
+    "AuthTokens": "avatars.client",
+    "ClientConfig": "avatars.config",
+    "Manager": "avatars.manager",
+    "JobStatus": "avatars.models",
+    "Runner": "avatars.runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'avatars' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "ApiClient",

@@ -5,7 +5,10 @@
 `GET /api/health` answers, and reads the API key the server provisions on its first start.
 A server already running for the same data folder (started by another command, a notebook or
 `avatars server`) is reused. The last user of a server started here stops it (SIGTERM, then
-SIGKILL), at `stop()`, at the end of a `with` block, or when the interpreter exits.
+SIGKILL), at `stop()`, at the end of a `with` block, or when the interpreter exits. A
+process killed without a chance to stop it (``kill -9``) leaves no server behind either: the
+server's stdin is a pipe from the process that started it, and when that pipe closes the
+server stops itself as soon as no other live process on this machine uses it.
 
 The SDK never imports the server: it talks HTTP to it like to a remote one.
 """
@@ -29,8 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-
-import httpx
 
 __all__ = ["LocalServer", "LocalServerError", "local_data_dir", "local_server"]
 
@@ -220,7 +221,10 @@ def local_server(
         base_command = list(command)
     else:
         _check_server_installed()
-        base_command = [sys.executable, "-m", "avatar_server"]
+        base_command = list(_GUARDED_SERVER)
+        prestarted = _take_prestarted(folder, timeout)
+        if prestarted is not None:
+            return prestarted
     with _launcher_lock(folder):
         state = _read_state(folder)
         if state is not None and _pid_alive(state.pid) and _healthy(state.base_url, timeout=3.0):
@@ -231,6 +235,88 @@ def local_server(
             return _handle(folder, state, started_here=True)
         except BaseException:
             _terminate(state.pid)
+            (folder / STATE_FILE).unlink(missing_ok=True)
+            raise
+
+
+@dataclass
+class _Prestarted:
+    """A server process started ahead by `prestart_local_server`, not yet known ready."""
+
+    folder: Path
+    process: subprocess.Popen[bytes]
+    state: _State
+    command: list[str]
+    log_path: Path
+    lock: contextlib.ExitStack  # the launcher lock, held until the server is recorded
+
+
+_PRESTARTED: dict[Path, _Prestarted] = {}
+
+
+def prestart_local_server() -> None:
+    """Start the default local server now, without waiting; `local_server()` picks it up.
+
+    For a command that will need the local server: the server imports its libraries while
+    the command imports its own. Does nothing when a server already runs for the data
+    folder. The launcher lock stays held until `local_server()` records the server (or the
+    interpreter exits, which stops it), so no other process starts a second one meanwhile.
+
+    Example:
+        >>> prestart_local_server()  # doctest: +SKIP
+        >>> server = local_server()  # the one started above, once it answers  # doctest: +SKIP
+    """
+    folder = local_data_dir()
+    if folder in _PRESTARTED or importlib.util.find_spec("avatar_server") is None:
+        return
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lock = contextlib.ExitStack()
+    lock.enter_context(_launcher_lock(folder))
+    try:
+        state = _read_state(folder)
+        if state is not None and _pid_alive(state.pid):
+            lock.close()  # local_server() checks that it answers
+            return
+        port = free_port()
+        command, process, log_path = _spawn(folder, list(_GUARDED_SERVER), port)
+    except BaseException:
+        lock.close()
+        raise
+    _PRESTARTED[folder] = _Prestarted(
+        folder, process, _State(pid=process.pid, port=port, managed=True), command, log_path, lock
+    )
+    atexit.register(_drop_prestarted, folder)
+
+
+def _drop_prestarted(folder: Path) -> None:
+    """Stop a prestarted server nobody picked up, and release the launcher lock."""
+    started = _PRESTARTED.pop(folder, None)
+    if started is not None:
+        _stop_child(started.process)
+        started.lock.close()
+
+
+def _take_prestarted(folder: Path, timeout: float) -> LocalServer | None:
+    """The prestarted server of ``folder`` once it answers, recorded as started here."""
+    started = _PRESTARTED.pop(folder, None)
+    if started is None:
+        return None
+    with contextlib.suppress(Exception):
+        atexit.unregister(_drop_prestarted)
+    with started.lock:
+        try:
+            _wait_ready(started.process, started.state, started.command, started.log_path,
+                        timeout)
+        except _PortTakenError:
+            return None  # another program took the port: start again the usual way
+        except BaseException:
+            _stop_child(started.process)
+            raise
+        try:
+            _write_state(folder, started.state)
+            return _handle(folder, started.state, started_here=True)
+        except BaseException:
+            _terminate(started.state.pid)
             (folder / STATE_FILE).unlink(missing_ok=True)
             raise
 
@@ -306,6 +392,20 @@ class _PortTakenError(LocalServerError):
 
 
 def _start_on(folder: Path, base_command: list[str], port: int, timeout: float) -> _State:
+    command, process, log_path = _spawn(folder, base_command, port)
+    state = _State(pid=process.pid, port=port, managed=True)
+    try:
+        _wait_ready(process, state, command, log_path, timeout)
+    except BaseException:  # also Ctrl-C while waiting: never leave a half-started server
+        _stop_child(process)
+        raise
+    return state
+
+
+def _spawn(
+    folder: Path, base_command: list[str], port: int
+) -> tuple[list[str], subprocess.Popen[bytes], Path]:
+    """Start the server process on ``port``; return its command, process and log file."""
     command = [
         *base_command,
         "--host",
@@ -324,7 +424,8 @@ def _start_on(folder: Path, base_command: list[str], port: int, timeout: float) 
     with os.fdopen(log_fd, "wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command,
-            stdin=subprocess.DEVNULL,
+            # the server's starter watch (see `serve_guarded`): open while this process lives
+            stdin=subprocess.PIPE,
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=folder,
@@ -332,13 +433,51 @@ def _start_on(folder: Path, base_command: list[str], port: int, timeout: float) 
             start_new_session=sys.platform != "win32",  # a Ctrl-C reaches us, we stop it
         )
     _CHILDREN[process.pid] = process
-    state = _State(pid=process.pid, port=port, managed=True)
-    try:
-        _wait_ready(process, state, command, log_path, timeout)
-    except BaseException:  # also Ctrl-C while waiting: never leave a half-started server
-        _stop_child(process)
-        raise
-    return state
+    return command, process, log_path
+
+
+# `python -m avatar_server`, stopping itself once the process that started it is gone and
+# nobody else uses it.
+_GUARDED_SERVER = (
+    sys.executable, "-c", "from avatars._local import serve_guarded; serve_guarded()"
+)
+_STARTER_CHECK_SECONDS = 2.0
+
+
+def serve_guarded() -> None:
+    """Run `python -m avatar_server` (with this process's arguments) in this process, and
+    stop it (SIGTERM, its clean stop) once its stdin closes (the process that started it
+    died) and no other live process holds a lease on its data folder.
+
+    Example:
+        $ python -c "from avatars._local import serve_guarded; serve_guarded()" --port 8000
+    """
+    import runpy
+
+    arguments = sys.argv[1:]
+    folder = Path(arguments[arguments.index("--data-dir") + 1]) if "--data-dir" in arguments \
+        else None
+    if folder is not None:
+        threading.Thread(
+            target=_stop_when_unused, args=(folder,), name="avatars-starter-watch", daemon=True
+        ).start()
+    sys.argv = ["avatar_server", *arguments]
+    runpy.run_module("avatar_server", run_name="__main__", alter_sys=True)
+
+
+def _stop_when_unused(folder: Path) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        while sys.stdin.buffer.read(4096):
+            pass  # nothing is ever written: this returns when the starter's end closes
+    while True:
+        with _launcher_lock(folder):
+            if not _live_leases(folder):
+                state = _read_state(folder)
+                if state is not None and state.pid == os.getpid():
+                    (folder / STATE_FILE).unlink(missing_ok=True)
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+        time.sleep(_STARTER_CHECK_SECONDS)
 
 
 def _wait_ready(
@@ -518,6 +657,8 @@ def _stop_child(child: subprocess.Popen[bytes]) -> None:
 
 
 def _healthy(base_url: str, *, timeout: float) -> bool:
+    import httpx  # here: a command starting the server does so before loading httpx
+
     try:
         # trust_env=False: a proxy configured for the outside world must not see loopback calls;
         # verify=False: plain HTTP on loopback, so no TLS context to build (its CA bundle costs

@@ -22,6 +22,7 @@ from palmerpenguins import load_penguins
 from sdk_fakes import FakeClient
 
 from avatar_engine import AvatarizationParameters, avatarize
+from avatar_server.figures_on_demand import ensure_result_file
 from avatar_server.pipeline import JobContext, run_job
 from avatar_server.resource_sets import ResourceSet, ResourceSetError, parse_resource_set
 from avatars.runner import Runner
@@ -162,6 +163,7 @@ def test_uploaded_avatars_get_signal_metrics_and_report(tmp_path: Path) -> None:
     signal = json.loads((dirs["signal_metrics"] / "pima.signal_metrics.json").read_text())
     assert signal["metrics"]
     assert (dirs["report"] / "report.pdf").read_bytes().startswith(b"%PDF")
+    ensure_result_file(dirs["report"], "report.html", lambda name: tmp_path / name)
     html = (dirs["report"] / "report.html").read_text()
     assert "exact copies of original rows" in html
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from avatar_server.figures_on_demand import (
+    FiguresUnavailableError,
+    ensure_result_file,
+    promised_figures,
+)
 from avatar_server.pipeline import (
     JobCancelled,
     JobContext,
@@ -162,6 +168,13 @@ def parse(text: str) -> ResourceSet:
     return parse_resource_set(text, max_bytes=1_000_000)
 
 
+
+def report_html(folder: Path, datasets: dict[str, Path]) -> str:
+    """``report.html`` of a report job's results, drawn on demand as its first download does."""
+    ensure_result_file(folder, "report.html", lambda name: Path(datasets.get(name, "/missing")))
+    return (folder / "report.html").read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def wbcd_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Run standard, both metrics and the report once on wbcd; share the outputs."""
@@ -263,19 +276,30 @@ def test_privacy_job_measures_wp29_risks_on_a_control_set(wbcd_run: dict[str, An
 
 
 @pytest.mark.slow
-def test_report_job_writes_pdf_and_html(wbcd_run: dict[str, Any]) -> None:
-    out = wbcd_run["dirs"]["report"]
-    names = sorted(p.name for p in out.iterdir())
-    assert [n for n in names if not n.startswith("wbcd.")] == [
-        "pia.docx", "pia.pdf", "report.html", "report.pdf"
-    ]
+def test_report_job_writes_the_pdf_and_the_rest_when_first_asked(
+    wbcd_run: dict[str, Any], tmp_path: Path
+) -> None:
+    out = wbcd_run["root"] / f"report-{tmp_path.name}"  # beside the jobs it was made from
+    shutil.copytree(wbcd_run["dirs"]["report"], out)
     kinds = ("correlation", "correlation_difference", "contribution", "2d_projection",
              "3d_projection", "distribution", "aggregate_stats", "metrics_summary")
-    assert [n for n in names if n.startswith("wbcd.")] == sorted(
-        f"wbcd.{kind}.{suffix}" for kind in kinds for suffix in ("html", "png")
-    )
-    assert b"Plotly.newPlot" in (out / "wbcd.3d_projection.html").read_bytes()
+    plots = sorted(f"wbcd.{kind}.{suffix}" for kind in kinds for suffix in ("html", "png"))
+    everything = sorted(["pia.docx", "pia.pdf", "report.html", "report.pdf", *plots])
+    # the job made the PDF and what it embeds; the listing names the rest already
+    made = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert "report.pdf" in made
+    assert not {"pia.pdf", "pia.docx", "report.html", "wbcd.distribution.png"} & set(made)
+    assert {"wbcd.contribution.png", "wbcd.3d_projection.png"} <= set(made)
+    assert sorted({*made, *promised_figures(out)}) == everything
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
+    pdf_before = (out / "report.pdf").read_bytes()
+    # a first request of one of them draws them all, from the job's own inputs
+    ensure_result_file(out, "pia.docx", lambda name: wbcd_run["datasets"][name])
+    assert sorted(p.name for p in out.iterdir()) == everything
+    assert promised_figures(out) == []
+    assert (out / "report.pdf").read_bytes() == pdf_before
+    assert b"Plotly.newPlot" in (out / "wbcd.3d_projection.html").read_bytes()
+    assert (out / "wbcd.distribution.png").read_bytes().startswith(b"\x89PNG")
     assert (out / "pia.pdf").read_bytes().startswith(b"%PDF")
     assert (out / "pia.docx").read_bytes().startswith(b"PK")
     html = (out / "report.html").read_text()
@@ -286,32 +310,50 @@ def test_report_job_writes_pdf_and_html(wbcd_run: dict[str, Any]) -> None:
 
 
 @pytest.mark.slow
+def test_report_rest_is_refused_once_the_dataset_was_replaced(
+    wbcd_run: dict[str, Any], tmp_path: Path
+) -> None:
+    out = wbcd_run["root"] / f"report-{tmp_path.name}"  # beside the jobs it was made from
+    shutil.copytree(wbcd_run["dirs"]["report"], out)
+    replaced = tmp_path / "wbcd.csv"
+    replaced.write_text((FIXTURES / "wbcd.csv").read_text() + "1,1,1,1,1,1,1,1,1,2\n")
+    with pytest.raises(FiguresUnavailableError, match="replaced"):
+        ensure_result_file(out, "report.html", lambda name: replaced)
+    assert not (out / "report.html").exists()
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("helper", ["fails", "unavailable"])
-def test_report_plots_are_all_written_when_the_helper_process_cannot_draw_them(
+def test_report_figures_are_drawn_when_the_helper_process_cannot_draw_them(
     wbcd_run: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper: str
 ) -> None:
     import avatar_server.job_report as job_report
 
     if helper == "unavailable":
         monkeypatch.delattr(job_report.os, "fork")
-    else:  # the helper dies at once: the job draws its plot kinds itself
+    else:  # the helper dies at once: the job draws the figures itself
         monkeypatch.setattr(job_report, "die_with_parent", lambda: job_report.os._exit(3))
-    parents = {k: v for k, v in wbcd_run["dirs"].items() if k != "report"}
+    standard = tmp_path / "standard"  # the standard results before any figure was drawn
+    shutil.copytree(wbcd_run["dirs"]["standard"], standard,
+                    ignore=shutil.ignore_patterns("*.png"))
+    parents = {k: v for k, v in wbcd_run["dirs"].items() if k not in {"report", "standard"}}
     ctx, _ = make_context(parse(wbcd_yaml()), "report", tmp_path / "out",
-                          wbcd_run["datasets"], parents)
+                          wbcd_run["datasets"], {**parents, "standard": standard})
     run_job(ctx)
     expected = sorted(p.name for p in wbcd_run["dirs"]["report"].iterdir())
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == expected
-    assert (tmp_path / "out" / "wbcd.distribution.png").read_bytes().startswith(b"\x89PNG")
+    for figure in ("projection", "distributions", "correlations"):
+        assert (standard / f"wbcd.{figure}.png").read_bytes().startswith(b"\x89PNG")
 
 
 @pytest.mark.slow
 def test_report_language_comes_from_the_yaml(wbcd_run: dict[str, Any], tmp_path: Path) -> None:
     rs = parse(wbcd_yaml().replace("language: en", "language: fr"))
     parents = {k: v for k, v in wbcd_run["dirs"].items() if k != "report"}
-    ctx, _ = make_context(rs, "report", tmp_path / "fr", wbcd_run["datasets"], parents)
+    out = wbcd_run["root"] / f"fr-{tmp_path.name}"  # beside the jobs it was made from
+    ctx, _ = make_context(rs, "report", out, wbcd_run["datasets"], parents)
     run_job(ctx)
-    html = (tmp_path / "fr" / "report.html").read_text()
+    html = report_html(out, wbcd_run["datasets"])
     assert "Rapport d’avatarisation : demo" in html
     assert "Privacy impact assessment" not in html
     assert "Avatarization report" not in html

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from palmerpenguins import load_penguins
-from test_pipeline import make_context, parse
+from test_pipeline import make_context, parse, report_html
 
 from avatar_engine.augmentation import augmentation_counts
 from avatar_engine.errors import EngineError
@@ -80,7 +80,7 @@ def test_report_draws_the_projection_by_class(tmp_path: Path, penguins_csv: Path
         assert f"{species} ({top})" in page
     png = (tmp_path / "report" / "penguins.class_projection_2d.png").read_bytes()
     assert png.startswith(b"\x89PNG")
-    html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    html = report_html(tmp_path / "report", {"penguins.csv": penguins_csv})
     assert "Figure “class projection 2d”" in html
     assert not (tmp_path / "report" / "penguins.raw_series.png").exists()
 

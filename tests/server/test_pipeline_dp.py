@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_pipeline import FIXTURES, make_context, parse, wbcd_yaml
+from test_pipeline import FIXTURES, make_context, parse, report_html, wbcd_yaml
 
 from avatar_server.pipeline import run_job
 from avatar_server.resource_sets import ResourceSetError
@@ -54,7 +54,7 @@ def test_dp_runs_every_job_and_the_report_states_the_guarantee(
         assert metadata["dp"]["budget"]["bounds_of_continuous_columns"] == pytest.approx(0.25)
     privacy = json.loads((dirs["privacy_metrics"] / "wbcd.privacy_metrics.json").read_text())
     assert privacy["metrics"]  # judged as avatars not paired with the originals
-    html = (dirs["report"] / "report.html").read_text()
+    html = report_html(dirs["report"], datasets)
     assert "Differential privacy" in html
     assert phrase in html
 

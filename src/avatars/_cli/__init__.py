@@ -41,6 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         >>> main(["--version"])  # doctest: +SKIP
         avatars 1.0.0
     """
+    _start_local_server_early(sys.argv[1:] if argv is None else list(argv))
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra and not getattr(args, "_accepts_extra", False):
@@ -69,6 +70,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         if code == EXIT_UNEXPECTED and not debug:
             err("This looks like a bug; run again with AVATARS_DEBUG=1 to see the traceback.")
         return code
+
+
+# Commands that run jobs (-> how many data files they read): on the local server, started
+# before the data libraries load.
+_JOB_COMMANDS = {"run": 1, "evaluate": 2}
+_DATA_SUFFIXES = frozenset(  # those of avatars._table_reading (which loads pandas)
+    {".csv", ".txt", ".tsv", ".tab", ".parquet", ".pq", ".xlsx", ".xlsm"})
+
+
+def _start_local_server_early(argv: list[str]) -> None:
+    """Start the local server now if this command will use it (a job command with a data
+    file and no server configured): it starts while the command loads pandas and reads the
+    table. Never fails: `local_server()` reports any problem when the command gets there.
+    """
+    import argparse
+    from pathlib import Path
+
+    if not argv or argv[0] not in _JOB_COMMANDS or any(
+        arg in {"-h", "--help"} or arg.startswith("--server") for arg in argv
+    ):
+        return
+    data = [arg for arg in argv[1:] if not arg.startswith("-")
+            and Path(arg).suffix.lower() in _DATA_SUFFIXES]
+    if len(data) < _JOB_COMMANDS[argv[0]] or not all(Path(arg).is_file() for arg in data):
+        return  # a data file is missing: the command says so without any server
+    with contextlib.suppress(Exception):
+        from avatars import _local
+        from avatars._cli.connection import target
+
+        if target(argparse.Namespace(server=None, api_key=None)).base_url is None:
+            _local.prestart_local_server()
 
 
 @contextlib.contextmanager
