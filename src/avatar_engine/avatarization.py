@@ -605,9 +605,11 @@ def _avatarize(
             "continuous": "weighted mean of the neighbours, plus a deviation with their "
                           f"covariance, plus noise ({GLOBAL_NOISE_SHARE} x the originals' "
                           f"and {LOCAL_NOISE_SHARE} x the within-neighbourhood standard "
-                          "deviations); marginals restored by quantile mapping",
+                          "deviations); marginals restored by quantile mapping (onto a "
+                          "kernel-smoothed marginal for columns with many distinct values)",
             "categorical": "values of one neighbour, drawn with probability proportional "
-                           f"to w_ij^{CATEGORY_WEIGHT_POWER:g}, for all categorical variables",
+                           f"to w_ij^{CATEGORY_WEIGHT_POWER:g}, for all categorical variables; "
+                           "each modality then as frequent as in the originals",
         },
         "copy_avoidance": {"nudged_values": int(nudged)},
         "timings_seconds": timings,

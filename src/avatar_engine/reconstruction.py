@@ -8,13 +8,17 @@
    boundaries between groups.
 2. Marginals are restored by quantile mapping: the avatar of rank r among n gets the originals'
    quantile at a random point of [r, r + 1) / n (an observed value for columns with few
-   distinct values, else interpolated between order statistics), so no spread is lost and
-   values stay realistic (a {2, 4} column never gets 3). Values are then clipped to the
+   distinct values, else the quantile of the originals' marginal smoothed by a Gaussian
+   kernel reflected at the observed range, so that the tails are not the originals' own
+   extreme values), so no spread is lost and values stay realistic (a {2, 4} column never
+   gets 3). Values are then clipped to the
    observed range and rounded stochastically to the column's type (integers, observed number
    of decimals, observed datetime granularity).
 3. The categorical values of an avatar are those of one of the individual's neighbours, drawn
    with probability proportional to w_ij^2 (rare modalities survive, and the categorical
-   variables keep the relations of a real profile and of the neighbourhood). When no continuous
+   variables keep the relations of a real profile and of the neighbourhood); then each
+   modality gets exactly the originals' count (``frequencies.calibrate_categories``). When no
+   continuous
    variable can be nudged, an avatar whose categorical profile equals an original's gets
    variables redrawn among the values its neighbours hold.
 4. Avatars that still copy an original row are nudged (``avoid_copies``).
@@ -36,6 +40,7 @@ from avatar_engine.encoding import (
     row_hashes,
     sorted_unique,
 )
+from avatar_engine.frequencies import calibrate_categories
 from avatar_engine.generation import cumulative_by_position, draw_from_cumulative
 from avatar_engine.threads import map_in_threads, workers
 from avatar_engine.types import ColumnType
@@ -58,6 +63,15 @@ little in the rest of the avatar)."""
 LOCAL_NOISE_SHARE = 0.6
 """Share of the spread within neighbourhoods in that noise: blurs avatars without pushing
 them across the boundaries between groups of the data (classes stay predictable)."""
+MARGINAL_BANDWIDTH_SHARE = 1.0
+"""Bandwidth of the kernel-smoothed marginal that columns with many distinct values are mapped
+onto, in shares of Silverman's rule (0: the originals' own order statistics). Mapping onto the
+originals' order statistics puts the avatar of rank r between the originals of rank r - 1 and
+r + 1, tails included, so a ``>=`` predicate on an avatar's extreme value isolated the
+original holding it (anonymeter singling out: penguins 0.171 -> 0.132, breast_cancer 0.170 ->
+0.147 with the smoothing; Hellinger 0.006 -> 0.028 and 0.023 -> 0.033)."""
+_KDE_SAMPLE = 2_000
+_KDE_GRID = 513
 
 
 def _stochastic_round(values: FloatArray, step: float, uniform: FloatArray) -> FloatArray:
@@ -187,6 +201,10 @@ def _calibrate_with(
     distinct = 1 + int(np.count_nonzero(np.diff(reference)))
     if spec.support is not None or distinct <= _DISCRETE_MAX_DISTINCT:
         return reference[np.minimum((quantiles * m).astype(np.int64), m - 1)]
+    if MARGINAL_BANDWIDTH_SHARE > 0:
+        smoothed = _smoothed_quantiles(reference, quantiles, MARGINAL_BANDWIDTH_SHARE)
+        if smoothed is not None:
+            return smoothed
     # linear interpolation between order statistics, at position quantile * m - 1/2
     position = np.clip(quantiles * m - 0.5, 0.0, m - 1.0)
     low = np.minimum(position.astype(np.int64), m - 2) if m > 1 else np.zeros(n, np.int64)
@@ -200,6 +218,44 @@ def _finish_column(spec: ContinuousSpec, values: FloatArray, draws: _ColumnDraws
     if draws.permutation is not None and draws.jitter is not None:
         values = _calibrate_with(spec, values, draws.permutation, draws.jitter)
     return _finish_with(spec, values, draws.rounding)
+
+
+def _smoothed_quantiles(
+    reference: FloatArray, quantiles: FloatArray, share: float
+) -> FloatArray | None:
+    """Quantiles of a kernel-smoothed marginal (Gaussian kernel reflected at the observed
+    range, bandwidth ``share`` x Silverman's, variance kept), or None for a degenerate column.
+
+    Example:
+        >>> reference = np.sort(np.random.default_rng(0).normal(size=500))
+        >>> out = _smoothed_quantiles(reference, np.array([0.5, 0.9999]), 1.0)
+        >>> bool(abs(out[0]) < 0.1), bool(out[1] < reference[-1])
+        (True, True)
+    """
+    from scipy.special import ndtr
+
+    m = len(reference)
+    low, high = float(reference[0]), float(reference[-1])
+    spread = float(np.std(reference))
+    iqr = float(reference[int(0.75 * (m - 1))] - reference[int(0.25 * (m - 1))])
+    scale = min(spread, iqr / 1.34) if iqr > 0 else spread
+    bandwidth = share * 0.9 * scale * m ** -0.2
+    if not bandwidth > 0 or high <= low:
+        return None
+    sample = reference[np.linspace(0, m - 1, min(m, _KDE_SAMPLE)).astype(np.int64)]
+    # centres drawn towards the mean so that the kernel does not widen the spread
+    # (variance of the smoothed marginal = the originals' variance)
+    centre_of_mass = float(np.mean(reference))
+    sample = centre_of_mass + (sample - centre_of_mass) / np.sqrt(
+        1.0 + (bandwidth / spread) ** 2)
+    grid = np.linspace(low, high, _KDE_GRID)
+    cdf = np.zeros(len(grid))
+    for centre in (sample, 2 * low - sample, 2 * high - sample):
+        cdf += (ndtr((grid[:, None] - centre[None, :]) / bandwidth)
+                - ndtr((low - centre[None, :]) / bandwidth)).sum(axis=1)
+    cdf /= cdf[-1]
+    result: FloatArray = np.interp(quantiles, cdf, grid)
+    return result
 
 
 def _gaussian_noise(covariance: FloatArray, n: int, rng: np.random.Generator) -> FloatArray:
@@ -351,7 +407,7 @@ def draw_categories(
         return result
     original_hashes = (sorted_unique(row_hashes(np.zeros((len(codes), 0)), codes))
                        if avoid_copies_of_originals else np.empty(0, dtype=np.uint64))
-    reduced = any(spec.reduced_codes is not None for spec in specs)
+    drawn_all = np.empty((n, len(specs)), dtype=np.int64)
     for start in range(0, n, _CHUNK_ROWS):
         rows = slice(start, min(n, start + _CHUNK_ROWS))
         neighbours = indices[rows]
@@ -359,15 +415,23 @@ def draw_categories(
         # one neighbour gives all the categorical values of an avatar: the relations between
         # categorical variables are those of a real profile, however spread the weights are
         position = draw_from_cumulative(cumulative, rng)
-        drawn = codes[np.take_along_axis(neighbours, position[:, None], 1)[:, 0]]
+        drawn_all[rows] = codes[np.take_along_axis(neighbours, position[:, None], 1)[:, 0]]
+        if check is not None:
+            check()
+    # each modality as frequent as in the originals (the draw keeps it only on average)
+    drawn_all = calibrate_categories(
+        drawn_all, codes, indices, weights ** CATEGORY_WEIGHT_POWER,
+        [j for j, spec in enumerate(specs) if spec.indicator_of is None], rng)
+    reduced = any(spec.reduced_codes is not None for spec in specs)
+    for start in range(0, n, _CHUNK_ROWS):
+        rows = slice(start, min(n, start + _CHUNK_ROWS))
+        drawn = drawn_all[rows]
         if avoid_copies_of_originals:
-            _redraw_copies(drawn, codes, neighbours, original_hashes, rng)
+            _redraw_copies(drawn, codes, indices[rows], original_hashes, rng)
         if reduced:
             for j, spec in enumerate(specs):
                 drawn[:, j] = _expand_reduced(spec, drawn[:, j], rng)
         result[rows] = drawn
-        if check is not None:
-            check()
     return result
 
 

@@ -190,7 +190,10 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
             "categorical value is the value of one neighbour drawn at random, the heaviest "
             "neighbours being the most likely. "
             "Each variable is then given the distribution, range and rounding of the original "
-            "data. Missing values are imputed before the projection and put back afterwards. "
+            "data (each category as frequent as in the originals; a variable with many "
+            "distinct values gets a smoothed version of their distribution, so that the most "
+            "extreme avatars do not carry the originals' own extreme values). Missing values "
+            "are imputed before the projection and put back afterwards. "
             "The avatars are shuffled before being shared, so that no avatar can be "
             "linked to its original by its position.",
             "Privacy is assessed by simulating an attacker who holds the original records and "
@@ -407,7 +410,10 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
             "aléatoire aussi large que la leur et un léger bruit ; une valeur catégorielle est "
             "celle d’un voisin tiré au hasard, les voisins les plus lourds étant les plus "
             "probables. Chaque variable reçoit ensuite la "
-            "distribution, l’étendue et l’arrondi des données d’origine. Les valeurs manquantes "
+            "distribution, l’étendue et l’arrondi des données d’origine (chaque modalité aussi "
+            "fréquente que chez les originaux ; une variable aux nombreuses valeurs distinctes "
+            "reçoit une version lissée de leur distribution, afin que les avatars les plus "
+            "extrêmes ne portent pas les valeurs extrêmes des originaux). Les valeurs manquantes "
             "sont imputées avant la projection puis replacées ensuite. Les avatars sont mélangés "
             "avant d’être partagés, afin qu’aucun avatar ne puisse être relié à son original par "
             "sa position.",
