@@ -96,14 +96,14 @@ def engine_constants(settings: dict[str, Any]) -> Iterator[None]:
 
 def engine_avatars(spec: TableSpec, train: pd.DataFrame, settings: dict[str, Any],
                    seed: int) -> pd.DataFrame:
-    """Shuffled avatars of ``train`` with the variant's parameters and constants."""
+    """Avatars of ``train`` (row i = avatar of training row i) with the variant's settings."""
     from avatar_engine import AvatarizationParameters, avatarize
 
     fields = {k: v for k, v in settings.items() if "." not in k}
     with engine_constants(settings):
         result = avatarize(train, AvatarizationParameters(seed=seed, **fields),
                            types=engine_types(spec))
-    return conform(result.shuffled, spec)
+    return conform(result.unshuffled, spec)
 
 
 def gaussian_copula(spec: TableSpec, train: pd.DataFrame, seed: int) -> pd.DataFrame:
@@ -116,10 +116,11 @@ def gaussian_copula(spec: TableSpec, train: pd.DataFrame, seed: int) -> pd.DataF
 
 
 def measure(spec: TableSpec, train: pd.DataFrame, holdout: pd.DataFrame,
-            synthetic: pd.DataFrame) -> dict[str, Any]:
-    """The issue's yardsticks of one generated table."""
+            synthetic: pd.DataFrame, paired: bool = False) -> dict[str, Any]:
+    """The issue's yardsticks of one generated table (``paired``: row i = avatar of row i)."""
     space = CommonSpace(spec, train)
-    risks = anonymeter_risks(spec, train, holdout, synthetic)
+    risks = anonymeter_risks(spec, train, holdout, synthetic,
+                             paired=synthetic if paired else None)
     hellinger, _, _ = signal_metrics(spec, space, train, synthetic)
     accuracy = classifier_accuracy(spec, train, synthetic, holdout)
     row: dict[str, Any] = {
@@ -226,8 +227,8 @@ def main(argv: list[str] | None = None) -> int:
             for settings in variants:
                 label = ",".join(f"{k.rpartition('.')[2]}={v}" for k, v in settings.items())
                 started = time.process_time()
-                rows = [measure(spec, train, holdout,
-                                engine_avatars(spec, train, settings, seed)) for seed in seeds]
+                rows = [measure(spec, train, holdout, engine_avatars(spec, train, settings, seed),
+                                paired=True) for seed in seeds]
                 row = average(rows)
                 row["cpu_seconds"] = time.process_time() - started
                 everything.setdefault(table, {})[label or "defaults"] = {"mean": row,

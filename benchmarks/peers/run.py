@@ -203,7 +203,7 @@ def _measure(spec: TableSpec, space: CommonSpace, train: pd.DataFrame, holdout: 
     }
     row["hellinger"], row["correlation"], row["signal_source"] = signal_metrics(
         spec, space, train, synthetic)
-    row["risks"] = anonymeter_risks(spec, train, holdout, synthetic)
+    row["risks"] = anonymeter_risks(spec, train, holdout, synthetic, paired=unshuffled)
     row["dcr_share"] = dcr_share(space, train, holdout, synthetic)
     if unshuffled is not None:
         hidden, cloaking = hidden_rate_and_local_cloaking(space, train, unshuffled)
