@@ -124,3 +124,48 @@ def test_missing_values_are_a_bin_of_their_own() -> None:
 def test_bad_parameters_are_refused(arguments: dict[str, float], message: str) -> None:
     with pytest.raises(EngineError, match=message):
         DpParameters(**arguments)  # type: ignore[arg-type]
+
+
+def _reaches(values: np.ndarray, epsilon: float, edge: float, runs: int) -> tuple[int, int]:
+    """How many runs of the bounds step give an upper bound past ``edge``."""
+    return sum(dp_module._private_bounds(values, epsilon)[1] > edge for _ in range(runs)), runs
+
+
+@pytest.mark.slow
+def test_bounds_step_moves_by_no_more_than_the_guarantee_on_neighbouring_tables(
+    penguins: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 40 body masses (2,700-6,300 g: buckets [2048, 4096) and [4096, 8192)), and the same plus
+    # two heavier records in the next bucket [8192, 16384): does the upper bound reach it?
+    masses = penguins["body_mass_g"].sample(40, random_state=1).to_numpy(dtype=float)
+    heavier = np.concatenate([masses, [9000.0, 9500.0]])
+    epsilon, runs, added = 1.0, 400, 2
+    bound = math.exp(added * epsilon)
+    more, less = _reaches(heavier, epsilon, 8192, runs), _reaches(masses, epsilon, 8192, runs)
+    assert more[0] > less[0] > 0
+    assert _ratio_lower_bound(more, less) <= bound
+    # the check has the power to see a broken guarantee: a third of the noise fails it
+    real = dp_module._noisy_counts
+    monkeypatch.setattr(dp_module, "_noisy_counts",
+                        lambda keys, categories, eps: real(keys, categories, 3 * eps))
+    more, less = _reaches(heavier, epsilon, 8192, runs), _reaches(masses, epsilon, 8192, runs)
+    assert _ratio_lower_bound(more, less) > bound
+
+
+def test_skewed_integer_column_gets_bins_on_the_power_of_two_buckets() -> None:
+    column = dp_module._continuous_column("x", dp_module.ColumnType.INT, 1.0, 16.0, 10)
+    assert column.labels == [(0.5, 1.5), (1.5, 2.5), (2.5, 3.5), (3.5, 5.5), (5.5, 7.5),
+                             (7.5, 11.5), (11.5, 15.5)]
+    # a range on both sides of zero, or within two buckets, keeps linear bins
+    assert len(dp_module._continuous_column("y", dp_module.ColumnType.FLOAT, -4.0, 4.0,
+                                            10).labels) == 10
+    assert dp_module._log_edges(2048.0, 8192.0, 10) is None
+
+
+def test_norm_sub_gives_non_negative_counts_of_the_given_total() -> None:
+    noisy = np.array([120.0, 80.0, -15.0, 9.0, 14.0])
+    counts = dp_module._norm_sub(noisy, 200.0)
+    assert counts.min() >= 0
+    assert counts.sum() == pytest.approx(200.0)
+    assert counts[2] == 0
+    assert counts[0] > counts[1] > counts[4] >= counts[3]
