@@ -167,7 +167,8 @@ def run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
         metadata = metadata_of[name]
         metadata["links"] = {
             link.name: {
-                "method": link.method,
+                # a series is attached whole by its time_series link
+                "method": "time_series" if link.child in series else link.method,
                 "own_parent_attachment": linked.attachment[link.name],
             }
             for link in relations

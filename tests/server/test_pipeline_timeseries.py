@@ -216,6 +216,7 @@ def test_linked_sequences_attach_whole_to_parent_avatars(orthodont_run: dict[str
     metadata = _json(orthodont_run["standard"] / "growth.run_metadata.json")
     link = metadata["links"]["growth.Subject->child"]
     assert link["own_parent_attachment"]["level"] == "sequence"
+    assert link["method"] == "time_series"  # attached whole, as the link says
     # a sequence lands on its own child's avatar no more often than chance allows
     attachment = link["own_parent_attachment"]
     assert attachment["children"] == 27.0
