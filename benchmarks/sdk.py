@@ -47,12 +47,16 @@ WBCD = ROOT / "fixtures" / "wbcd.csv"
 
 
 @contextlib.contextmanager
-def local_server(work: Path, max_upload: int) -> Iterator[tuple[str, str, int]]:
-    """The reference server on a free loopback port; yield (API URL, API key, server pid)."""
+def local_server(work: Path, max_upload: int | None) -> Iterator[tuple[str, str, int]]:
+    """The reference server on a free loopback port; yield (API URL, API key, server pid).
+
+    ``max_upload`` None: the server exactly as the SDK starts it by default.
+    """
     from avatars._local import local_server as start
 
-    command = [sys.executable, "-m", "avatar_server", "--max-upload-bytes", str(max_upload),
-               "--log-level", "warning"]
+    command = None if max_upload is None else [
+        sys.executable, "-m", "avatar_server", "--max-upload-bytes", str(max_upload),
+        "--log-level", "warning"]
     server = start(data_dir=work / "data", startup_timeout=60, command=command)
     try:
         yield f"{server.base_url}/api", server.api_key, server.pid
@@ -489,7 +493,7 @@ def small_jobs(args: argparse.Namespace, command: str) -> int:
     """(d) and (e), in their own section with an optional baseline column."""
     with tempfile.TemporaryDirectory(prefix="avatars-bench-small-") as folder:
         work = Path(folder)
-        with local_server(work, 64 * 2**20) as (base_url, key, pid):
+        with local_server(work, None) as (base_url, key, pid):  # the SDK's own local server
             warm = bench_warm_job(base_url, key, pid, args.warm_jobs)
         print("warm job", warm, flush=True)
         load_before = os.getloadavg()[0]
@@ -542,10 +546,12 @@ Date: {figures["date"]}. Command: `{command}`.
 | (e) `avatars run fixtures/wbcd.csv` with no server running (starts and stops its own), median of {args.cli_runs} cold runs | {cell("cli_seconds", "s")}, runs {runs(before)} | **{cli["seconds"]:.2f} s**, runs {cli["runs"]} | <= 3 s | {_mark(cli["seconds"] <= 3)} |
 | (e') CPU seconds of (e): the command, its server, the server's workers and helpers, median | {cell("cli_cpu_s", "s")}, runs {before.get("cli_cpu_runs", "-") if before else "-"} | **{cli["cpu_s"]:.2f} s**, runs {cli["cpu_runs"]} | | |
 
+(d) runs on the local server as the SDK starts it by default (`avatars._local.local_server`).
 (e) writes {", ".join(cli["files"])}: it runs the avatarization, both metrics jobs and the
-report job (PDF with the figures and the run's plots, drawn by that job), each shown with its
-time by the command; each run starts a server on a fresh data folder. "before" is this script
-run on the code before the change (same machine, the runs one after the other).
+report job (the PDF with everything its pages show; the report's other files are drawn when
+first downloaded), each shown with its time by the command; each run starts a server on a
+fresh data folder. "before" is this script run on the code before the change (same machine,
+the runs one after the other).
 """  # noqa: E501
     print(section)
     if not args.no_write:

