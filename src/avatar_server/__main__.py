@@ -49,6 +49,16 @@ def _parser() -> argparse.ArgumentParser:
         help="on first start, write the admin credentials here (JSON, mode 0600) instead of "
         "printing them",
     )
+    parser.add_argument(
+        "--batch-threshold-rows", type=int,
+        help="tables of more rows are avatarized in batches (default 1000000)",
+    )
+    parser.add_argument("--batch-rows", type=int, help="rows per batch (default 500000)")
+    parser.add_argument(
+        "--dask-scheduler",
+        help="Dask scheduler address (tcp://host:8786) for the batches (default: a "
+        "LocalCluster per large table)",
+    )
     parser.add_argument("--log-level", help="debug, info, warning or error (default info)")
     return parser
 

@@ -14,10 +14,27 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from avatar_engine.batches import DEFAULT_BATCH_ROWS, DEFAULT_THRESHOLD_ROWS
 from avatar_server.job_failures import JobCancelled
 from avatar_server.resource_sets import ResourceSet
 
 ProgressCallback = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Batching:
+    """The server's batch settings (``--batch-threshold-rows``, ``--batch-rows``,
+    ``--dask-scheduler``, ``--dask-local-workers``).
+
+    Example:
+        >>> Batching().threshold_rows
+        1000000
+    """
+
+    threshold_rows: int = DEFAULT_THRESHOLD_ROWS
+    batch_rows: int = DEFAULT_BATCH_ROWS
+    dask_scheduler: str | None = None
+    local_workers: int = 2
 
 
 @dataclass
@@ -33,6 +50,7 @@ class JobContext:
         output_dir: Empty directory for this job's result files.
         progress: Called with (overall fraction 0..1, phase name).
         should_stop: Polled at safe points; True cancels the job.
+        batching: When and where large tables are avatarized in batches.
     """
 
     kind: str
@@ -43,6 +61,7 @@ class JobContext:
     output_dir: Path
     progress: ProgressCallback = field(default=lambda fraction, phase: None)
     should_stop: Callable[[], bool] = field(default=lambda: False)
+    batching: Batching = field(default_factory=Batching)
 
 
 class MonotonicProgress:

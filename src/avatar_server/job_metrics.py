@@ -17,8 +17,15 @@ import pandas as pd
 import avatar_engine
 from avatar_engine import ColumnType
 from avatar_engine.metrics.closeness import closeness_below_quantile
+from avatar_server.job_batches import batch_metrics_of
 from avatar_server.job_context import JobContext, check_stop, scaled_progress, table_spans
-from avatar_server.job_files import parent_dir, read_result, result_file, write_json
+from avatar_server.job_files import (
+    parent_dir,
+    read_json,
+    read_result,
+    result_file,
+    write_json,
+)
 from avatar_server.job_series_metrics import series_metrics
 from avatar_server.job_tables import (
     avatarization_parameters,
@@ -89,6 +96,12 @@ def run_metrics(ctx: JobContext, doc: PrivacyMetricsDocument | SignalMetricsDocu
     )
     for table, (start, end) in zip(tables, table_spans(len(tables)), strict=True):
         ctx.progress(start, "loading")
+        batched = standard_dir / f"{table.name}.batch_metrics.json"
+        if batched.is_file():
+            suffix = "privacy_metrics" if privacy else "signal_metrics"
+            write_json(ctx.output_dir / f"{table.name}.{suffix}.json",
+                       batch_metrics_of(read_json(batched), privacy))
+            continue
         original, _ = load_table(ctx, table)
         params = per_table.get(table.name, TableMetrics())
         identifiers = not_measured(key_columns(table, tables), original)

@@ -23,6 +23,7 @@ from avatar_engine.imputation import ImputationMethod, impute_table
 from avatar_engine.pseudonymization import pseudonymize_tables
 from avatar_engine.relational import add_context, attach_children, pseudonymize_columns
 from avatar_server.figures_on_demand import record_figure_inputs
+from avatar_server.job_batches import run_batched_table, wants_batches
 from avatar_server.job_context import JobContext, check_stop, scaled_progress, table_spans
 from avatar_server.job_failures import JobFailure
 from avatar_server.job_files import write_json, write_table
@@ -59,6 +60,9 @@ from avatar_server.resource_sets import (
 def run_standard(ctx: JobContext, doc: AvatarizationDocument) -> None:
     rs = ctx.resource_set
     tables = tables_of(rs, doc.spec.schema_name)
+    if tables and wants_batches(ctx, doc, tables[0], tables):
+        run_batched_table(ctx, doc, tables[0])
+        return
     keys, links = primary_keys_and_links(tables)
     relations = engine_links(tables, links)
     strategies = pseudonym_strategies(tables)

@@ -75,6 +75,18 @@ class Settings(BaseSettings):
         "not when the first job is queued",
     )
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    batch_threshold_rows: int = Field(
+        default=1_000_000, ge=1,
+        description="tables of more rows are avatarized in batches sharing one projection",
+    )
+    batch_rows: int = Field(default=500_000, ge=100, description="rows per batch")
+    dask_scheduler: str | None = Field(
+        default=None,
+        description="Dask scheduler address (tcp://host:8786) that runs the batches; "
+        "default: a LocalCluster started for each table above batch_threshold_rows",
+    )
+    dask_local_workers: int = Field(default=2, ge=1, le=256,
+                                    description="workers of that LocalCluster")
     storage_url: str | None = Field(
         default=None,
         pattern=r"^s3://[^/?#]+(/[^?#]*)?$",

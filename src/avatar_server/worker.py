@@ -123,6 +123,7 @@ def _context_inputs(db: Session, store: DataStore, job: Job) -> tuple[str, dict[
 
 def _execute(run: _Run, settings: Settings, store: DataStore) -> tuple[JobStatus, str | None]:
     from avatar_engine import AvatarizationCancelled
+    from avatar_server.job_context import Batching
     from avatar_server.pipeline import JobCancelled, JobContext, JobFailure, run_job
     from avatar_server.resource_sets import ResourceSetError, parse_resource_set
 
@@ -151,6 +152,12 @@ def _execute(run: _Run, settings: Settings, store: DataStore) -> tuple[JobStatus
                     output_dir=temp,
                     progress=run.progress,
                     should_stop=run.should_stop,
+                    batching=Batching(
+                        threshold_rows=settings.batch_threshold_rows,
+                        batch_rows=settings.batch_rows,
+                        dask_scheduler=settings.dask_scheduler,
+                        local_workers=settings.dask_local_workers,
+                    ),
                 )
             )
         except (JobCancelled, AvatarizationCancelled):

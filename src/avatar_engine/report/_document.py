@@ -157,6 +157,7 @@ class Document:
     pia: tuple[tuple[str, str], ...]
     verdict: Verdict
     sections: tuple[Section, ...]
+    methodology: tuple[str, ...] = ()
 
     @property
     def language(self) -> str:
@@ -202,6 +203,22 @@ def build_document(content: ReportContent) -> Document:
         pia=_pia(words, content.pia_metadata),
         verdict=_verdict(sections),
         sections=sections,
+        methodology=words.paragraphs("methodology") + tuple(
+            _batches_paragraph(words, table.name, table.run_metadata["batches"])
+            for table in content.tables if isinstance(table.run_metadata.get("batches"), dict)
+        ),
+    )
+
+
+def _batches_paragraph(words: Wording, name: str, batches: dict[str, object]) -> str:
+    """How a table avatarized in batches was made (see ``avatar_engine.batches``)."""
+    sizes = batches.get("batch_rows") or []
+    rows = [int(n) for n in sizes] if isinstance(sizes, list) else []
+    return words.text(
+        "methodology_batches", table=name, batches=len(rows),
+        rows=words.number(min(rows), 0) if rows else "-",
+        largest=words.number(max(rows), 0) if rows else "-",
+        reference=words.number(int(str(batches.get("reference_rows", 0))), 0),
     )
 
 

@@ -285,7 +285,7 @@ def _metrics(document: Document, block: MetricsBlock) -> str:
 
 def _methodology(document: Document) -> str:
     words = document.words
-    paragraphs = "".join(f"<p>{escape(text)}</p>" for text in words.paragraphs("methodology"))
+    paragraphs = "".join(f"<p>{escape(text)}</p>" for text in document.methodology)
     return (
         f'<section class="methodology"><h2>{escape(words.text("methodology_heading"))}</h2>'
         f'{paragraphs}<p class="note">{escape(words.text("reference"))}</p></section>'

@@ -177,6 +177,17 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         ),
         "figure_other": "Figure “{name}”.",
         "no_figures": "No figure was provided for this table.",
+        "methodology_batches": (
+            "Table “{table}” was avatarized in {batches} batches of {rows} to {largest} "
+            "individuals. The projection (FAMD), the encoding of the variables and the donors "
+            "of the imputation were fitted once, on a random reference sample of {reference} "
+            "individuals of the whole table, and shared by every batch, so that all batches "
+            "live in the same space. The neighbours of an individual were searched among the "
+            "individuals of its own batch only. The privacy and utility metrics were computed "
+            "batch by batch: each figure shown is the mean of the batches' values weighted by "
+            "their sizes, and the worst batch of each metric is reported with it in the "
+            "metrics files."
+        ),
         "methodology_heading": "Methodology",
         "methodology": (
             "The avatar method creates one synthetic individual, its avatar, for each real "
@@ -397,6 +408,17 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         ),
         "figure_other": "Figure « {name} ».",
         "no_figures": "Aucune figure n’a été fournie pour cette table.",
+        "methodology_batches": (
+            "La table « {table} » a été avatarisée en {batches} lots de {rows} à {largest} "
+            "individus. La projection (AFDM), le codage des variables et les donneurs de "
+            "l’imputation ont été ajustés une seule fois, sur un échantillon de référence tiré "
+            "au hasard de {reference} individus de toute la table, et partagés par tous les "
+            "lots : tous les lots vivent dans le même espace. Les voisins d’un individu ont été "
+            "cherchés parmi les individus de son seul lot. Les métriques de confidentialité et "
+            "d’utilité ont été calculées lot par lot : chaque valeur présentée est la moyenne "
+            "des valeurs des lots pondérée par leur taille, et le pire lot de chaque métrique "
+            "est donné avec elle dans les fichiers de métriques."
+        ),
         "methodology_heading": "Méthodologie",
         "methodology": (
             "La méthode avatar crée un individu synthétique, son avatar, pour chaque individu réel "

@@ -585,7 +585,7 @@ def _image(png: bytes) -> Image:
 def _methodology(document: Document, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     words = document.words
     flow: list[Flowable] = [Paragraph(_text(words.text("methodology_heading")), styles["h1"])]
-    flow.extend(Paragraph(_text(text), styles["body"]) for text in words.paragraphs("methodology"))
+    flow.extend(Paragraph(_text(text), styles["body"]) for text in document.methodology)
     flow.append(Paragraph(_text(words.text("reference")), styles["note"]))
     return flow
 

@@ -302,6 +302,9 @@ class TableAvatarization(DocumentModel):
     imputation: ImputationSpec | None = None
     exclude_variables: ExcludeVariablesSpec | None = None
     data_augmentation: DataAugmentationSpec | None = None
+    # rows per batch: the table is avatarized in batches sharing one projection, whatever
+    # its size (default: only above the server's batch_threshold_rows)
+    batch_rows: Annotated[int, Field(ge=100, le=100_000_000)] | None = None
 
 
 class OpenDpAvatarization(DocumentModel):
@@ -352,6 +355,9 @@ class AvatarizationSpec(DocumentModel):
     avatarization_fast_dp: dict[TableName, FastDpAvatarization] = Field(default_factory=dict)
     time_series: dict[TableName, TimeSeriesSpec] = Field(default_factory=dict)
     results: ResultsSpec | None = None
+    # Dask scheduler (tcp://host:8786) that runs this job's batches (default: the server's)
+    dask_scheduler: Annotated[str, Field(pattern=r"^(tcp|tls|inproc)://\S+$",
+                                         max_length=300)] | None = None
 
     @model_validator(mode="after")
     def _one_method_per_table(self) -> AvatarizationSpec:
