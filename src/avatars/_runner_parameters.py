@@ -49,6 +49,7 @@ class RunnerParameters(RunnerProcessors):
         time_series_projection_type: str | None = None,
         time_series_nb_points: int | None = None,
         time_series_method: str | None = None,
+        batch_rows: int | None = None,
     ) -> None:
         """Set (replace) the parameters of a table; those not given take server defaults.
 
@@ -95,6 +96,10 @@ class RunnerParameters(RunnerProcessors):
             time_series_method: alignment ``specified``, ``max`` (default), ``min`` or
                 ``mean``: the common grid has nb_points, or as many points as the longest,
                 shortest or mean series.
+            batch_rows: avatarize the table in batches of at most this many rows (>= 100),
+                sharing one projection fitted on a reference sample; neighbours are found
+                within each batch and the metrics are given per batch (default: the server
+                batches only tables above its ``batch_threshold_rows``).
 
         Example:
             >>> runner.set_parameters("wbcd", k=15, ncp=5)  # doctest: +SKIP
@@ -130,6 +135,7 @@ class RunnerParameters(RunnerProcessors):
                 "time_series_projection_type": time_series_projection_type,
                 "time_series_nb_points": time_series_nb_points,
                 "time_series_method": time_series_method,
+                "batch_rows": batch_rows,
             },
         )
 
@@ -149,7 +155,7 @@ class RunnerParameters(RunnerProcessors):
             "open_dp_epsilon", "fast_dp_epsilon", "preprocess_budget_ratio",
             "use_excluded_variables_in_metrics", "data_augmentation_strategy",
             "data_augmentation_target_column", "data_augmentation_should_anonymize_original_table",
-            "quantile_threshold", "processors", *SERIES_KEYS,
+            "quantile_threshold", "processors", "batch_rows", *SERIES_KEYS,
         }
         unknown = sorted(set(kwargs) - allowed)
         if unknown:
@@ -242,6 +248,11 @@ class RunnerParameters(RunnerProcessors):
             avatarization["column_weights"] = weights
         if "use_categorical_reduction" in given:
             avatarization["use_categorical_reduction"] = bool(given["use_categorical_reduction"])
+        if "batch_rows" in given:
+            rows = given["batch_rows"]
+            if isinstance(rows, bool) or not isinstance(rows, int) or rows < 100:
+                raise ValueError(f"batch_rows must be an integer of at least 100, got {rows!r}")
+            avatarization["batch_rows"] = rows
         imputation = dict(avatarization.get("imputation", {}))
         if "imputation_method" in given:
             method = str(getattr(given["imputation_method"], "value", given["imputation_method"]))

@@ -127,6 +127,7 @@ class ResourceSet:
     max_distribution_plots: int | None = None
     report_language: str = "en"
     seed: int | None = None
+    dask_scheduler: str | None = None
     annotations: dict[str, str] = field(default_factory=dict)
     tables: dict[str, TableSpec] = field(default_factory=dict)
     parameters: dict[str, TableParameters] = field(default_factory=dict)
@@ -208,6 +209,8 @@ def _parameter_documents(rs: ResourceSet) -> list[dict[str, Any]]:
     standard: dict[str, Any] = {"schema": _SCHEMA}
     if rs.seed is not None:
         standard["seed"] = rs.seed
+    if rs.dask_scheduler is not None:
+        standard["dask_scheduler"] = rs.dask_scheduler
     for method in AVATARIZATION_METHODS:
         chosen = {name: dict(p.avatarization) for name, p in params.items()
                   if p.method == method and (p.is_complete() or not rs.tables[name].avatars_file)}
@@ -397,6 +400,7 @@ def load_resource_set(text: str, display_name: str | None = None) -> ResourceSet
                     avatarized.avatars_file = str(avatars["file"])
         elif kind == _KIND_OF_DOCUMENT[STANDARD]:
             rs.seed = spec.get("seed")
+            rs.dask_scheduler = spec.get("dask_scheduler")
             plots = (spec.get("results") or {}).get("max_distribution_plots")
             if rs.max_distribution_plots is None and plots is not None:
                 rs.max_distribution_plots = int(plots)

@@ -109,6 +109,7 @@ class Runner(RunnerParameters, EstablishedRunnerCalls):
         *,
         job_timeout: float = DEFAULT_JOB_TIMEOUT,
         show_progress: bool | None = None,
+        dask_scheduler: str | None = None,
     ) -> None:
         if not isinstance(display_name, str) or not display_name.strip():
             raise ValueError("The run needs a non-empty name: create_runner(set_name='my-run').")
@@ -131,6 +132,7 @@ class Runner(RunnerParameters, EstablishedRunnerCalls):
             max_distribution_plots=max_distribution_plots,
             report_language=ReportLanguage(report_language).value,
             seed=seed,
+            dask_scheduler=dask_scheduler,
         )
         self._sources: dict[str, _Source] = {}
         self.set_name: str | None = None
@@ -159,6 +161,20 @@ class Runner(RunnerParameters, EstablishedRunnerCalls):
         )
 
     # -- YAML ------------------------------------------------------------------------------
+    @property
+    def dask_scheduler(self) -> str | None:
+        """Dask scheduler (``tcp://host:8786``) on which the server runs the batches of this
+        run's large tables; None: the server's own setting.
+
+        Example:
+            >>> runner.dask_scheduler = "tcp://scheduler:8786"  # doctest: +SKIP
+        """
+        return self._rs.dask_scheduler
+
+    @dask_scheduler.setter
+    def dask_scheduler(self, address: str | None) -> None:
+        self._rs.dask_scheduler = address
+
     def get_yaml(self, path: str | Path | None = None) -> str:
         """The resource-set YAML of the run; also written to ``path`` when given.
 

@@ -64,6 +64,15 @@ def register(commands: SubParsers) -> None:
     add_output_options(run)
     run.add_argument("--seed", type=seed, help="random seed, for reproducible avatars")
     run.add_argument(
+        "--batch-rows", type=positive_int,
+        help="avatarize in batches of at most this many rows sharing one projection "
+        "(default: the server batches tables above its threshold)",
+    )
+    run.add_argument(
+        "--dask-scheduler", metavar="ADDRESS",
+        help="Dask scheduler (tcp://host:8786) on which the server runs the batches",
+    )
+    run.add_argument(
         "--imputation-method", choices=["knn", "mode", "median", "mean", "fast_knn"],
         help="how missing values are filled before the projection (server default: knn)",
     )
@@ -223,6 +232,7 @@ def run_command(args: argparse.Namespace) -> int:
             pia_data_subject=DataSubject(args.pia_subject),
             pia_sensitivity_level=SensitivityLevel(args.pia_sensitivity),
         )
+        runner.dask_scheduler = args.dask_scheduler
         reading = reading_options(args)
         try:
             with _warnings_as_lines():
@@ -233,7 +243,8 @@ def run_command(args: argparse.Namespace) -> int:
                     identifier_policy=args.id_policy,
                 )
             runner.set_parameters(
-                table, ncp=args.ncp, imputation_method=args.imputation_method, **parameters
+                table, ncp=args.ncp, imputation_method=args.imputation_method,
+                batch_rows=args.batch_rows, **parameters
             )
         except ValueError as exc:
             raise CliError(_cli_words(str(exc))) from None
