@@ -306,6 +306,13 @@ def _is_constant(series: pd.Series) -> bool:
     return bool((series == series.iloc[0]).all())
 
 
+def _compact(codes: np.ndarray) -> np.ndarray:
+    """The same codes in 16 bits when they fit (they are compared and hashed as values)."""
+    if codes.size and int(codes.max()) >= np.iinfo(np.int16).max:
+        return codes
+    return codes.astype(np.int16)
+
+
 def _weights(
     codec: TableCodec, column_weights: Mapping[str, float] | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -502,6 +509,10 @@ def _avatarize(
         )
         # the shared reference donors come first: the batch's own rows follow them
         continuous, codes = continuous[donors:], codes[donors:]
+        # the encoded originals (with their missing values) serve again only to avoid
+        # copies: their codes are kept compact until then (1M x 30 codes: 240 -> 60 MB)
+        originals = (encoded.continuous, _compact(encoded.codes))
+        del encoded
     with clock.phase("projection"):
         if shared is None:
             famd = Famd(parameters.ncp)
@@ -547,8 +558,7 @@ def _avatarize(
         del indices, weights
         nudged = avoid_copies(
             codec, avatar_continuous, avatar_codes,
-            # the encoded originals already hold their missing values (NaN / code -1)
-            (encoded.continuous, encoded.codes), rng,
+            originals, rng,
         )
         avatars = codec.decode(avatar_continuous, avatar_codes)
         # where the released avatars sit in the originals' projection (figures, exclusions)

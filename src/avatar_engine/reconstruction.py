@@ -402,9 +402,8 @@ def draw_categories(
         (3, 0)
     """
     n = indices.shape[0]
-    result = np.empty((n, len(specs)), dtype=np.int64)
     if not specs:
-        return result
+        return np.empty((n, 0), dtype=np.int64)
     original_hashes = (sorted_unique(row_hashes(np.zeros((len(codes), 0)), codes))
                        if avoid_copies_of_originals else np.empty(0, dtype=np.uint64))
     drawn_all = np.empty((n, len(specs)), dtype=np.int64)
@@ -431,8 +430,7 @@ def draw_categories(
         if reduced:
             for j, spec in enumerate(specs):
                 drawn[:, j] = _expand_reduced(spec, drawn[:, j], rng)
-        result[rows] = drawn
-    return result
+    return drawn_all
 
 
 def nudgeable_columns(specs: list[ContinuousSpec]) -> list[int]:
