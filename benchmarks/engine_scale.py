@@ -402,6 +402,8 @@ def main() -> int:
                         help="batches on a Dask LocalCluster (see engine_scale_batched.py)")
     parser.add_argument("--batch-rows", type=int, default=500_000, help="rows per batch")
     parser.add_argument("--workers", type=int, default=2, help="LocalCluster workers")
+    parser.add_argument("--no-batch-metrics", action="store_true",
+                        help="--batched-worker: avatarize only (no per-batch metrics)")
     parser.add_argument("--batched-worker", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.worker:
@@ -443,7 +445,8 @@ def _batched_main(arguments: argparse.Namespace) -> int:
 
     if arguments.batched_worker:
         print(json.dumps(batched.batched_worker(arguments.batched_worker, arguments.batch_rows,
-                                                arguments.workers)))
+                                                arguments.workers,
+                                                metrics=not arguments.no_batch_metrics)))
         return 0
     runs = []
     if arguments.from_json:

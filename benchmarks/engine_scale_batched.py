@@ -64,7 +64,8 @@ def write_table(path: Path, rows: int) -> float:
     return time.perf_counter() - started
 
 
-def batched_worker(rows: int, batch_rows: int, workers: int) -> dict[str, Any]:
+def batched_worker(rows: int, batch_rows: int, workers: int,
+                   metrics: bool = True) -> dict[str, Any]:
     """Run one size (in this process as the Dask client) and return its figures."""
     from avatar_engine import AvatarizationParameters
     from avatar_engine.batches import BatchOptions, avatarize_in_batches
@@ -83,15 +84,16 @@ def batched_worker(rows: int, batch_rows: int, workers: int) -> dict[str, Any]:
             run = avatarize_in_batches(
                 source, Path(folder) / "avatars.parquet",
                 AvatarizationParameters(k=K, ncp=NCP, seed=0),
-                BatchOptions(batch_rows=batch_rows), executor=executor,
+                BatchOptions(batch_rows=batch_rows, metrics=metrics), executor=executor,
             )
             run_seconds = time.perf_counter() - run_started
             worker_usage = executor.client.run(_rusage)
         output_mib = (Path(folder) / "avatars.parquet").stat().st_size / 2**20
     after = _rusage()
-    totals = run.metrics["totals"]
-    worst = run.metrics["worst"]
+    totals = run.metrics.get("totals") or {}
+    worst = run.metrics.get("worst") or {}
     return {
+        "metrics": metrics,
         "rows": rows,
         "batch_rows": batch_rows,
         "n_batches": run.n_batches,
@@ -108,10 +110,10 @@ def batched_worker(rows: int, batch_rows: int, workers: int) -> dict[str, Any]:
         "output_mib": output_mib,
         "totals": {name: totals[name]["value"] for name in
                    ("hidden_rate", "local_cloaking", "hellinger_mean",
-                    "correlation_difference_ratio")},
+                    "correlation_difference_ratio") if name in totals},
         "worst": {name: worst[name] for name in ("hidden_rate", "local_cloaking",
-                                                  "hellinger_mean")},
-        "worst_batch": run.metrics["worst_batch"],
+                                                  "hellinger_mean") if name in worst},
+        "worst_batch": run.metrics.get("worst_batch"),
     }
 
 
