@@ -9,9 +9,9 @@ RUN python -m venv /opt/avatars
 COPY pyproject.toml README.md ./
 COPY src ./src
 COPY generated ./generated
-# postgres: PostgreSQL driver; s3: object store; dask: the cluster client and workers
+# postgres: PostgreSQL driver; s3: object store (Dask comes with the core dependencies)
 RUN /opt/avatars/bin/pip install --upgrade pip \
-    && /opt/avatars/bin/pip install ".[postgres,s3,dask]"
+    && /opt/avatars/bin/pip install ".[postgres,s3]"
 
 # --- runtime stage: the environment only, run by an unprivileged user ---
 FROM python:3.11-slim AS runtime

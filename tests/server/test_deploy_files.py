@@ -75,7 +75,7 @@ def test_server_environment_names_real_settings(compose: dict[str, Any]) -> None
     names = {k[len(SETTINGS_PREFIX) :].lower() for k in env if k.startswith(SETTINGS_PREFIX)}
     unknown = names - set(Settings.model_fields)
     assert not unknown, f"compose.yaml sets unknown server settings: {sorted(unknown)}"
-    assert {"database_url", "storage_url", "storage_endpoint_url"} <= names
+    assert {"database_url", "storage_url", "storage_endpoint_url", "dask_scheduler"} <= names
     assert env["AVATAR_SERVER_DATABASE_URL"].startswith("postgresql+psycopg://")
     values = {
         n: env[SETTINGS_PREFIX + n.upper()]
