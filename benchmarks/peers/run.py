@@ -335,6 +335,46 @@ def _privacy_table(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _verdict(result: dict[str, Any]) -> str | None:
+    """The avatars' targets against GaussianCopula on one table: met, or what is missed.
+
+    Targets: singling out and linkability <= GaussianCopula's upper 95 % bound + 0.02,
+    inference <= its upper bound + 0.05, DCR share <= 60 %, TSTR accuracy >= GaussianCopula's,
+    Hellinger mean <= GaussianCopula's.
+    """
+    rows = {row["method"]: row for row in result["rows"] if row.get("ok") and "risks" in row}
+    avatars, copula = rows.get("avatar_engine"), rows.get("sdv_gaussian_copula")
+    if avatars is None or copula is None:
+        return None
+    checks: list[tuple[str, bool]] = []
+    for name, label, slack in (("singling_out", "singling out", 0.02),
+                               ("linkability", "linkability", 0.02),
+                               ("inference", "inference", 0.05)):
+        ours, theirs = avatars["risks"].get(name, {}), copula["risks"].get(name, {})
+        if ours.get("value") is None or theirs.get("value") is None:
+            checks.append((f"{label} not computed", False))
+            continue
+        bound = theirs["ci"][1] + slack
+        checks.append((f"{label} {ours['value']:.3f} {'<=' if ours['value'] <= bound else '>'} "
+                       f"{bound:.3f}", ours["value"] <= bound))
+    share = avatars["dcr_share"]
+    checks.append((f"DCR share {share:.1f} % {'<=' if share <= 60 else '>'} 60 %", share <= 60))
+    for key, label, better in (("accuracy", "TSTR", lambda a, b: a >= b),
+                               ("hellinger", "Hellinger", lambda a, b: a <= b)):
+        ours, theirs = avatars[key], copula[key]
+        if isinstance(ours, str) or isinstance(theirs, str):
+            checks.append((f"{label} n/a", False))
+            continue
+        digits = 1 if key == "accuracy" else 3
+        ok = better(ours, theirs)
+        sign = (">=" if ok else "<") if key == "accuracy" else ("<=" if ok else ">")
+        checks.append((f"{label} {ours:.{digits}f} {sign} {theirs:.{digits}f}", ok))
+    missed = [text for text, ok in checks if not ok]
+    head = "all targets met" if not missed else f"NOT met: {'; '.join(missed)}"
+    return (f"Verdict (avatars vs GaussianCopula): {head} ("
+            + "; ".join(text for text, ok in checks if ok) + ").")
+
+
 def _machine() -> str:
     cpu = platform.processor() or "unknown CPU"
     try:
@@ -473,6 +513,9 @@ def _section(results: list[dict[str, Any]], command: str, started: dt.datetime,
         lines += _table(result)
         lines += ["", "Privacy yardsticks (value [95 % CI]; control set = the held-out rows):", ""]
         lines += _privacy_table(result)
+        verdict = _verdict(result)
+        if verdict:
+            lines += ["", verdict]
         shares = [f"{row['method']} {row['value_copies']:.1f} %" for row in result["rows"]
                   if row["ok"] and row.get("value_copies") is not None]
         if shares:
@@ -500,6 +543,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
     parser.add_argument("--note", action="append", default=[],
                         help="extra line for the RESULTS.md section (repeatable)")
+    parser.add_argument("--render", nargs=5,
+                        metavar=("RESULTS_JSON", "COMMIT", "STARTED_UTC", "MINUTES", "COMMAND"),
+                        help="write the section from a saved results.json (no run)")
     parser.add_argument("--worker", nargs=3, metavar=("METHOD", "DATASET", "WORKDIR"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -507,6 +553,15 @@ def main(argv: list[str] | None = None) -> int:
         method, dataset, workdir = args.worker
         return _worker(method, dataset, Path(workdir))
 
+    if args.render:
+        saved, commit, started_text, minutes, command = args.render
+        section = _section(json.loads(Path(saved).read_text()), command,
+                           dt.datetime.fromisoformat(started_text), 60 * float(minutes),
+                           args.note, commit)
+        print(section)
+        if not args.no_write:
+            RESULTS.write_text(_replace_section(RESULTS.read_text(), section))
+        return 0
     datasets = [d for d in args.datasets.split(",") if d]
     methods = [m for m in args.methods.split(",") if m]
     unknown = [m for m in methods if m not in METHODS] + [d for d in datasets if d not in DATASETS]
