@@ -411,8 +411,8 @@ class InProcessExecutor:
     """The batches one after the other, in this process (small tables, tests).
 
     Example:
-        >>> isinstance(InProcessExecutor(), BatchExecutor)
-        False
+        >>> run = avatarize_in_batches(frame, "avatars.parquet", parameters,
+        ...                            executor=InProcessExecutor())  # doctest: +SKIP
     """
 
     def run(self, batches: Iterator[pd.DataFrame], job: BatchJob) -> Iterator[BatchResult]:

@@ -12,7 +12,7 @@ starts a :class:`distributed.LocalCluster` on this machine for the duration of t
 Example:
     >>> with dask_executor(None, workers=2) as executor:
     ...     run = avatarize_in_batches("big.parquet", "avatars.parquet", parameters,
-    ...                                executor=executor)
+    ...                                executor=executor)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ class DaskExecutor:
         in_flight: batches sent ahead of the results (default: 2 per worker, plus one).
 
     Example:
-        >>> executor = DaskExecutor(Client(LocalCluster(n_workers=2, processes=False)))
+        >>> executor = DaskExecutor(
+        ...     Client(LocalCluster(n_workers=2, processes=False)))  # doctest: +SKIP
     """
 
     def __init__(self, client: Any, in_flight: int | None = None) -> None:

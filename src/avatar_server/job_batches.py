@@ -11,7 +11,7 @@ as ``<table>.batch_metrics.json``; the metrics jobs publish them (totals, worst 
 
 Example:
     >>> if wants_batches(ctx, doc, table, tables):
-    ...     run_batched_table(ctx, doc, table)
+    ...     run_batched_table(ctx, doc, table)  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -43,14 +43,15 @@ if TYPE_CHECKING:
     from avatars.runner import Runner
 
 # Imported when first used: `avatars` itself stays light (no pandas), so the `avatars`
-# command starts the local server before it loads the data libraries.
+# command starts the local server before it loads the data libraries. Relative names, so that
+# a vendored copy (scripts/vendor.py) imports its own modules.
 _LAZY = {
-    "ApiClient": "avatars.client",
-    "AuthTokens": "avatars.client",
-    "ClientConfig": "avatars.config",
-    "Manager": "avatars.manager",
-    "JobStatus": "avatars.models",
-    "Runner": "avatars.runner",
+    "ApiClient": ".client",
+    "AuthTokens": ".client",
+    "ClientConfig": ".config",
+    "Manager": ".manager",
+    "JobStatus": ".models",
+    "Runner": ".runner",
 }
 
 
@@ -60,7 +61,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'avatars' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
 

@@ -34,6 +34,9 @@ def server_pids(data_dir: Path) -> list[int]:
             continue
         if stat.rsplit(")", 1)[1].split()[0] == "Z":
             continue
-        if b"avatar_server" in b" ".join(cmdline) and str(data_dir).encode() in cmdline:
+        command = b" ".join(cmdline)
+        # `python -m avatar_server`, or the SDK's guarded start of it (avatars._local)
+        is_server = b"avatar_server" in command or b"serve_guarded" in command
+        if is_server and str(data_dir).encode() in cmdline:
             pids.append(int(entry.name))
     return pids

@@ -21,16 +21,16 @@ def test_open_and_fast_dp_epsilon_from_the_client_run(server: LiveServer, tmp_pa
     # the epsilon reached the server under the document it reads, with nothing of k
     assert open_dp["spec"]["avatarization_open_dp"] == {"wbcd": {"epsilon": 5.0}}
     assert fast_dp["spec"]["avatarization_fast_dp"]["penguins"]["epsilon"] == 3.0
-    for run, columns in (
-        (open_dp, list(pd.read_csv(FIXTURES / "wbcd.csv").columns)),
-        (fast_dp, list(original.columns)),
-    ):
+    for run, table in ((open_dp, pd.read_csv(FIXTURES / "wbcd.csv")), (fast_dp, original)):
+        columns = list(table.columns)
         assert "avatarization" not in run["spec"]
         assert run["status"] == run["privacy_status"] == "finished"
         assert run["columns"] == columns
-        # synthetic records: about as many as the originals (noisy count), none copied
+        # synthetic records: about as many as the originals (noisy count); a record equal to
+        # a real one no more often than real people share theirs with another (wbcd's 1-10
+        # scores: 41 % of them do; penguins' measurements: none, so no copy at all)
         assert abs(run["rows"] - run["original_rows"]) <= 0.15 * run["original_rows"]
-        assert run["copied_rows"] == 0
+        assert run["copied_rows"] <= table.duplicated(keep=False).mean() * run["rows"]
         assert run["privacy"]["distance_to_closest"] > 0
         assert run["privacy"]["row_direct_match_protection"] >= 80
     for column in ("species", "island", "sex"):

@@ -1,8 +1,8 @@
 """Every docstring example of the three packages runs and prints what it shows.
 
 Examples that need a running server or a job's context are marked ``# doctest: +SKIP`` in the
-docstring itself; every other example is executed here, from the repository root (examples
-read ``fixtures/wbcd.csv``).
+docstring itself; every other example is executed here, in a fresh folder holding the
+repository's ``fixtures/`` (examples read ``fixtures/wbcd.csv``; the files they write stay there).
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ def test_every_package_module_is_found() -> None:
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
+def test_docstring_examples(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "fixtures").symlink_to(ROOT / "fixtures", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)

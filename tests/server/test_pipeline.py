@@ -248,8 +248,13 @@ def test_progress_is_monotonic_and_ends_done(wbcd_run: dict[str, Any]) -> None:
 @pytest.mark.parametrize("kind", ["privacy_metrics", "signal_metrics"])
 def test_metrics_jobs_write_engine_metrics(wbcd_run: dict[str, Any], kind: str) -> None:
     out = wbcd_run["dirs"][kind]
-    assert sorted(p.name for p in out.iterdir()) == [f"wbcd.{kind}.json"]
+    assert sorted(p.name for p in out.iterdir()) == [f"{kind}_summary.json", f"wbcd.{kind}.json"]
     payload = json.loads((out / f"wbcd.{kind}.json").read_text())
+    # the established client's per-table summary: {table: {reference: share of targets met}}
+    summary = json.loads((out / f"{kind}_summary.json").read_text())
+    assert list(summary) == ["wbcd"]
+    assert list(summary["wbcd"]) == ["standalone"]
+    assert 0.0 <= summary["wbcd"]["standalone"] <= 100.0
     assert payload["metrics"]
     assert isinstance(payload["passed"], bool)
     for metric in payload["metrics"].values():

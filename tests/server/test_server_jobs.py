@@ -87,14 +87,16 @@ def test_end_to_end_standard_metrics_and_report(
     assert list(avatars.columns) == list(original.columns)
     assert len(avatars) == len(original)
     privacy_files = alice.get(f"/api/results/{pipeline_jobs['privacy']}").json()
-    assert privacy_files == {"privacy_metrics": ["wbcd.privacy_metrics.json"]}
+    assert privacy_files == {"privacy_metrics": ["wbcd.privacy_metrics.json"],
+                             "privacy_metrics_summary": ["privacy_metrics_summary.json"]}
     metrics = alice.get(
         f"/api/results/{pipeline_jobs['privacy']}/wbcd.privacy_metrics.json"
     ).json()
     assert "metrics" in metrics
     assert isinstance(metrics["passed"], bool)
     signal = alice.get(f"/api/results/{pipeline_jobs['signal']}").json()
-    assert signal == {"signal_metrics": ["wbcd.signal_metrics.json"]}
+    assert signal == {"signal_metrics": ["wbcd.signal_metrics.json"],
+                      "signal_metrics_summary": ["signal_metrics_summary.json"]}
     report_files = alice.get(f"/api/results/{pipeline_jobs['report']}").json()
     assert "report.pdf" in report_files["report"]
     pdf = alice.get(f"/api/results/{pipeline_jobs['report']}/report.pdf")
