@@ -100,11 +100,12 @@ class _FiguresHelper(_Helper):
         self.table = table
         self.pid = None
         if hasattr(os, "fork") and sys.platform.startswith("linux"):
+            worker = os.getpid()
             self.pid = os.fork()
             if self.pid == 0:
                 code = 1
                 try:
-                    die_with_parent()
+                    die_with_parent(worker)
                     ensure_figures(standard_dir, table, _dataset_path(ctx, standard_dir))
                     code = 0
                 finally:
@@ -176,11 +177,12 @@ class _PlotHelper(_Helper):
         self.kinds = list(kinds)
         self.pid = None
         if hasattr(os, "fork") and sys.platform.startswith("linux"):
+            worker = os.getpid()
             self.pid = os.fork()
             if self.pid == 0:  # the helper: draw, write, exit without the worker's cleanup
                 code = 1
                 try:
-                    die_with_parent()
+                    die_with_parent(worker)
                     _write_plot_files(output_dir, name, draw(self.kinds))
                     code = 0
                 finally:

@@ -41,14 +41,18 @@ def _set_parent_death_signal() -> bool:
         return False
 
 
-def die_with_parent() -> None:
+def die_with_parent(forked_by: int) -> None:
     """Make this process (a helper forked by a worker) die when the process that forked it
     dies; on platforms without a parent-death signal the helper only lives seconds anyway.
 
+    Args:
+        forked_by: the pid of the forking process, read BEFORE the fork: read in the child,
+            it would already be the reaper's pid if the parent died in between.
+
     Example:
-        >>> die_with_parent()  # doctest: +SKIP
+        >>> worker = os.getpid()  # doctest: +SKIP
+        >>> if os.fork() == 0: die_with_parent(worker)  # doctest: +SKIP
     """
-    forked_by = os.getppid()
     if _set_parent_death_signal() and os.getppid() != forked_by:
         _kill_self()  # the parent died before the signal was armed
 

@@ -337,7 +337,7 @@ def test_report_figures_are_drawn_when_the_helper_process_cannot_draw_them(
     if helper == "unavailable":
         monkeypatch.delattr(job_report.os, "fork")
     else:  # the helper dies at once: the job draws the figures itself
-        monkeypatch.setattr(job_report, "die_with_parent", lambda: job_report.os._exit(3))
+        monkeypatch.setattr(job_report, "die_with_parent", lambda worker: job_report.os._exit(3))
     standard = tmp_path / "standard"  # the standard results before any figure was drawn
     shutil.copytree(wbcd_run["dirs"]["standard"], standard,
                     ignore=shutil.ignore_patterns("*.png"))

@@ -130,9 +130,10 @@ def test_a_starting_server_kills_the_workers_of_a_dead_server_only(tmp_path: Pat
 HELPER_PARENT = """
 import os, sys, time
 from avatar_server.worker_lifetime import die_with_parent
+worker = os.getpid()
 pid = os.fork()
 if pid == 0:
-    die_with_parent()
+    die_with_parent(worker)
     time.sleep(60)
     os._exit(0)
 print(pid, flush=True)
