@@ -250,7 +250,7 @@ def _read_sheet(path: Path, sheet: str | None) -> pd.DataFrame:
                 f"or --sheet '{names[0]}')."
             )
         chosen = sheet if sheet is not None else names[0]
-        frame = workbook.parse(chosen)
+        frame = pd.read_excel(workbook, sheet_name=chosen)
     if frame.empty:
         raise TableReadError(
             f"sheet {chosen!r} of {path.name} has no data rows"
