@@ -44,13 +44,12 @@ def _first_ranks(groups: IntArray, score: FloatArray) -> IntArray:
     return ranks
 
 
-def _calibrate_column(drawn: IntArray, original: IntArray, neighbour_codes: IntArray,
+def _calibrate_column(drawn: IntArray, original: IntArray, indices: IntArray,
                       weights: FloatArray, rng: np.random.Generator) -> IntArray:
     modalities = int(max(drawn.max(initial=-1), original.max(initial=-1))) + 1
     valid = original >= 0
     target = np.bincount(original[valid], minlength=modalities)
     result = drawn.copy()
-    noise = rng.random(weights.shape) * 1e-9
     for attempt in range(_ROUNDS + 1):
         count = np.bincount(result[result >= 0], minlength=modalities)
         surplus = count - target
@@ -60,9 +59,13 @@ def _calibrate_column(drawn: IntArray, original: IntArray, neighbour_codes: IntA
         movable = np.flatnonzero((result >= 0) & (surplus[np.maximum(result, 0)] > 0))
         if attempt < _ROUNDS:
             # each movable avatar proposes the missing modality its neighbours weigh most
-            codes = neighbour_codes[movable]
+            # (neighbour codes, weights and tie-breaking noise only for the movable rows:
+            # n x k temporaries for all rows cost more than the rest of the calibration)
+            codes = original[indices[movable]]
             wanted = np.where(codes >= 0, deficit[np.maximum(codes, 0)] > 0, False)
-            score = np.where(wanted, weights[movable] + noise[movable], -1.0)
+            score = weights[movable].astype(np.float64, copy=False)
+            score += rng.random(score.shape) * 1e-9
+            score[~wanted] = -1.0
             best = score.argmax(axis=1)
             proposal = codes[np.arange(len(movable)), best]
             strength = score[np.arange(len(movable)), best]
@@ -108,6 +111,6 @@ def calibrate_categories(
     if not len(result) or len(result) != len(original_codes):
         return result
     for j in columns:
-        result[:, j] = _calibrate_column(result[:, j], original_codes[:, j],
-                                         original_codes[indices, j], weights, rng)
+        result[:, j] = _calibrate_column(result[:, j], original_codes[:, j], indices,
+                                         weights, rng)
     return result
