@@ -5,15 +5,27 @@ table is ``epsilon``-differentially private (pure DP, OpenDP's discrete Laplace 
 with respect to adding or removing one record of the input table. What is protected: the
 presence and every value of each record. Treated as public (not protected): the column names
 and types, the set of categories of each categorical column, and the parameters (``epsilon``,
-``preprocess_budget_ratio``, ``bins``, ``seed``). The budget is spent in two steps only:
+``preprocess_budget_ratio``, ``bins``, ``seed``, the declared ``anchor`` and ``bounds``). The
+budget is spent in three steps only:
 
-1. ``preprocess_budget_ratio * epsilon``: the bounds of each continuous column, from a noisy
-   histogram (OpenDP count-by-categories + discrete Laplace) over public power-of-two buckets;
-   split equally over the continuous columns.
-2. the rest: one noisy contingency table per column crossed with the *anchor* column (the
-   categorical column with the fewest categories, chosen from the declared types only, else
-   the first column), by OpenDP's count-by-categories + discrete Laplace; split equally over
-   the tables (a record adds 1 to one cell of each table).
+1. ``preprocess_budget_ratio * epsilon``: the bounds of each continuous column whose bounds
+   are not declared (``bounds``: public knowledge, no budget), from a noisy histogram (OpenDP
+   count-by-categories + discrete Laplace) over public power-of-two buckets; split equally
+   over those columns (none left: the whole ``epsilon`` goes to steps 2 and 3). Values outside
+   declared bounds are clipped to them.
+2. only when no ``anchor`` is declared and the table has two categorical columns or more:
+   ``anchor_budget_ratio`` of the rest chooses the *anchor* (the column whose relations with
+   every other column are kept) by OpenDP's noisy max (report-noisy-max, Gumbel noise) over
+   the categorical columns, each scored by how much better it predicts the bins of the other
+   columns than their mode does (up to a term common to all: ``max_b n_A(b)`` plus the sum
+   over the other columns ``B`` of ``sum_a max_b n(A = a, B = b)``; one record moves each term
+   by 0 or 1 the same way, so the scores are monotonic with sensitivity the number of
+   columns). A declared ``anchor`` (the class or target of the table, typically)
+   is public and spends nothing; with fewer than two categorical columns the anchor is the
+   categorical column, else the first column, from the types only.
+3. the rest: one noisy contingency table per column crossed with the anchor, by OpenDP's
+   count-by-categories + discrete Laplace; split equally over the tables (a record adds 1 to
+   one cell of each table).
 
 No other step reads the data. Everything after is post-processing and consumes no budget: the
 bounds are the outer edges of the heaviest run of buckets above one noise scale; a continuous
@@ -97,6 +109,14 @@ class DpParameters:
         ncp: components of the projections written with the result (figures, metrics).
         seed: seed of the draws after the noise (None: fresh randomness); OpenDP's noise
             comes from its own secure generator and is never seeded, on purpose.
+        anchor: the column whose relations with every other column are kept (the class or
+            target, typically); public, no budget. None: chosen with ``anchor_budget_ratio``
+            of the budget among the categorical columns (see the module docstring).
+        anchor_budget_ratio: share of the budget left after the bounds spent on choosing the
+            anchor when none is declared, in ]0, 1[.
+        bounds: ``{column: (low, high)}`` of numeric or datetime columns (datetimes as
+            seconds since 1970), public knowledge: no budget is spent on them, values outside
+            are clipped.
 
     Example:
         >>> DpParameters(epsilon=1.0).preprocess_budget_ratio
@@ -110,6 +130,9 @@ class DpParameters:
     bounds_percentile: float = 1.0
     ncp: int = 5
     seed: int | None = None
+    anchor: str | None = None
+    anchor_budget_ratio: float = 0.1
+    bounds: Mapping[str, tuple[float, float]] | None = None
 
     def __post_init__(self) -> None:
         if not (isinstance(self.epsilon, int | float) and math.isfinite(self.epsilon)
@@ -122,6 +145,17 @@ class DpParameters:
             )
         if not 2 <= int(self.bins) <= 1000:
             raise InvalidParameterError("bins", f"bins must be in [2, 1000], got {self.bins}.")
+        if not 0 < self.anchor_budget_ratio < 1:
+            raise InvalidParameterError(
+                "anchor_budget_ratio",
+                f"anchor_budget_ratio must be in ]0, 1[, got {self.anchor_budget_ratio}.",
+            )
+        for name, pair in (self.bounds or {}).items():
+            if not (len(pair) == 2 and all(isinstance(v, int | float) and math.isfinite(v)
+                                           for v in pair) and pair[0] < pair[1]):
+                raise InvalidParameterError(
+                    "bounds", f"bounds of {name!r} must be two finite numbers (low < high), "
+                    f"got {pair!r}.")
         if not 0 <= self.bounds_percentile < 50:
             raise InvalidParameterError(
                 "bounds_percentile",
@@ -255,11 +289,13 @@ def _bounds(values: np.ndarray, parameters: DpParameters, epsilon_each: float
     return (low, high) if high > low else (low, low + 1.0)
 
 
-def _continuous_column(name: str, ctype: ColumnType, low: float, high: float, bins: int
-                       ) -> _Column:
+def _continuous_column(name: str, ctype: ColumnType, low: float, high: float, bins: int,
+                       closed: bool = False) -> _Column:
+    """The bins of a continuous column within ``[low, high]`` (``closed``: an integer column
+    can take ``high``, as with declared bounds)."""
     log_edges = _log_edges(low, high, bins)
     if log_edges is not None:
-        column = _edges_column(name, ctype, log_edges)
+        column = _edges_column(name, ctype, log_edges, closed)
         if len(column.labels) >= 2:
             return column
     if ctype is ColumnType.INT:
@@ -294,12 +330,16 @@ def _log_edges(low: float, high: float, bins: int) -> list[float] | None:
     return sorted(edges)
 
 
-def _edges_column(name: str, ctype: ColumnType, edges: list[float]) -> _Column:
-    """The bins between consecutive edges; an integer bin holds the integers of ``[a, b)``."""
+def _edges_column(name: str, ctype: ColumnType, edges: list[float], closed: bool = False
+                  ) -> _Column:
+    """The bins between consecutive edges; an integer bin holds the integers of ``[a, b)``
+    (of ``[a, b]`` for the last one when ``closed``)."""
     if ctype is ColumnType.INT:
         labels = []
         for a, b in itertools.pairwise(edges):
             first, last = math.ceil(a), math.ceil(b) - 1
+            if closed and b == edges[-1]:
+                last = math.floor(b)
             if last >= first:
                 labels.append((first - 0.5, last + 0.5))
         return _Column(name, ctype, labels, integer=True)
@@ -328,11 +368,56 @@ def _bin_codes(series: pd.Series, column: _Column) -> np.ndarray:
     return np.where(np.isnan(values), missing, codes).astype(np.int64)
 
 
-def _anchor(columns: list[_Column]) -> int:
+def _anchor_scores(columns: list[_Column], codes: list[np.ndarray], candidates: list[int]
+                   ) -> list[float]:
+    """Score of each candidate anchor ``A``: ``max_b n_A(b)`` plus, over the other columns
+    ``B``, ``sum_a max_b n(A = a, B = b)``.
+
+    That is, up to a term common to all candidates, the records whose bin of ``B`` the mode of
+    ``B`` within their category of ``A`` predicts beyond those the mode of ``B`` predicts,
+    summed over ``B``. Each part grows by 0 or 1 when one record is added (and falls by 0 or 1
+    when one is removed), so the scores are monotonic and move by at most ``len(columns)``.
+    """
+    scores = []
+    for a in candidates:
+        total = int(np.bincount(codes[a], minlength=columns[a].n_bins()).max())
+        for i in range(len(columns)):
+            if i == a:
+                continue
+            table = np.zeros((columns[a].n_bins(), columns[i].n_bins()), dtype=np.int64)
+            np.add.at(table, (codes[a], codes[i]), 1)
+            total += int(table.max(axis=1).sum())
+        scores.append(float(total))
+    return scores
+
+
+def _noisy_argmax(scores: list[float], sensitivity: float, epsilon: float) -> int:
+    """OpenDP's report-noisy-max (Gumbel noise) of monotonic scores moving by at most
+    ``sensitivity``, ``epsilon``-DP."""
+    dp = _dp()
+    space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)),
+             dp.linf_distance(T=float, monotonic=True))
+    measurement = dp.m.make_noisy_max(*space, dp.max_divergence(), scale=sensitivity / epsilon)
+    assert measurement.map(sensitivity) <= epsilon * (1 + 1e-9)
+    return int(measurement(scores))
+
+
+def _anchor(columns: list[_Column], codes: list[np.ndarray], parameters: DpParameters,
+            epsilon: float) -> tuple[int, float]:
+    """Index of the anchor and the budget spent choosing it (see the module docstring)."""
+    names = [c.name for c in columns]
+    if parameters.anchor is not None:
+        if parameters.anchor not in names:
+            raise InvalidParameterError(
+                "anchor", f"anchor {parameters.anchor!r} is not a column of the table; "
+                f"expected one of {names}.")
+        return names.index(parameters.anchor), 0.0
     categorical = [i for i, c in enumerate(columns) if c.ctype not in _CONTINUOUS]
-    if categorical:
-        return min(categorical, key=lambda i: (len(columns[i].labels), i))
-    return 0
+    if len(categorical) < 2 or len(columns) < 2:
+        return (categorical[0] if categorical else 0), 0.0
+    spent = parameters.anchor_budget_ratio * epsilon
+    scores = _anchor_scores(columns, codes, categorical)
+    return categorical[_noisy_argmax(scores, float(len(columns)), spent)], spent
 
 
 # --------------------------------------------------------------------------- drawing
@@ -370,6 +455,19 @@ def _draw_values(column: _Column, codes: np.ndarray, template: pd.Series,
     return pd.Series(values)
 
 
+def _check_declared(declared: Mapping[str, tuple[float, float]],
+                    column_types: Mapping[str, ColumnType]) -> None:
+    for name in declared:
+        if name not in column_types:
+            raise InvalidParameterError(
+                "bounds", f"bounds given for {name!r}, which is not a column of the table; "
+                f"expected some of {sorted(column_types)}.")
+        if column_types[name] not in _CONTINUOUS:
+            raise InvalidParameterError(
+                "bounds", f"bounds given for {name!r}, a {column_types[name]} column: bounds "
+                "go with numeric or datetime columns only.")
+
+
 def dp_avatarize(
     data: pd.DataFrame,
     parameters: DpParameters,
@@ -400,7 +498,10 @@ def dp_avatarize(
         raise InvalidDataError("Differential privacy needs a table with rows and columns.")
     column_types = infer_types(data, {str(k): v for k, v in (types or {}).items()})
     rng = np.random.default_rng(parameters.seed)
-    continuous = [c for c in data.columns if column_types[str(c)] in _CONTINUOUS]
+    declared = {str(k): (float(v[0]), float(v[1])) for k, v in (parameters.bounds or {}).items()}
+    _check_declared(declared, column_types)
+    continuous = [c for c in data.columns
+                  if column_types[str(c)] in _CONTINUOUS and str(c) not in declared]
     pre_epsilon = 0.0 if parameters.fast or not continuous else (
         parameters.preprocess_budget_ratio * parameters.epsilon)
     main_epsilon = parameters.epsilon - pre_epsilon
@@ -409,8 +510,10 @@ def dp_avatarize(
     for name in data.columns:
         ctype = column_types[str(name)]
         if ctype in _CONTINUOUS:
-            low, high = _bounds(_numeric(data[name], ctype), parameters, each_bound)
-            columns.append(_continuous_column(str(name), ctype, low, high, int(parameters.bins)))
+            low, high = declared.get(str(name)) or _bounds(
+                _numeric(data[name], ctype), parameters, each_bound)
+            columns.append(_continuous_column(str(name), ctype, low, high, int(parameters.bins),
+                                              closed=str(name) in declared))
         else:
             present = data[name].dropna()
             if isinstance(data[name].dtype, pd.CategoricalDtype):
@@ -419,7 +522,8 @@ def dp_avatarize(
                 labels = sorted(pd.unique(present.astype(str)).tolist())
             columns.append(_Column(str(name), ctype, labels))
     codes = [_bin_codes(data[c.name], c) for c in columns]
-    anchor = _anchor(columns)
+    anchor, anchor_epsilon = _anchor(columns, codes, parameters, main_epsilon)
+    main_epsilon -= anchor_epsilon
     others = [i for i in range(len(columns)) if i != anchor]
     per_table = main_epsilon / max(1, len(others))
     a_bins = columns[anchor].n_bins()
@@ -467,6 +571,7 @@ def dp_avatarize(
     dims = projection_columns(space.original_coords.shape[1])  # type: ignore[union-attr]
     budget = {
         "bounds_of_continuous_columns": pre_epsilon,
+        "choice_of_anchor": anchor_epsilon,
         "contingency_tables_with_anchor": main_epsilon,
     }
     metadata = {
@@ -483,9 +588,13 @@ def dp_avatarize(
             "epsilon": float(parameters.epsilon),
             "neighbouring": "one record added or removed",
             "protected": "presence and every value of each record",
-            "public": "column names and types, categories of categorical columns, parameters",
+            "public": "column names and types, categories of categorical columns, parameters "
+                      "(declared anchor and bounds included)",
             "budget": budget,
             "anchor_column": columns[anchor].name,
+            "anchor_chosen_by": "declared" if parameters.anchor is not None else (
+                "noisy max" if anchor_epsilon else "column types"),
+            "declared_bounds": {k: list(v) for k, v in declared.items()},
             "unprotected_steps": ["bounds of continuous columns (read from the data)"]
             if parameters.fast else [],
             "records": n_out,

@@ -173,6 +173,8 @@ def dp_parameters_of(spec: AvatarizationSpec, table: str) -> DpParameters | None
             bins=open_dp.bins,
             ncp=open_dp.ncp,
             seed=spec.seed,
+            anchor=open_dp.target,
+            bounds=open_dp.bounds,
         )
     fast = spec.avatarization_fast_dp.get(table)
     if fast is not None:
@@ -183,6 +185,8 @@ def dp_parameters_of(spec: AvatarizationSpec, table: str) -> DpParameters | None
             bounds_percentile=1.0 if fast.bounds_percentile is None else fast.bounds_percentile,
             ncp=fast.ncp,
             seed=spec.seed,
+            anchor=fast.target,
+            bounds=fast.bounds,
         )
     return None
 

@@ -39,6 +39,8 @@ class RunnerParameters(RunnerProcessors):
         open_dp_epsilon: float | None = None,
         fast_dp_epsilon: float | None = None,
         preprocess_budget_ratio: float | None = None,
+        dp_target: str | None = None,
+        dp_bounds: Mapping[str, Sequence[float]] | None = None,
         use_excluded_variables_in_metrics: bool | None = None,
         data_augmentation_strategy: float | str | Mapping[str, float] | None = None,
         data_augmentation_target_column: str | None = None,
@@ -77,6 +79,13 @@ class RunnerParameters(RunnerProcessors):
             fast_dp_epsilon: epsilon of the fast, approximate DP variant, instead of ``k``.
             preprocess_budget_ratio: share of ``open_dp_epsilon`` spent on the bounds of
                 continuous columns (default 0.3).
+            dp_target: with a DP variant, the column whose relations with every other
+                column are kept (the class or target, e.g. ``"species"``): public, no budget
+                spent. Unset: chosen among the categorical columns with a tenth of the budget
+                left after the bounds (OpenDP noisy max).
+            dp_bounds: with a DP variant, ``{column: (low, high)}`` of numeric columns, public
+                knowledge: no budget is spent on their bounds and values outside are clipped,
+                e.g. ``{"body_mass_g": (2000, 7000)}``.
             use_excluded_variables_in_metrics: False (default): the privacy and signal
                 metrics leave out the ``exclude_variable_names``; True: they measure them too.
             data_augmentation_strategy: more avatars than originals: a ratio, ``minority``,
@@ -125,6 +134,8 @@ class RunnerParameters(RunnerProcessors):
                 "open_dp_epsilon": open_dp_epsilon,
                 "fast_dp_epsilon": fast_dp_epsilon,
                 "preprocess_budget_ratio": preprocess_budget_ratio,
+                "dp_target": dp_target,
+                "dp_bounds": dp_bounds,
                 "use_excluded_variables_in_metrics": use_excluded_variables_in_metrics,
                 "data_augmentation_strategy": data_augmentation_strategy,
                 "data_augmentation_target_column": data_augmentation_target_column,
@@ -152,8 +163,8 @@ class RunnerParameters(RunnerProcessors):
             "imputation_k", "imputation_training_fraction", "imputation_return_data_imputed",
             "exclude_variable_names",
             "exclude_replacement_strategy", "known_variables", "target", "pseudonymized_columns",
-            "open_dp_epsilon", "fast_dp_epsilon", "preprocess_budget_ratio",
-            "use_excluded_variables_in_metrics", "data_augmentation_strategy",
+            "open_dp_epsilon", "fast_dp_epsilon", "preprocess_budget_ratio", "dp_target",
+            "dp_bounds", "use_excluded_variables_in_metrics", "data_augmentation_strategy",
             "data_augmentation_target_column", "data_augmentation_should_anonymize_original_table",
             "quantile_threshold", "processors", "batch_rows", *SERIES_KEYS,
         }
@@ -201,6 +212,8 @@ class RunnerParameters(RunnerProcessors):
                 exclude.pop("replacement_strategy", None)
             elif name in {"known_variables", "target"}:
                 params.privacy_metrics.pop(name, None)
+            elif name in {"dp_target", "dp_bounds"}:
+                params.avatarization.pop(name[3:], None)
             elif name in ("pseudonymized_columns", "processors"):
                 continue
             elif name in SERIES_KEYS:
@@ -228,6 +241,7 @@ class RunnerParameters(RunnerProcessors):
         self._table(table)
         given = {key: value for key, value in locals_.items() if value is not None}
         _set_method(params, given)
+        _set_dp_anchor_and_bounds(self, table, params, given)
         set_time_series(params, given)
         if "use_excluded_variables_in_metrics" in given:
             params.use_excluded_variables_in_metrics = bool(
@@ -363,8 +377,8 @@ def _set_method(params: TableParameters, given: dict[str, Any]) -> None:
     if not chosen:
         if "k" in given and params.method != "avatarization":
             params.method = "avatarization"
-            params.avatarization.pop("epsilon", None)
-            params.avatarization.pop("preprocess_budget_ratio", None)
+            for key in ("epsilon", "preprocess_budget_ratio", "target", "bounds"):
+                params.avatarization.pop(key, None)
         if ratio is not None:
             if params.method != "avatarization_open_dp":
                 raise ValueError(
@@ -383,8 +397,9 @@ def _set_method(params: TableParameters, given: dict[str, Any]) -> None:
     epsilon = given.pop(name)
     if isinstance(epsilon, bool) or not isinstance(epsilon, int | float) or not 0 < epsilon <= 100:
         raise ValueError(f"{name} must be a number in ]0, 100], got {epsilon!r}")
-    kept: dict[str, Any] = {key: params.avatarization[key] for key in ("ncp", "imputation")
-            if key in params.avatarization}
+    kept: dict[str, Any] = {key: params.avatarization[key]
+                            for key in ("ncp", "imputation", "target", "bounds")
+                            if key in params.avatarization}
     params.method = "avatarization_open_dp" if name == "open_dp_epsilon" else (
         "avatarization_fast_dp")
     params.avatarization = {**kept, "epsilon": float(epsilon)}
@@ -395,6 +410,35 @@ def _set_method(params: TableParameters, given: dict[str, Any]) -> None:
                 "or leave preprocess_budget_ratio out."
             )
         params.avatarization["preprocess_budget_ratio"] = _ratio(ratio)
+
+
+def _set_dp_anchor_and_bounds(
+    runner: Any, table: str, params: TableParameters, given: dict[str, Any]
+) -> None:
+    """``dp_target`` / ``dp_bounds`` -> ``target`` / ``bounds`` of the DP variant (checked)."""
+    named = [key for key in ("dp_target", "dp_bounds") if key in given]
+    if not named:
+        return
+    if params.method not in ("avatarization_open_dp", "avatarization_fast_dp"):
+        raise ValueError(
+            f"{named[0]} goes with open_dp_epsilon or fast_dp_epsilon: pass one of them too, "
+            f"or leave {named[0]} out."
+        )
+    if "dp_target" in given:
+        target = given.pop("dp_target")
+        runner._check_columns(table, [str(target)])
+        params.avatarization["target"] = str(target)
+    if "dp_bounds" in given:
+        bounds: dict[str, list[float]] = {}
+        for column, pair in dict(given.pop("dp_bounds")).items():
+            values = [float(v) for v in pair]
+            if len(values) != 2 or not values[0] < values[1]:
+                raise ValueError(
+                    f"dp_bounds of {column!r} must be (low, high) with low < high, got {pair!r}"
+                )
+            bounds[str(column)] = values
+        runner._check_columns(table, list(bounds))
+        params.avatarization["bounds"] = bounds
 
 
 def _ratio(value: Any) -> float:

@@ -71,3 +71,37 @@ def test_inconsistent_dp_parameters_are_refused(runner: Runner, kwargs: dict, me
                                                 ) -> None:
     with pytest.raises(ValueError, match=message):
         runner.set_parameters("penguins", **kwargs)
+
+
+def test_dp_target_and_bounds_reach_the_server_and_survive_a_change_of_epsilon(
+    runner: Runner,
+) -> None:
+    runner.set_parameters("other", k=5)
+    runner.set_parameters("penguins", open_dp_epsilon=1.0, dp_target="species",
+                          dp_bounds={"body_mass_g": (2000, 7000)})
+    runner.update_parameters("penguins", open_dp_epsilon=2.0)
+    spec = _standard(runner)
+    assert spec["avatarization_open_dp"]["penguins"] == {
+        "epsilon": 2.0, "target": "species", "bounds": {"body_mass_g": [2000.0, 7000.0]}}
+    server_view = parse_resource_set(runner.get_yaml(), max_bytes=1_000_000)
+    standard = server_view.parameters["standard"].spec  # type: ignore[union-attr]
+    assert standard.avatarization_open_dp["penguins"].target == "species"
+    assert standard.avatarization_open_dp["penguins"].bounds == {"body_mass_g": (2000.0, 7000.0)}
+    runner.delete_parameters("penguins", ["dp_bounds"])
+    assert "bounds" not in _standard(runner)["avatarization_open_dp"]["penguins"]
+    runner.update_parameters("penguins", k=5)  # back to avatars: the DP choices go
+    assert _standard(runner)["avatarization"]["penguins"] == {"k": 5}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"k": 5, "dp_target": "species"}, "dp_target goes with open_dp_epsilon"),
+        ({"open_dp_epsilon": 1.0, "dp_target": "nope"}, "not in table"),
+        ({"fast_dp_epsilon": 1.0, "dp_bounds": {"body_mass_g": (7000, 2000)}}, "low < high"),
+        ({"open_dp_epsilon": 1.0, "dp_bounds": {"nope": (0, 1)}}, "not in table"),
+    ],
+)
+def test_bad_dp_target_or_bounds_are_refused(runner: Runner, kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        runner.set_parameters("penguins", **kwargs)

@@ -25,7 +25,8 @@ def _yaml(replacement: str) -> str:
 @pytest.mark.parametrize(
     ("block", "guarantee", "phrase"),
     [
-        ("avatarization_open_dp:\n    wbcd: {epsilon: 1.0, preprocess_budget_ratio: 0.25}",
+        ("avatarization_open_dp:\n    wbcd: {epsilon: 1.0, preprocess_budget_ratio: 0.25, "
+         "target: Class, bounds: {Clump_Thickness: [1, 10]}}",
          "epsilon-DP", "ε-differentially private"),
         ("avatarization_fast_dp:\n    wbcd: {epsilon: 1.0, mechanism: gaussian}",
          "approximate", "not differentially private"),
@@ -52,11 +53,16 @@ def test_dp_runs_every_job_and_the_report_states_the_guarantee(
     assert metadata["dp"]["guarantee"] == guarantee
     if guarantee == "epsilon-DP":
         assert metadata["dp"]["budget"]["bounds_of_continuous_columns"] == pytest.approx(0.25)
+        assert metadata["dp"]["anchor_column"] == "Class"
+        assert metadata["dp"]["declared_bounds"] == {"Clump_Thickness": [1.0, 10.0]}
+        assert avatars["Clump_Thickness"].dropna().between(1, 10).all()
     privacy = json.loads((dirs["privacy_metrics"] / "wbcd.privacy_metrics.json").read_text())
     assert privacy["metrics"]  # judged as avatars not paired with the originals
     html = report_html(dirs["report"], datasets)
     assert "Differential privacy" in html
     assert phrase in html
+    if guarantee == "epsilon-DP":
+        assert "Class (declared by the user, public)" in html
 
 
 @pytest.mark.parametrize(
@@ -68,6 +74,8 @@ def test_dp_runs_every_job_and_the_report_states_the_guarantee(
         ("avatarization_open_dp:\n    wbcd: {epsilon: 1, preprocess_budget_ratio: 1.5}",
          "less than 1"),
         ("avatarization_fast_dp:\n    other: {epsilon: 1}", "no table 'other'"),
+        ("avatarization_open_dp:\n    wbcd: {epsilon: 1, bounds: {Clump_Thickness: [9, 1]}}",
+         "low < high"),
         ("avatarization: {}", "at least one table"),
     ],
 )

@@ -547,8 +547,17 @@ def _dp_statement(words: Wording, dp: Mapping[str, Any]) -> str:
         key,
         epsilon=_number(words, float(dp.get("epsilon", 0.0))),
         budget=spent or "—",
-        anchor=str(dp.get("anchor_column", "—")),
+        anchor=_dp_anchor(words, dp),
     )
+
+
+def _dp_anchor(words: Wording, dp: Mapping[str, Any]) -> str:
+    """The anchor column and how it was chosen (declared, noisy max or from the types)."""
+    anchor = str(dp.get("anchor_column", "—"))
+    chosen_by = dp.get("anchor_chosen_by")
+    if chosen_by not in ("declared", "noisy max", "column types"):
+        return anchor
+    return words.text(f"dp_anchor_{chosen_by}", anchor=anchor)
 
 
 def _pseudonyms(strategies: Mapping[str, Any]) -> str:

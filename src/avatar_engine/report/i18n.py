@@ -107,6 +107,10 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         "param_exclude_replacement_strategy": "Re-attachment of excluded variables",
         "param_pseudonymized_columns": "Pseudonymized identifier columns",
         "param_dp": "Differential privacy",
+        "dp_anchor_declared": "{anchor} (declared by the user, public)",
+        "dp_anchor_noisy max": "{anchor} (chosen among the categorical columns by OpenDP's noisy "
+                               "max, budget above)",
+        "dp_anchor_column types": "{anchor} (from the column types)",
         "dp_statement": (
             "ε = {epsilon}: the avatars are ε-differentially private (pure DP, OpenDP) for the "
             "addition or removal of one record; protected: the presence and every value of each "
@@ -335,6 +339,10 @@ _TEXT: dict[str, dict[str, str | tuple[str, ...]]] = {
         "param_exclude_replacement_strategy": "Réattribution des variables exclues",
         "param_pseudonymized_columns": "Colonnes d’identifiants pseudonymisées",
         "param_dp": "Confidentialité différentielle",
+        "dp_anchor_declared": "{anchor} (déclarée par l’utilisateur, publique)",
+        "dp_anchor_noisy max": "{anchor} (choisie parmi les colonnes catégorielles par le "
+                               "maximum bruité d’OpenDP, budget ci-dessus)",
+        "dp_anchor_column types": "{anchor} (d’après les types des colonnes)",
         "dp_statement": (
             "ε = {epsilon} : les avatars sont ε-différentiellement privés (DP pure, OpenDP) pour "
             "l’ajout ou le retrait d’un enregistrement ; protégés : la présence et chaque valeur "

@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 ADVICE_KIND = "advice"
 JOB_KINDS = ("standard", "privacy_metrics", "signal_metrics", "report", ADVICE_KIND)
@@ -307,6 +314,17 @@ class TableAvatarization(DocumentModel):
     batch_rows: Annotated[int, Field(ge=100, le=100_000_000)] | None = None
 
 
+def _ordered_bounds(pair: tuple[float, float]) -> tuple[float, float]:
+    if not pair[0] < pair[1]:
+        raise ValueError(f"bounds must be [low, high] with low < high, got {list(pair)}")
+    return pair
+
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+# [low, high] of a numeric column, declared by the user
+DpBounds = Annotated[tuple[FiniteFloat, FiniteFloat], AfterValidator(_ordered_bounds)]
+
+
 class OpenDpAvatarization(DocumentModel):
     """``avatarization_open_dp`` of one table: epsilon-DP synthetic records (OpenDP).
 
@@ -318,6 +336,11 @@ class OpenDpAvatarization(DocumentModel):
     bins: Annotated[int, Field(ge=2, le=1000)] = 10
     ncp: Annotated[int, Field(ge=1, le=1000)] = 5
     imputation: ImputationSpec | None = None
+    # the anchor: the column whose relations with every other column are kept (public; unset:
+    # chosen among the categorical columns with a share of the budget)
+    target: ColumnName | None = None
+    # public bounds of numeric columns (no budget spent on them; values outside are clipped)
+    bounds: dict[ColumnName, DpBounds] | None = None
 
     @field_validator("preprocess_budget_ratio", mode="before")
     @classmethod
@@ -334,6 +357,8 @@ class FastDpAvatarization(DocumentModel):
     bounds_percentile: Annotated[float, Field(ge=0.0, lt=50.0)] | None = None
     ncp: Annotated[int, Field(ge=1, le=1000)] = 5
     imputation: ImputationSpec | None = None
+    target: ColumnName | None = None
+    bounds: dict[ColumnName, DpBounds] | None = None
 
 
 class ResultsSpec(DocumentModel):
