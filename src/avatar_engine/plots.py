@@ -11,7 +11,7 @@ the report. Kinds: ``correlation``, ``correlation_difference``, ``contribution``
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
@@ -54,10 +54,19 @@ _MAX_STATS = 10
 
 @dataclass(frozen=True)
 class Plot:
-    """One plot kind: a self-contained HTML page and a PNG image."""
+    """One plot kind: a self-contained HTML page and a PNG image.
 
-    html: str
+    ``page`` is the page itself or what draws it: a report that embeds the PNG writes the
+    page later (in a helper process), so drawing the PNG does not wait for the page.
+    """
+
+    page: str | Callable[[], str]
     png: bytes
+
+    @property
+    def html(self) -> str:
+        """The interactive page (drawn now when it was deferred)."""
+        return self.page if isinstance(self.page, str) else self.page()
 
 
 def _png(figure: Figure) -> bytes:
@@ -92,12 +101,16 @@ def _heatmaps(
     symmetric: bool,
 ) -> Plot:
     low = -1.0 if symmetric else 0.0
-    figure = make_subplots(rows=1, cols=len(matrices), subplot_titles=list(titles))
-    for index, matrix in enumerate(matrices, start=1):
-        figure.add_trace(go.Heatmap(z=matrix, x=columns, y=columns, zmin=low, zmax=1.0,
-                                    colorscale="RdBu_r", showscale=index == len(matrices)),
-                         row=1, col=index)
-    figure.update_yaxes(autorange="reversed")
+
+    def page() -> str:
+        figure = make_subplots(rows=1, cols=len(matrices), subplot_titles=list(titles))
+        for index, matrix in enumerate(matrices, start=1):
+            figure.add_trace(go.Heatmap(z=matrix, x=columns, y=columns, zmin=low, zmax=1.0,
+                                        colorscale="RdBu_r", showscale=index == len(matrices)),
+                             row=1, col=index)
+        figure.update_yaxes(autorange="reversed")
+        return _html(figure, title)
+
     static = Figure(figsize=(5.2 * len(matrices) + 0.8, 5.0))
     for index, (matrix, name) in enumerate(zip(matrices, titles, strict=True), start=1):
         axes = static.add_subplot(1, len(matrices), index)
@@ -108,7 +121,7 @@ def _heatmaps(
         axes.set_yticks(ticks, [c[:14] for c in columns], fontsize=6)
     static.colorbar(image, ax=static.axes)
     static.suptitle(title)
-    return Plot(_html(figure, title), _png(static))
+    return Plot(page, _png(static))
 
 
 def _contributions(original: pd.DataFrame, projections: pd.DataFrame) -> pd.DataFrame:
@@ -144,9 +157,13 @@ def _contributions(original: pd.DataFrame, projections: pd.DataFrame) -> pd.Data
 
 def _contribution_plot(table: pd.DataFrame) -> Plot:
     title = "Contribution of each variable to the projection dimensions (%)"
-    figure = go.Figure([go.Bar(name=dim, x=table.index.astype(str), y=table[dim])
-                        for dim in table.columns])
-    figure.update_layout(barmode="group", yaxis_title="%")
+
+    def page() -> str:
+        figure = go.Figure([go.Bar(name=dim, x=table.index.astype(str), y=table[dim])
+                            for dim in table.columns])
+        figure.update_layout(barmode="group", yaxis_title="%")
+        return _html(figure, title)
+
     static = Figure(figsize=(max(6.0, 0.45 * len(table) * len(table.columns) / 2), 4.2))
     axes = static.add_subplot(1, 1, 1)
     width = 0.8 / max(len(table.columns), 1)
@@ -159,7 +176,7 @@ def _contribution_plot(table: pd.DataFrame) -> Plot:
     axes.legend(fontsize=7)
     axes.set_title(title, fontsize=9)
     static.subplots_adjust(bottom=0.3)
-    return Plot(_html(figure, title), _png(static))
+    return Plot(page, _png(static))
 
 
 def _projection_plot(
@@ -168,17 +185,21 @@ def _projection_plot(
     columns = [f"Dim.{i}" for i in range(1, dims + 1)]
     frames = [_sample_rows(frame[columns], _MAX_ROWS) for frame in (original, avatars)]
     title = f"{dims}D projection of the originals and the avatars"
-    traces = []
-    for frame, name, colour in zip(frames, ("Original", "Avatars"),
-                                   (ORIGINAL_COLOUR, AVATAR_COLOUR), strict=True):
-        if dims == 2:
-            traces.append(go.Scattergl(x=frame[columns[0]], y=frame[columns[1]], mode="markers",
-                                       name=name, marker={"color": colour, "size": 4,
-                                                          "opacity": 0.6}))
-        else:
-            traces.append(go.Scatter3d(x=frame[columns[0]], y=frame[columns[1]],
-                                       z=frame[columns[2]], mode="markers", name=name,
-                                       marker={"color": colour, "size": 2, "opacity": 0.6}))
+
+    def page() -> str:
+        traces: list[Any] = []
+        for frame, name, colour in zip(frames, ("Original", "Avatars"),
+                                       (ORIGINAL_COLOUR, AVATAR_COLOUR), strict=True):
+            marker = {"color": colour, "size": 4 if dims == 2 else 2, "opacity": 0.6}
+            if dims == 2:
+                traces.append(go.Scattergl(x=frame[columns[0]], y=frame[columns[1]],
+                                           mode="markers", name=name, marker=marker))
+            else:
+                traces.append(go.Scatter3d(x=frame[columns[0]], y=frame[columns[1]],
+                                           z=frame[columns[2]], mode="markers", name=name,
+                                           marker=marker))
+        return _html(go.Figure(traces), title)
+
     static = Figure(figsize=(6.0, 5.0))
     axes: Any = static.add_subplot(1, 1, 1, projection="3d" if dims == 3 else None)
     for frame, name, colour in zip(frames, ("Original", "Avatars"),
@@ -190,7 +211,7 @@ def _projection_plot(
         axes.set_zlabel(columns[2])
     axes.legend()
     axes.set_title(title, fontsize=10)
-    return Plot(_html(go.Figure(traces), title), _png(static))
+    return Plot(page, _png(static))
 
 
 def _distribution_plot(original: pd.DataFrame, avatars: pd.DataFrame) -> Plot:

@@ -253,7 +253,9 @@ def _write_plots(
     if others:
         helpers.append(_PlotHelper(ctx.output_dir, name, draw, others))
     plots = draw(_REPORT_PLOTS)
-    _write_plot_files(ctx.output_dir, name, plots)
+    # the report embeds the PNGs; their interactive pages are drawn by a helper meanwhile
+    helpers.append(_PlotHelper(ctx.output_dir, name, lambda kinds: {k: plots[k] for k in kinds},
+                               list(plots)))
     return {label(kind): plots[kind].png for kind in _REPORT_PLOTS if kind in plots}
 
 
