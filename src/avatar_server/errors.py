@@ -15,7 +15,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
+from avatar_server.api_error import ApiError
 from avatar_server.schemas import ErrorResponse
+
+__all__ = ["ApiError", "allowed_methods", "error_responses", "install_error_handlers"]
 
 logger = logging.getLogger("avatar_server")
 
@@ -35,23 +38,6 @@ _DESCRIPTIONS = {
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
 _FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
-
-
-class ApiError(Exception):
-    """An error answered to the client as ``{detail, code}``.
-
-    Example:
-        >>> raise ApiError(404, "job_not_found", "No job named 'x'.")  # doctest: +SKIP
-    """
-
-    def __init__(
-        self, status: int, code: str, detail: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.detail = detail
-        self.headers = headers
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

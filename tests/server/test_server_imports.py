@@ -1,4 +1,4 @@
-"""What each server process loads: the API never the data libraries, workers no drawing ones."""
+"""What each server process loads: the API no data library, workers no drawing or web one."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from avatar_server.worker_start import worker_context
 
 DATA_LIBRARIES = ("pandas", "numpy", "scipy", "pyarrow", "avatar_engine")
 DRAWING_LIBRARIES = ("matplotlib", "plotly", "reportlab", "docx", "sklearn", "scipy.stats")
+WEB_LIBRARIES = ("fastapi", "starlette")  # the API's; a worker answers no request
 
 
 def _loaded_after(statement: str, modules: tuple[str, ...]) -> list[str]:
@@ -36,6 +37,7 @@ def test_a_worker_is_ready_for_a_standard_job_without_the_drawing_libraries() ->
         "for module in WORKER_PRELOAD:\n    importlib.import_module(module)"
     )
     assert _loaded_after(statement, DRAWING_LIBRARIES) == []
+    assert _loaded_after(statement, WEB_LIBRARIES) == []
     assert _loaded_after(statement, ("pandas", "avatar_engine")) == ["pandas", "avatar_engine"]
 
 
