@@ -101,9 +101,10 @@ def test_options_become_the_sdk_keywords() -> None:
     parameters = privacy_parameters(_parse(
         "--fast-dp-epsilon", "2", "--pseudonymize", "id=id:P-####",
         "--pseudonymize", "name=fake:full_name:fr_FR", "--augment", "Gentoo=0.5,Adelie=1",
-        "--augment-target", "species", "--augment-with-originals",
+        "--augment-target", "species", "--augment-with-originals", "--dp-target", "species",
     ), k=20)
     assert parameters["fast_dp_epsilon"] == 2.0
+    assert parameters["dp_target"] == "species"
     assert "k" not in parameters
     assert parameters["pseudonymized_columns"]["id"].pattern == "P-####"
     assert parameters["pseudonymized_columns"]["name"].locale == "fr_FR"
@@ -119,6 +120,7 @@ def test_options_become_the_sdk_keywords() -> None:
         (["--pseudonymize", "email=fake:pokemon"], "unknown fake data type 'pokemon'"),
         (["--augment", "lots"], "use a ratio"),
         (["--augment-target", "species"], "go with --augment"),
+        (["--dp-target", "species"], "--dp-target goes with --dp-epsilon"),
     ],
 )
 def test_bad_option_values_say_what_to_pass(argv: list[str], message: str) -> None:

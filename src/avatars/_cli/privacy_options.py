@@ -74,6 +74,11 @@ def add_privacy_options(parser: argparse.ArgumentParser) -> None:
         "--fast-dp-epsilon", type=_epsilon, metavar="EPSILON",
         help="fast approximate DP variant (fast_dp_epsilon): bounds read from the data",
     )
+    dp.add_argument(
+        "--dp-target", metavar="COLUMN",
+        help="with a DP variant, the column whose relations with every other column are kept "
+             "(the class, e.g. species; dp_target): public, no budget spent",
+    )
     toolkit = parser.add_argument_group("privacy toolkit (see docs/privacy_toolkit.md)")
     toolkit.add_argument(
         "--pseudonymize", metavar="COL=METHOD", action="append", default=[],
@@ -197,6 +202,10 @@ def privacy_parameters(args: argparse.Namespace, k: int) -> dict[str, Any]:
         parameters["fast_dp_epsilon"] = args.fast_dp_epsilon
     else:
         parameters["k"] = k
+    if getattr(args, "dp_target", None):
+        if "k" in parameters:
+            raise CliError("--dp-target goes with --dp-epsilon or --fast-dp-epsilon")
+        parameters["dp_target"] = args.dp_target
     if args.pseudonymize:
         parameters["pseudonymized_columns"] = _pseudonyms(args.pseudonymize)
     if args.augment is not None:
