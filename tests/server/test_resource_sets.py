@@ -311,6 +311,15 @@ def test_advice_only_set_is_accepted() -> None:
 # --------------------------------------------------------------------------- rejected
 
 
+def _dp_mutation(open_dp: dict[str, Any]) -> str:
+    """Canonical set whose table is avatarized with ``avatarization_open_dp: {wbcd: open_dp}``."""
+    documents = canonical_documents()
+    spec = documents[3]["spec"]
+    del spec["avatarization"]
+    spec["avatarization_open_dp"] = {"wbcd": open_dp}
+    return dump(documents)
+
+
 def mutate(path: str, value: Any, *, document: int | None = None) -> str:
     """Canonical set with ``path`` (dotted, ints index lists) set to ``value``."""
     documents = canonical_documents()
@@ -619,6 +628,14 @@ def test_unknown_dataset_names_the_table_and_the_upload() -> None:
         ),
         pytest.param(
             mutate("4.spec.privacy_metrics.wbcd", {"target": "Nope"}), "target", id="target"
+        ),
+        pytest.param(
+            _dp_mutation({"epsilon": 1.0, "target": "Nope"}),
+            "avatarization_open_dp.wbcd.target", id="dp target",
+        ),
+        pytest.param(
+            _dp_mutation({"epsilon": 1.0, "bounds": {"Nope": [0, 1]}}),
+            "avatarization_open_dp.wbcd.bounds", id="dp bounds",
         ),
     ],
 )

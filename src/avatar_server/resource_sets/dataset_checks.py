@@ -108,6 +108,14 @@ def _columns_used(doc: ParametersDocument) -> Iterator[tuple[str, list[tuple[str
                     for c in params.exclude_variables.variable_names
                 ]
             yield table, used
+        for key, dp_specs in (("avatarization_open_dp", doc.spec.avatarization_open_dp),
+                              ("avatarization_fast_dp", doc.spec.avatarization_fast_dp)):
+            for table, dp_params in dp_specs.items():
+                base = f"spec.{key}.{table}"
+                dp_used = [(f"{base}.bounds", c) for c in dp_params.bounds or {}]
+                if dp_params.target is not None:
+                    dp_used.append((f"{base}.target", dp_params.target))
+                yield table, dp_used
     elif isinstance(doc, PrivacyMetricsDocument | SignalMetricsDocument):
         per_table = (
             doc.spec.privacy_metrics
