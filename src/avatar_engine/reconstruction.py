@@ -417,9 +417,10 @@ def draw_categories(
         drawn_all[rows] = codes[np.take_along_axis(neighbours, position[:, None], 1)[:, 0]]
         if check is not None:
             check()
-    # each modality as frequent as in the originals (the draw keeps it only on average)
+    # each modality as frequent as in the originals (the draw keeps it only on average); the
+    # calibration only ranks the weights, so w_ij ranks as w_ij^2 without an n x k square
     drawn_all = calibrate_categories(
-        drawn_all, codes, indices, weights ** CATEGORY_WEIGHT_POWER,
+        drawn_all, codes, indices, weights,
         [j for j, spec in enumerate(specs) if spec.indicator_of is None], rng)
     reduced = any(spec.reduced_codes is not None for spec in specs)
     for start in range(0, n, _CHUNK_ROWS):
