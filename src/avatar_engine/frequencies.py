@@ -100,7 +100,8 @@ def calibrate_categories(
         avatar_codes: n x q avatar modality codes (-1: missing).
         original_codes: n x q originals' modality codes.
         indices: n x k neighbours of each individual.
-        weights: n x k weights of those neighbours.
+        weights: n x k weights of those neighbours (only their order counts: any increasing
+            function of the draw's weights calibrates the same way).
         columns: the categorical columns to calibrate.
         rng: the run's random generator.
 

@@ -325,7 +325,17 @@ FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 DpBounds = Annotated[tuple[FiniteFloat, FiniteFloat], AfterValidator(_ordered_bounds)]
 
 
-class OpenDpAvatarization(DocumentModel):
+class DpColumns(DocumentModel):
+    """What both DP variants accept about the columns, public knowledge (no budget spent)."""
+
+    # the anchor: the column whose relations with every other column are kept (unset: chosen
+    # among the categorical columns with a share of the budget)
+    target: ColumnName | None = None
+    # bounds of numeric columns (values outside are clipped)
+    bounds: dict[ColumnName, DpBounds] | None = None
+
+
+class OpenDpAvatarization(DpColumns):
     """``avatarization_open_dp`` of one table: epsilon-DP synthetic records (OpenDP).
 
     Missing values are a bin of their own, so ``imputation`` is accepted and not needed.
@@ -336,11 +346,6 @@ class OpenDpAvatarization(DocumentModel):
     bins: Annotated[int, Field(ge=2, le=1000)] = 10
     ncp: Annotated[int, Field(ge=1, le=1000)] = 5
     imputation: ImputationSpec | None = None
-    # the anchor: the column whose relations with every other column are kept (public; unset:
-    # chosen among the categorical columns with a share of the budget)
-    target: ColumnName | None = None
-    # public bounds of numeric columns (no budget spent on them; values outside are clipped)
-    bounds: dict[ColumnName, DpBounds] | None = None
 
     @field_validator("preprocess_budget_ratio", mode="before")
     @classmethod
@@ -348,7 +353,7 @@ class OpenDpAvatarization(DocumentModel):
         return 0.3 if value is None else value
 
 
-class FastDpAvatarization(DocumentModel):
+class FastDpAvatarization(DpColumns):
     """``avatarization_fast_dp`` of one table: the approximate variant (bounds from the data)."""
 
     epsilon: Annotated[float, Field(gt=0.0, le=100.0)]
@@ -357,8 +362,6 @@ class FastDpAvatarization(DocumentModel):
     bounds_percentile: Annotated[float, Field(ge=0.0, lt=50.0)] | None = None
     ncp: Annotated[int, Field(ge=1, le=1000)] = 5
     imputation: ImputationSpec | None = None
-    target: ColumnName | None = None
-    bounds: dict[ColumnName, DpBounds] | None = None
 
 
 class ResultsSpec(DocumentModel):
