@@ -25,23 +25,68 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from avatar_engine.missingness import smallest
+from avatar_engine.threads import map_in_threads, row_chunks, workers
+
 __all__ = ["calibrate_categories"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 _ROUNDS = 6
+_CHUNK_ROWS = 32_768
 
 
-def _first_ranks(groups: IntArray, score: FloatArray) -> IntArray:
-    """Rank (0 = highest score) of each element within its group."""
-    order = np.lexsort((-score, groups))
-    sorted_groups = groups[order]
-    starts = np.flatnonzero(np.concatenate(([True], sorted_groups[1:] != sorted_groups[:-1])))
-    lengths = np.diff(np.concatenate((starts, [len(order)])))
-    ranks = np.empty(len(order), dtype=np.int64)
-    ranks[order] = np.arange(len(order)) - np.repeat(starts, lengths)
-    return ranks
+def _within_limits(groups: IntArray, score: FloatArray, limits: IntArray
+                   ) -> npt.NDArray[np.bool_]:
+    """Which elements are among the ``limits[g]`` highest scores of their group g (ties: the
+    first positions), in linear time per group (no sort of all the elements).
+
+    Example:
+        >>> _within_limits(np.array([0, 0, 1, 0]), np.array([0.5, 0.9, 0.1, 0.5]),
+        ...                np.array([2, 0])).tolist()
+        [True, True, False, False]
+    """
+    keep = np.zeros(len(groups), dtype=bool)
+    for group in np.flatnonzero(np.bincount(groups, minlength=len(limits))):
+        members = np.flatnonzero(groups == group)
+        keep[members[smallest(-score[members], int(limits[group]))]] = True
+    return keep
+
+
+def _best_wanted(movable: IntArray, indices: IntArray, weights: FloatArray,
+                 row_wanted: npt.NDArray[np.bool_], rng: np.random.Generator
+                 ) -> tuple[IntArray, FloatArray]:
+    """For each movable avatar, the neighbour of a missing modality that weighs most (with
+    tie-breaking noise) and its score (-1 when no neighbour holds a missing modality).
+
+    The noise is drawn chunk after chunk in this thread (the same numbers as one draw of
+    len(movable) x k); the gathers and maxima of the chunks run in threads, so no n x k
+    temporary of the movable rows is held at once.
+    """
+    k = indices.shape[1]
+    best = np.empty(len(movable), dtype=np.int64)
+    strength = np.empty(len(movable), dtype=np.float64)
+    chunks = row_chunks(len(movable), _CHUNK_ROWS)
+
+    def pick(item: tuple[slice, FloatArray]) -> None:
+        rows, noise = item
+        chosen = movable[rows]
+        neighbours = indices[chosen]
+        score = weights[chosen].astype(np.float64, copy=False)
+        noise *= 1e-9
+        score += noise
+        score[~row_wanted[neighbours]] = -1.0
+        position = score.argmax(axis=1)
+        spot = np.arange(len(position))
+        best[rows] = neighbours[spot, position]
+        strength[rows] = score[spot, position]
+
+    for first in range(0, len(chunks), workers()):
+        group = chunks[first : first + workers()]
+        draws = [rng.random((rows.stop - rows.start, k)) for rows in group]
+        map_in_threads(pick, list(zip(group, draws, strict=True)))
+    return best, strength
 
 
 def _calibrate_column(drawn: IntArray, original: IntArray, indices: IntArray,
@@ -59,16 +104,13 @@ def _calibrate_column(drawn: IntArray, original: IntArray, indices: IntArray,
         movable = np.flatnonzero((result >= 0) & (surplus[np.maximum(result, 0)] > 0))
         if attempt < _ROUNDS:
             # each movable avatar proposes the missing modality its neighbours weigh most
-            # (neighbour codes, weights and tie-breaking noise only for the movable rows:
-            # n x k temporaries for all rows cost more than the rest of the calibration)
-            codes = original[indices[movable]]
-            wanted = np.where(codes >= 0, deficit[np.maximum(codes, 0)] > 0, False)
-            score = weights[movable].astype(np.float64, copy=False)
-            score += rng.random(score.shape) * 1e-9
-            score[~wanted] = -1.0
-            best = score.argmax(axis=1)
-            proposal = codes[np.arange(len(movable)), best]
-            strength = score[np.arange(len(movable)), best]
+            # (whether an original holds a missing modality is looked up once per row, then
+            # gathered as one byte per neighbour)
+            wanted_code = np.zeros(modalities + 1, dtype=bool)
+            wanted_code[:modalities] = deficit > 0
+            row_wanted = wanted_code[original]  # code -1 reads the last entry: False
+            donor, strength = _best_wanted(movable, indices, weights, row_wanted, rng)
+            proposal = original[donor]
             keep = strength >= 0
         else:
             # what is left: avatars of over-represented modalities, at random, to the rest
@@ -78,10 +120,10 @@ def _calibrate_column(drawn: IntArray, original: IntArray, indices: IntArray,
         movable, proposal, strength = movable[keep], proposal[keep], strength[keep]
         if not len(movable):
             continue
-        accepted = _first_ranks(proposal, strength) < deficit[proposal]
+        accepted = _within_limits(proposal, strength, deficit)
         movable, proposal, strength = movable[accepted], proposal[accepted], strength[accepted]
         source = result[movable]
-        allowed = _first_ranks(source, strength) < surplus[source]
+        allowed = _within_limits(source, strength, surplus)
         result[movable[allowed]] = proposal[allowed]
     return result
 
@@ -93,6 +135,8 @@ def calibrate_categories(
     weights: FloatArray,
     columns: Sequence[int],
     rng: np.random.Generator,
+    *,
+    in_place: bool = False,
 ) -> IntArray:
     """Avatars' codes with, in each of ``columns``, the originals' count of every modality.
 
@@ -104,14 +148,17 @@ def calibrate_categories(
             function of the draw's weights calibrates the same way).
         columns: the categorical columns to calibrate.
         rng: the run's random generator.
+        in_place: calibrate ``avatar_codes`` itself instead of a copy (saves n x q codes).
 
     Returns:
-        A calibrated copy of ``avatar_codes``.
+        ``avatar_codes`` calibrated (a copy unless ``in_place``).
     """
-    result = avatar_codes.copy()
+    result = avatar_codes if in_place else avatar_codes.copy()
     if not len(result) or len(result) != len(original_codes):
         return result
     for j in columns:
-        result[:, j] = _calibrate_column(result[:, j], original_codes[:, j], indices,
+        # the originals' column contiguous: its values are gathered by neighbour
+        result[:, j] = _calibrate_column(result[:, j],
+                                         np.ascontiguousarray(original_codes[:, j]), indices,
                                          weights, rng)
     return result

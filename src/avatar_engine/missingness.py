@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from avatar_engine.threads import map_in_threads, row_chunks
 
-__all__ = ["calibrate_missing"]
+__all__ = ["calibrate_missing", "smallest"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -80,9 +80,9 @@ def calibrate_missing(
             candidates = np.flatnonzero(current if gap < 0 else ~current)
             score = scores[candidates, position] + tie_breaker[candidates]
             if gap > 0:
-                result[candidates[_smallest(-score, gap)], j] = 1
+                result[candidates[smallest(-score, gap)], j] = 1
             else:
-                result[candidates[_smallest(score, -gap)], j] = 0
+                result[candidates[smallest(score, -gap)], j] = 0
     return result
 
 
@@ -106,12 +106,12 @@ def _neighbourhood_shares(
     return shares
 
 
-def _smallest(values: FloatArray, count: int) -> IntArray:
+def smallest(values: FloatArray, count: int) -> IntArray:
     """Positions of the ``count`` smallest values, ties broken by position: the same set as
     ``np.argsort(values, kind="stable")[:count]`` in linear time.
 
     Example:
-        >>> sorted(_smallest(np.array([3.0, 1.0, 2.0, 1.0]), 2).tolist())
+        >>> sorted(smallest(np.array([3.0, 1.0, 2.0, 1.0]), 2).tolist())
         [1, 3]
     """
     if count >= len(values):

@@ -421,7 +421,7 @@ def draw_categories(
     # calibration only ranks the weights, so w_ij ranks as w_ij^2 without an n x k square
     drawn_all = calibrate_categories(
         drawn_all, codes, indices, weights,
-        [j for j, spec in enumerate(specs) if spec.indicator_of is None], rng)
+        [j for j, spec in enumerate(specs) if spec.indicator_of is None], rng, in_place=True)
     reduced = any(spec.reduced_codes is not None for spec in specs)
     for start in range(0, n, _CHUNK_ROWS):
         rows = slice(start, min(n, start + _CHUNK_ROWS))
