@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from avatar_engine.missingness import smallest
+from avatar_engine.selection import within_limits
 from avatar_engine.threads import map_in_threads, row_chunks, workers
 
 __all__ = ["calibrate_categories"]
@@ -35,23 +35,6 @@ FloatArray = npt.NDArray[np.float64]
 
 _ROUNDS = 6
 _CHUNK_ROWS = 32_768
-
-
-def _within_limits(groups: IntArray, score: FloatArray, limits: IntArray
-                   ) -> npt.NDArray[np.bool_]:
-    """Which elements are among the ``limits[g]`` highest scores of their group g (ties: the
-    first positions), in linear time per group (no sort of all the elements).
-
-    Example:
-        >>> _within_limits(np.array([0, 0, 1, 0]), np.array([0.5, 0.9, 0.1, 0.5]),
-        ...                np.array([2, 0])).tolist()
-        [True, True, False, False]
-    """
-    keep = np.zeros(len(groups), dtype=bool)
-    for group in np.flatnonzero(np.bincount(groups, minlength=len(limits))):
-        members = np.flatnonzero(groups == group)
-        keep[members[smallest(-score[members], int(limits[group]))]] = True
-    return keep
 
 
 def _best_wanted(movable: IntArray, indices: IntArray, weights: FloatArray,
@@ -120,10 +103,10 @@ def _calibrate_column(drawn: IntArray, original: IntArray, indices: IntArray,
         movable, proposal, strength = movable[keep], proposal[keep], strength[keep]
         if not len(movable):
             continue
-        accepted = _within_limits(proposal, strength, deficit)
+        accepted = within_limits(proposal, strength, deficit)
         movable, proposal, strength = movable[accepted], proposal[accepted], strength[accepted]
         source = result[movable]
-        allowed = _within_limits(source, strength, surplus)
+        allowed = within_limits(source, strength, surplus)
         result[movable[allowed]] = proposal[allowed]
     return result
 

@@ -23,9 +23,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from avatar_engine.selection import smallest
 from avatar_engine.threads import map_in_threads, row_chunks
 
-__all__ = ["calibrate_missing", "smallest"]
+__all__ = ["calibrate_missing"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -104,21 +105,3 @@ def _neighbourhood_shares(
 
     map_in_threads(fill, row_chunks(n, _CHUNK_ROWS))
     return shares
-
-
-def smallest(values: FloatArray, count: int) -> IntArray:
-    """Positions of the ``count`` smallest values, ties broken by position: the same set as
-    ``np.argsort(values, kind="stable")[:count]`` in linear time.
-
-    Example:
-        >>> sorted(smallest(np.array([3.0, 1.0, 2.0, 1.0]), 2).tolist())
-        [1, 3]
-    """
-    if count >= len(values):
-        return np.arange(len(values))
-    if count <= 0:
-        return np.empty(0, dtype=np.int64)
-    threshold = np.partition(values, count - 1)[count - 1]
-    below = np.flatnonzero(values < threshold)
-    tied = np.flatnonzero(values == threshold)[: count - len(below)]
-    return np.concatenate((below, tied))
