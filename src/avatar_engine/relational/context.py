@@ -2,10 +2,17 @@
 
 Before avatarization each child table gets, for every link to a parent, the parent's variables
 joined in (so a child's avatar also carries an avatar of its parent's profile), and each parent
-table gets, for every link from a child table, the number of its children and the means of their
-numeric variables (so the avatar of a parent also carries how many children it has). These
-context columns steer the neighbours in the projection and are what the link step matches; they
-are dropped before release.
+table gets, for every link from a child table, the number of its children, the means of their
+numeric variables and the shares of each category of their categorical variables (so the avatar
+of a parent also carries how many children it has and what they are like). These context
+columns steer the neighbours in the projection and are what the link step matches; they are
+dropped before release.
+
+The category shares matter for parents whose own variables are few: with only its own columns
+and a count, a parent's neighbourhood is tight and its avatar stays close to it (the avatars of
+the 130 patients of patient/visit/doctor, whose visits have only categorical variables, sat
+closer to their training patients than to unseen ones in 58.6 % of the joined view's patient
+columns, 55.8 % with the shares of day and exam; 30 splits, k=5).
 """
 
 from __future__ import annotations
@@ -157,6 +164,7 @@ def _add_child_aggregates(
     target.added.append(count_name)
     target.count_columns[link.name] = count_name
     target.types[count_name] = ColumnType.INT
+    # parents without children: no mean, no shares (missing, imputed by the avatarization)
     skipped = set(identifiers.get(link.child, ())) | {link.field}
     declared = types.get(link.child, {})
     for column in child.columns:
@@ -168,9 +176,32 @@ def _add_child_aggregates(
             values.dtype
         )
         if not numeric or (kind is not None and kind.value not in ("int", "float")):
+            _add_category_shares(target, link, keys, child, column)
             continue
         means = values.groupby(child[link.field]).mean()
         name = f"__mean_{link.child}_{link.field}__{column}"
         target.data[name] = means.reindex(keys).astype(float).to_numpy()
+        target.added.append(name)
+        target.types[name] = ColumnType.FLOAT
+
+
+#: A categorical child column with more categories than this gets no shares in its parent.
+MAX_SHARE_CATEGORIES = 20
+
+
+def _add_category_shares(
+    target: TableContext, link: Link, keys: pd.Index, child: pd.DataFrame, column: str
+) -> None:
+    """Share of each category of ``child[column]`` among each parent's children (one column
+    per category but the rarest, which the others determine; missing values count as one)."""
+    values = child[column]
+    labels = values.astype(object).where(values.notna(), "(missing)").astype(str)
+    levels = labels.value_counts()
+    if not 2 <= len(levels) <= MAX_SHARE_CATEGORIES:
+        return
+    shares = pd.crosstab(child[link.field].to_numpy(), labels.to_numpy(), normalize="index")
+    for level in levels.index[:-1]:
+        name = f"__share_{link.child}_{link.field}__{column}={level}"
+        target.data[name] = shares[level].reindex(keys).astype(float).to_numpy()
         target.added.append(name)
         target.types[name] = ColumnType.FLOAT
