@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from avatar_engine.metrics.holdout_attacks import holdout_attacks
-from avatar_engine.relational.holdout import parent_matched_dcr_share
+from avatar_engine.relational.holdout import parent_matched_dcr, parent_matched_dcr_share
 from avatar_engine.relational.structure import joined_view
 
 
@@ -62,3 +62,50 @@ def test_copies_of_the_training_rows_score_all() -> None:
         train[columns], train[columns], control[columns], train["pid"].to_numpy(), 20
     )
     assert share == 100.0
+
+
+def _schools(parents: int, seed: int) -> pd.DataFrame:
+    """Few parents with many children each (schools and their pupils)."""
+    rng = np.random.default_rng(seed)
+    parent = pd.DataFrame({
+        "pid": np.arange(parents),
+        "size": rng.normal(500, 150, parents),
+        "lowinc": rng.normal(60, 20, parents),
+        "mobility": rng.normal(25, 10, parents),
+    })
+    owner = np.repeat(np.arange(parents), rng.integers(20, 60, parents))
+    child = pd.DataFrame({
+        "pid": owner,
+        "female": rng.choice(["yes", "no"], len(owner)),
+        "origin": rng.choice(["a", "b", "c"], len(owner)),
+    })
+    return joined_view(child, parent, "pid", "pid", "parent")
+
+
+def test_the_interval_counts_parents_not_rows() -> None:
+    # 15 training and 5 control parents of 20-60 children: fresh individuals of the same
+    # population must fall inside the 95 % interval about as often as it says
+    columns = ["female", "origin", "parent.size", "parent.lowinc", "parent.mobility"]
+    inside_rows = inside_parents = 0
+    seeds = range(12)
+    for seed in seeds:
+        train, control, fresh = _schools(15, 100 + seed), _schools(5, 200 + seed), _schools(
+            15, 300 + seed)
+        n = min(len(train), len(fresh))
+        train, fresh = train.iloc[:n].reset_index(drop=True), fresh.iloc[:n].reset_index(drop=True)
+        share, effective = parent_matched_dcr(
+            train[columns], fresh[columns], control[columns], train["pid"].to_numpy(),
+            control["pid"].to_numpy(), seed=seed,
+        )
+        assert 1 <= effective <= len(control)
+        p = share / 100
+        for rows, counter in ((len(control), "rows"), (effective, "parents")):
+            error = 1.96 * np.sqrt(p * (1 - p) / rows)
+            if p - error <= 0.5 <= p + error:
+                if counter == "rows":
+                    inside_rows += 1
+                else:
+                    inside_parents += 1
+    assert inside_parents >= 10, inside_parents
+    # one trial per control row: the interval misses the truth most of the time
+    assert inside_rows <= 6, inside_rows
