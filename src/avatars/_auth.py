@@ -15,7 +15,6 @@ from collections.abc import Callable, Generator
 from typing import Protocol
 
 import httpx
-import jwt
 
 from avatars.errors import AuthenticationError
 
@@ -46,8 +45,11 @@ def access_token_expiry(token: str) -> float | None:
     """The ``exp`` claim of a JWT access token (Unix time), or ``None`` if it has none.
 
     The signature is not checked: the server does that; the SDK only needs to know when to
-    refresh.
+    refresh. PyJWT (and the cryptography it loads, 8.5 MiB resident) is imported here: a
+    client with an API key never needs it.
     """
+    import jwt
+
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:

@@ -73,3 +73,19 @@ def test_public_names() -> None:
 
     assert avatars.ApiClient is ApiClient
     assert avatars.AuthTokens is AuthTokens
+
+
+def test_an_api_key_client_loads_no_token_library() -> None:
+    """PyJWT and cryptography (8.5 MiB resident) are for token logins only."""
+    code = (
+        "import json, sys\nimport avatars.manager, avatars.runner\nfrom avatars import ApiClient\n"
+        "client = ApiClient('http://127.0.0.1:9/api', api_key='k')\n"
+        "print(json.dumps([m for m in ('jwt', 'cryptography') if m in sys.modules]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    from avatars._auth import access_token_expiry
+
+    assert access_token_expiry("not-a-jwt") is None

@@ -13,6 +13,7 @@ from avatar_server.worker_start import worker_context
 DATA_LIBRARIES = ("pandas", "numpy", "scipy", "pyarrow", "avatar_engine")
 DRAWING_LIBRARIES = ("matplotlib", "plotly", "reportlab", "docx", "sklearn", "scipy.stats")
 WEB_LIBRARIES = ("fastapi", "starlette")  # the API's; a worker answers no request
+TOKEN_LIBRARIES = ("jwt", "cryptography")
 
 
 def _loaded_after(statement: str, modules: tuple[str, ...]) -> list[str]:
@@ -29,6 +30,17 @@ def _loaded_after(statement: str, modules: tuple[str, ...]) -> list[str]:
 
 def test_the_api_process_loads_no_data_library() -> None:
     assert _loaded_after("import avatar_server.app", DATA_LIBRARIES) == []
+
+
+def test_the_token_library_is_loaded_by_the_first_token_only() -> None:
+    """PyJWT loads cryptography (8.5 MiB resident): clients with API keys never need it."""
+    assert _loaded_after("import avatar_server.app", TOKEN_LIBRARIES) == []
+    statement = (
+        "from datetime import timedelta\nfrom avatar_server.tokens import AccessTokenCodec\n"
+        "codec = AccessTokenCodec(b'k' * 64, timedelta(minutes=5))\n"
+        "assert codec.decode(codec.issue('user-1')) == 'user-1'"
+    )
+    assert _loaded_after(statement, TOKEN_LIBRARIES) == list(TOKEN_LIBRARIES)
 
 
 def test_a_worker_is_ready_for_a_standard_job_without_the_drawing_libraries() -> None:
