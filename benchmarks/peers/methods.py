@@ -40,7 +40,8 @@ AVATAR_NCP = 5
 # on 2 shared cores with torch on 1 thread.
 # On the real tables added for the privacy yardsticks: 150 epochs.
 CTGAN_EPOCHS = {"wbcd": 300, "breast_cancer": 300, "penguins": 150, "gbsg2": 150,
-                "titanic": 150, "fair": 150, "mixed_10k": 50, "mixed_100k": 5}
+                "titanic": 150, "fair": 150, "whas500": 150, "anes96": 150, "pima": 150,
+                "mroz": 150, "mixed_10k": 50, "mixed_100k": 5}
 # Where given, CTGAN fits on a random subset of the training rows (fixed seed).
 CTGAN_MAX_TRAIN_ROWS: dict[str, int] = {}
 DATASYNTHESIZER_K = 2

@@ -61,7 +61,8 @@ NOT_DEFINED = "n/a (not defined: no 1-to-1 link)"
 # the engine's own privacy metrics compare every individual with every avatar (quadratic)
 ENGINE_PRIVACY_MAX_ROWS = 20_000
 TIME_CAPS = {"wbcd": 300, "breast_cancer": 300, "penguins": 300, "gbsg2": 300, "titanic": 300,
-             "fair": 420, "mixed_10k": 420, "mixed_100k": 600}
+             "fair": 420, "whas500": 300, "anes96": 300, "pima": 300, "mroz": 300,
+             "mixed_10k": 420, "mixed_100k": 600}
 POLL_SECONDS = 0.1
 SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                      "MKL_NUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
