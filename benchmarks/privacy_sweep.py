@@ -1,6 +1,6 @@
 """Privacy sweep: the engine's avatars on the peer benchmark's real tables, variant by variant.
 
-Calls the engine directly (no server) on the 6 real tables of ``benchmarks/peers/datasets.py``
+Calls the engine directly (no server) on the 10 real tables of ``benchmarks/peers/datasets.py``
 with the peer benchmark's own yardsticks (``benchmarks/peers/privacy.py`` and
 ``metrics.py``): anonymeter 1.1.0's singling-out, linkability and inference risks against the
 held-out rows, DCR share, TSTR accuracy and Hellinger mean, averaged over engine seeds. Each
