@@ -86,10 +86,10 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the server until SIGINT/SIGTERM."""
-    from avatar_server.worker_start import start_forkserver_early
+    from avatar_server.worker_start import start_workers_early
 
     settings = settings_from_args(argv)
-    start_forkserver_early(settings)  # imports the engine on another core meanwhile
+    start_workers_early(settings)  # they import the engine on another core meanwhile
 
     import uvicorn
 

@@ -26,7 +26,7 @@ from avatar_server.settings import Settings
 from avatar_server.worker import worker_process_main
 from avatar_server.worker_channel import WorkerChannel
 from avatar_server.worker_lifetime import WorkerRegistry
-from avatar_server.worker_start import worker_context
+from avatar_server.worker_start import take_early_worker, worker_context
 
 logger = logging.getLogger("avatar_server")
 
@@ -128,6 +128,15 @@ class JobSupervisor:
             self._spawn_worker()
 
     def _spawn_worker(self) -> None:
+        early = take_early_worker()
+        if early is not None:  # spawned before the API was imported: its imports are done
+            process, channel = early
+            self._workers.append((process, channel))
+            if process.pid is not None:
+                self.registry.add(process.pid)
+            channel.wake()  # the server is initialized: it may look for jobs now
+            logger.info("worker process %s started", process.pid)
+            return
         channel, worker_end = WorkerChannel.create(self._context)
         process = self._context.Process(
             target=worker_process_main, args=(self.settings, worker_end), name="avatar-worker"

@@ -217,8 +217,11 @@ def _run_one(
     logger.info("job %s ended: %s", job.name, status.value)
 
 
-def worker_main(settings: Settings, connection: Connection) -> None:
+def worker_main(settings: Settings, connection: Connection, *, hold: bool = False) -> None:
     """Entry point of a worker process: claim and run jobs until told to stop.
+
+    ``hold``: a worker started before the server was initialized; after its imports it waits
+    for the supervisor's first wake (or a stop) before it opens the database.
 
     Example:
         >>> channel, worker_end = WorkerChannel.create(context)  # doctest: +SKIP
@@ -228,6 +231,10 @@ def worker_main(settings: Settings, connection: Connection) -> None:
     for module in WORKER_PRELOAD:  # already there when forked from the fork server
         importlib.import_module(module)
     signals = WorkerSignals(connection)
+    if hold:
+        signals.wait_for_work(None)
+        if signals.stopping():
+            return
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
@@ -252,7 +259,9 @@ def worker_main(settings: Settings, connection: Connection) -> None:
         engine.dispose()
 
 
-def worker_process_main(settings: Settings, connection: Connection) -> None:
+def worker_process_main(
+    settings: Settings, connection: Connection, *, hold: bool = False
+) -> None:
     """Target of a worker process: :func:`worker_main`, then a quick exit.
 
     Once the worker has stopped (its jobs ended, its database connections closed), the
@@ -262,7 +271,7 @@ def worker_process_main(settings: Settings, connection: Connection) -> None:
     Example:
         >>> context.Process(target=worker_process_main, args=(settings, end))  # doctest: +SKIP
     """
-    worker_main(settings, connection)
+    worker_main(settings, connection, hold=hold)
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):

@@ -101,8 +101,9 @@ class WorkerSignals:
         except OSError:
             self._stopped = True
 
-    def wait_for_work(self, timeout: float) -> None:
-        """Block until a wake, a stop or ``timeout`` seconds, whichever comes first."""
+    def wait_for_work(self, timeout: float | None) -> None:
+        """Block until a wake, a stop or ``timeout`` seconds (None: no limit), whichever
+        comes first."""
         if not self._stopped:
             self._reader.poll(timeout)
         self._drain()
